@@ -1,0 +1,94 @@
+"""Read-only questions to a drive: its medium and TOC, the drive list, the formats."""
+
+from __future__ import annotations
+
+from app.engine.address import check_address, parse_address, readable_only
+from app.engine.errors import DriveError
+from app.engine.models import DriveInfo, Formats, MediumReport
+from app.engine.parse import parse_devices, parse_formats, parse_media_summary, parse_toc
+from app.engine.runner import INSPECT_TIMEOUT, RunResult, run
+from app.engine.severity import rank
+
+
+def _acquire_failure(result: RunResult, address: str) -> str | None:
+    """xorriso's reason when the drive was not acquired, else None."""
+    if any(event.text.startswith("Cannot acquire drive") for event in result.events):
+        detail = next(
+            (
+                e.text
+                for e in result.events
+                if e.origin == "libburn" and rank(e.severity) >= rank("SORRY")
+            ),
+            None,
+        )
+        return f"cannot open drive {address}" + (f": {detail}" if detail else "")
+    return None
+
+
+def read_medium(address: str, *, timeout: float = INSPECT_TIMEOUT) -> MediumReport:
+    """Acquire the drive, read its TOC and summary, and release it again.
+
+    `-outdev` is used where we may write: it does not load the ISO tree, which keeps the
+    read fast on images with many files.
+    """
+    parsed = parse_address(address)
+    check_address(parsed)
+    acquire = "-indev" if readable_only(parsed) else "-outdev"
+    result = run([acquire, parsed.xorriso, "-toc"], timeout=timeout)
+    failure = _acquire_failure(result, parsed.xorriso)
+    if failure:
+        raise DriveError(failure)
+    toc_text = result.text("R") or result.text("I")
+    toc = parse_toc(toc_text)
+    if not toc.drive.address:
+        raise DriveError(
+            result.first_problem()
+            or f"xorriso gave no TOC for {parsed.xorriso} (rc {result.returncode})"
+        )
+    report = MediumReport(toc=toc, summary=parse_media_summary(toc_text))
+    for line in toc_text.splitlines():
+        if line.startswith("Drive access :"):
+            report.access = line.split(":", 1)[1].strip()
+        elif line.startswith("Media status :") and ", but " in line:
+            report.warnings.append("medium status: " + line.split(", but ", 1)[1].strip())
+    report.problems.extend(_problems(report, result, parsed.kind))
+    report.warnings.extend(e.text for e in result.events if e.severity == "WARNING")
+    return report
+
+
+def _problems(report: MediumReport, result: RunResult, kind: str) -> list[str]:
+    toc, problems = report.toc, []
+    if any("Cannot obtain Table Of Content" in e.text for e in result.events):
+        problems.append(
+            "the table of contents could not be read: clean the disc and press r, "
+            "or run a surface scan to see which sectors fail"
+        )
+    if toc.media.status == "absent":
+        problems.append("no medium in the drive: insert a disc and press r to read it")
+    elif toc.media.status == "unknown":
+        problems.append(
+            "the medium is not recognizable: it may be unsuitable for this drive or damaged"
+        )
+    elif toc.sessions and all(s.kind == "Other" for s in toc.sessions):
+        what = "this image file" if kind == "stdio" else "this medium"
+        problems.append(
+            f"{what} holds no ISO 9660 file system (read as a non-ISO session); "
+            "blank it before writing to it"
+        )
+    return problems
+
+
+def list_devices(*, timeout: float = INSPECT_TIMEOUT) -> list[DriveInfo]:
+    """Recorders libburn can see (needs rw permission; busy ones come back busy=True)."""
+    result = run(["-devices"], timeout=timeout)
+    return parse_devices(result.text())
+
+
+def list_formats(address: str, *, timeout: float = INSPECT_TIMEOUT) -> Formats:
+    parsed = parse_address(address)
+    check_address(parsed)
+    result = run(["-outdev", parsed.xorriso, "-list_formats"], timeout=timeout)
+    failure = _acquire_failure(result, parsed.xorriso)
+    if failure:
+        raise DriveError(failure)
+    return parse_formats(result.text())
