@@ -1,0 +1,72 @@
+"""The list of drives the app offers: virtual recorders, optical drives, an explicit --dev."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from app.engine.address import parse_address
+from app.virtual import VirtualRecorder, ensure_default_recorder
+
+
+@dataclass(frozen=True)
+class DriveEntry:
+    """One row of the drive list: enough to read the drive and to explain why it can't be used."""
+
+    address: str
+    title: str
+    detail: str = ""
+    virtual: bool = False
+    problem: str | None = None
+    recorder: VirtualRecorder | None = None
+
+
+def _optical_entries() -> list[DriveEntry]:
+    try:
+        from app.drives import discover_drives
+    except ImportError:  # pragma: no cover
+        return []
+    entries = []
+    for drive in discover_drives():
+        name = " ".join(p for p in (drive.vendor, drive.product) if p) or "optical drive"
+        perms = f" {drive.permissions}" if drive.permissions else ""
+        entries.append(
+            DriveEntry(
+                address=drive.address,
+                title=drive.address,
+                detail=f"{name}{perms}",
+                problem=drive.problem,
+            )
+        )
+    return entries
+
+
+def gather_drives(explicit: str | None = None) -> list[DriveEntry]:
+    """Everything the drive list shows; slow parts (xorriso -devices) run in a worker."""
+    entries: list[DriveEntry] = []
+    if explicit:
+        parsed = parse_address(explicit)
+        title = os.path.basename(parsed.path) if parsed.kind == "stdio" else parsed.path
+        detail = "image file" if parsed.kind == "stdio" else "given with --dev"
+        entries.append(DriveEntry(address=parsed.xorriso, title=title, detail=detail))
+    known = {e.address for e in entries}
+    for recorder in ensure_default_recorder():
+        if recorder.address not in known:
+            entries.append(
+                DriveEntry(
+                    address=recorder.address,
+                    title=recorder.name,
+                    detail=recorder.medium,
+                    virtual=True,
+                    recorder=recorder,
+                )
+            )
+        else:
+            entries = [
+                DriveEntry(e.address, recorder.name, recorder.medium, True, e.problem, recorder)
+                if e.address == recorder.address
+                else e
+                for e in entries
+            ]
+    entries += [e for e in _optical_entries() if e.address not in known]
+    return entries

@@ -1,0 +1,128 @@
+"""Command line: the full-screen app by default, headless twins for scripts.
+
+Every failure a person can cause ends as one line `discdeck: reason` and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+
+from app.engine.address import parse_address
+from app.engine.errors import DriveError, EngineError
+from app.engine.inspect import read_medium
+from app.engine.models import MediumReport
+from app.medium_view import blocks_text, describe_medium, size_text
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"discdeck: {message}", file=sys.stderr)
+    return code
+
+
+def _busy_detail(address: str) -> str:
+    """Who holds a device, from /proc, to add to a drive error."""
+    parsed = parse_address(address)
+    if parsed.kind == "stdio":
+        return ""
+    try:
+        from app.drives import find_holders
+    except ImportError:  # pragma: no cover - drives service not installed
+        return ""
+    holders = find_holders(parsed.path)
+    if not holders:
+        return ""
+    names = ", ".join(f"pid {h.pid} ({h.command})" for h in holders)
+    return f" — in use by {names}: close that program or wait for it"
+
+
+def print_report(report: MediumReport) -> None:
+    view = describe_medium(report)
+    print(f"Address   {report.toc.drive.address}")
+    for label, value in view.rows:
+        print(f"{label:<9} {value}")
+    print(f"Summary   {view.summary}")
+    if report.toc.sessions:
+        print()
+        print(f"{'#':>3}  {'kind':<5} {'start':>10} {'blocks':>10} {'size':>10}  volume id")
+        for s in report.toc.sessions:
+            print(
+                f"{s.index:>3}  {s.kind:<5} {blocks_text(s.start):>10} "
+                f"{blocks_text(s.blocks):>10} {size_text(s.blocks):>10}  {s.volume_id}"
+            )
+    for problem in report.problems:
+        print(f"problem:  {problem}")
+    for warning in report.warnings:
+        print(f"warning:  {warning}")
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    if not args.dev:
+        return _fail("info needs a drive: discdeck info --dev /dev/sr0 (or stdio:IMAGE)", 2)
+    try:
+        report = read_medium(args.dev)
+    except DriveError as exc:
+        return _fail(f"{exc}{_busy_detail(args.dev)}")
+    except EngineError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report.toc), indent=2, ensure_ascii=False))
+        for problem in report.problems:
+            print(f"discdeck: note: {problem}", file=sys.stderr)
+    else:
+        print_report(report)
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from app.engine.runner import check_xorriso
+
+    try:
+        check_xorriso()
+        if args.dev:
+            from app.engine.address import check_address
+
+            check_address(parse_address(args.dev))
+    except EngineError as exc:
+        return _fail(str(exc))
+    from app.tui import DiscdeckApp
+
+    DiscdeckApp(address=args.dev).run()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="discdeck",
+        description="Burn and inspect CD/DVD/BD media from the keyboard (xorriso engine).",
+    )
+    parser.add_argument(
+        "--dev",
+        metavar="ADDRESS",
+        help="drive to open: /dev/srN, mmc:/dev/vda, or stdio:/path/image.iso "
+        "(default: the virtual recorder)",
+    )
+    sub = parser.add_subparsers(dest="command")
+    info = sub.add_parser("info", help="print the drive's medium and table of contents")
+    info.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_tui)
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Where discdeck keeps its files: the XDG base directories and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "discdeck"
+
+
+def _base(variable: str, default: str) -> Path:
+    value = os.environ.get(variable, "")
+    return Path(value) if os.path.isabs(value) else Path.home() / default
+
+
+def data_dir() -> Path:
+    """Virtual recorders' image files and saved projects."""
+    return _base("XDG_DATA_HOME", ".local/share") / APP
+
+
+def config_dir() -> Path:
+    return _base("XDG_CONFIG_HOME", ".config") / APP
+
+
+def state_dir() -> Path:
+    """Journals of operations and the stage autosave."""
+    return _base("XDG_STATE_HOME", ".local/state") / APP
+
+
+def ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

@@ -1,0 +1,39 @@
+"""HelpScreen: the key map, so nothing has to be remembered."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYMAP: list[tuple[str, str]] = [
+    ("↑ ↓", "move in a list or table"),
+    ("enter", "open the highlighted drive"),
+    ("tab / shift+tab", "move between panes"),
+    ("r", "re-read the drive's medium and TOC"),
+    ("d", "look for drives again"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for key, what in KEYMAP:
+            table.add_row(key, what)
+        with Vertical(id="help-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "esc closes"
+            yield Static(table)

@@ -1,0 +1,163 @@
+"""MainScreen: drives, the selected drive's medium, its TOC and a log.
+
+Reading a drive happens in a thread worker; the screen shows a loading state meanwhile
+and never waits on xorriso itself.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from app.catalog import DriveEntry, gather_drives
+from app.engine.errors import DriveError, EngineError
+from app.engine.inspect import read_medium
+from app.medium_view import describe_medium
+from app.messages import DrivesFound, MediumFailed, MediumRead
+from widgets.drive_list import DriveList
+from widgets.log_pane import LogPane
+from widgets.media_panel import MediaPanel
+from widgets.toc_table import TocTable
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("r", "reread", "Re-read"),
+        Binding("d", "rescan", "Drives"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, address: str | None = None) -> None:
+        super().__init__()
+        self.explicit = address
+        self.entries: list[DriveEntry] = []
+        self.current: DriveEntry | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="top"):
+            with Vertical(id="drives-box") as box:
+                box.border_title = "Drives"
+                yield DriveList(id="drives")
+            with Vertical(id="media-box") as box:
+                box.border_title = "Medium"
+                yield MediaPanel(id="media")
+        with Vertical(id="toc-box") as box:
+            box.border_title = "Sessions (TOC)"
+            yield TocTable(id="toc")
+        yield Static("", id="summary")
+        yield LogPane(id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(MediaPanel).show_message("Looking for drives…")
+        self.find_drives()
+
+    # -- drives -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="drives")
+    def find_drives(self) -> None:
+        try:
+            entries = gather_drives(self.explicit)
+        except EngineError as exc:
+            self.post_message(MediumFailed("", str(exc)))
+            return
+        self.post_message(DrivesFound(entries))
+
+    def on_drives_found(self, message: DrivesFound) -> None:
+        self.entries = message.entries
+        keep = self.current.address if self.current else None
+        wanted = keep or (message.entries[0].address if message.entries else None)
+        self.query_one(DriveList).set_entries(message.entries, current=wanted)
+        optical = sum(1 for e in message.entries if not e.virtual and e.detail != "image file")
+        self.log_note(
+            f"{len(message.entries)} drive(s): {optical} optical, "
+            f"{sum(e.virtual for e in message.entries)} virtual"
+        )
+        chosen = next((e for e in message.entries if e.address == wanted), None)
+        if chosen and (self.current is None or chosen.address != self.current.address):
+            self.open_drive(chosen)
+
+    def on_drive_list_drive_chosen(self, message: DriveList.DriveChosen) -> None:
+        self.open_drive(message.entry)
+
+    def open_drive(self, entry: DriveEntry) -> None:
+        self.current = entry
+        self.sub_title = f"{entry.title} — {entry.address}"
+        self.read_current()
+
+    # -- medium -------------------------------------------------------------------------
+
+    def read_current(self) -> None:
+        if self.current is None:
+            return
+        for widget in (self.query_one(MediaPanel), self.query_one(TocTable)):
+            widget.loading = True
+        self.read_drive(self.current.address)
+
+    @work(thread=True, exclusive=True, group="read")
+    def read_drive(self, address: str) -> None:
+        started = time.monotonic()
+        try:
+            report = read_medium(address)
+        except DriveError as exc:
+            self.post_message(MediumFailed(address, str(exc)))
+            return
+        except EngineError as exc:
+            self.post_message(MediumFailed(address, str(exc)))
+            return
+        self.post_message(MediumRead(address, report, time.monotonic() - started))
+
+    def _stop_loading(self) -> None:
+        for widget in (self.query_one(MediaPanel), self.query_one(TocTable)):
+            widget.loading = False
+
+    def on_medium_read(self, message: MediumRead) -> None:
+        if self.current is None or message.address != self.current.address:
+            return
+        self._stop_loading()
+        report = message.report
+        view = describe_medium(report, self.current.recorder)
+        self.query_one(MediaPanel).show_rows(view.rows, report.problems)
+        self.query_one(TocTable).show_sessions(report.toc.sessions)
+        self.query_one("#summary", Static).update(f" {view.summary}")
+        status = report.toc.media.status
+        self.log_note(f"read {message.address}: {status}, {view.summary}")
+        for problem in report.problems:
+            self.log_note(problem, level="warning")
+        for warning in report.warnings:
+            self.log_note(warning, level="warning")
+
+    def on_medium_failed(self, message: MediumFailed) -> None:
+        self._stop_loading()
+        self.query_one(MediaPanel).show_message(message.reason, error=True)
+        self.query_one(TocTable).show_sessions([])
+        self.query_one("#summary", Static).update("")
+        self.log_note(message.reason, level="error")
+
+    # -- actions ------------------------------------------------------------------------
+
+    def log_note(self, text: str, *, level: str = "info") -> None:
+        self.query_one(LogPane).note(text, level=level)
+
+    def action_reread(self) -> None:
+        self.read_current()
+
+    def action_rescan(self) -> None:
+        self.log_note("looking for drives…")
+        self.find_drives()
+
+    def action_help(self) -> None:
+        from app.screens.help_screen import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.app.exit()
