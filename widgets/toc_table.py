@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from app.engine.models import Session
@@ -27,11 +28,11 @@ class TocTable(DataTable):
         self.clear()
         for s in sessions:
             self.add_row(
-                str(s.index),
+                Text(str(s.index), justify="right"),
                 s.kind,
-                blocks_text(s.start),
-                blocks_text(s.blocks),
-                size_text(s.blocks),
+                Text(blocks_text(s.start), justify="right"),
+                Text(blocks_text(s.blocks), justify="right"),
+                Text(size_text(s.blocks), justify="right"),
                 s.volume_id or "—",
                 key=str(s.index),
             )

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what discdeck needs on a Debian-like machine: xorriso (apt-get, only when
+# missing), a virtual environment in .venv, and discdeck itself. With --test also the
+# test tools (pytest, snapshot plugin, bsdtar as an independent ISO reader).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+
+apt_packages=()
+command -v xorriso >/dev/null 2>&1 || apt_packages+=(xorriso)
+if [ "$want_tests" -eq 1 ]; then
+    command -v bsdtar >/dev/null 2>&1 || apt_packages+=(libarchive-tools)
+fi
+python_bin=${PYTHON:-python3}
+"$python_bin" -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_packages+=(python3-venv)
+
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+    echo "discdeck: installing ${apt_packages[*]} with apt-get" >&2
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || "$python_bin" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+if [ "$want_tests" -eq 1 ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+else
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+fi
+echo "discdeck: installed ($(xorriso -version 2>/dev/null | sed -n 's/^xorriso version *: *//p' | head -1 | sed 's/^/xorriso /'))" >&2

@@ -1,0 +1,90 @@
+"""Pilot tests: the real app driving the real xorriso on virtual recorders."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from app.tui import DiscdeckApp
+from app.virtual import create_recorder
+from tests.conftest import make_garbage_image, make_image, xorriso_run
+from widgets.media_panel import MediaPanel
+from widgets.toc_table import TocTable
+
+
+async def _settle(pilot) -> None:
+    """Wait until drive discovery and the medium read have come back."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+
+
+def _screen_text(app: DiscdeckApp) -> str:
+    """The screen as plain text, one line per terminal row (from Textual's SVG export)."""
+    svg = app.export_screenshot()
+    rows: dict[int, list[str]] = {}
+    for line, text in re.findall(
+        r'<text [^>]*clip-path="url\(#[\w-]*-line-(\d+)\)">([^<]*)</text>', svg
+    ):
+        rows.setdefault(int(line), []).append(html.unescape(text).replace("\xa0", " "))
+    return "\n".join("".join(rows[n]) for n in sorted(rows))
+
+
+async def test_three_sessions_on_screen() -> None:
+    recorder = create_recorder("virtual-dvd")
+    make_image(Path(recorder.image), ["VOL_S1", "VOL_S2", "VOL_S3"], seed=3)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        table = app.screen.query_one(TocTable)
+        starts = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        toc = xorriso_run("-outdev", recorder.address, "-toc").stdout.decode()
+        expected = re.findall(r"ISO session\s*:\s*\d+\s*,\s*(\d+)", toc)
+        assert len(expected) == 3
+        assert starts == expected
+        screen = _screen_text(app)
+        for text in (*expected, "VOL_S1", "VOL_S2", "VOL_S3", "appendable", "virtual"):
+            assert text in screen
+
+
+async def test_first_run_creates_blank_virtual_recorder(private_home) -> None:
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        image = private_home["XDG_DATA_HOME"] / "discdeck" / "recorders" / "virtual-dvd.iso"
+        assert image.exists()
+        screen = _screen_text(app)
+        assert "blank" in screen
+        assert "2,295,104" in screen  # the nominal DVD capacity, not the host disk's
+
+
+async def test_garbage_image_says_why(tmp_path: Path) -> None:
+    garbage = make_garbage_image(tmp_path / "junk.iso")
+    app = DiscdeckApp(address=f"stdio:{garbage}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        screen = " ".join(_screen_text(app).split())
+        assert "no ISO 9660" in screen
+
+
+async def test_missing_image_shows_reason(tmp_path: Path) -> None:
+    app = DiscdeckApp(address=f"stdio:{tmp_path / 'gone.iso'}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        panel = app.screen.query_one(MediaPanel)
+        assert "does not exist" in str(panel.render())
+
+
+async def test_keys_reread_and_help() -> None:
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("r")
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "MainScreen"
