@@ -1,0 +1,66 @@
+"""ConfirmScreen: says what an operation will do (and lose) and shows its exact argv."""
+
+from __future__ import annotations
+
+import shlex
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Dismisses with True only on an explicit yes; escape and n mean no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+        Binding("c", "toggle_command", "Show command"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        lines: list[str],
+        *,
+        argv: list[str] | None = None,
+        yes_label: str = "Yes",
+        danger: bool = False,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+        self.argv = argv
+        self.yes_label = yes_label
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box", classes="-danger" if self.danger else "") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = "y yes · n no" + (" · c command" if self.argv else "")
+            yield Static(Text("\n".join(self.lines)), id="confirm-text")
+            if self.argv:
+                command = " ".join(shlex.quote(arg) for arg in self.argv)
+                yield Static(Text(command, style="dim"), id="confirm-command", classes="-hidden")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(
+                    self.yes_label, id="yes", variant="error" if self.danger else "primary"
+                )
+                yield Button("No", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no" if self.danger else "#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    def action_toggle_command(self) -> None:
+        if self.argv:
+            self.query_one("#confirm-command").toggle_class("-hidden")

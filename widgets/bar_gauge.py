@@ -1,0 +1,42 @@
+"""BarGauge: a labelled horizontal bar with its figure, e.g. the fifo or drive buffer fill."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class BarGauge(Widget):
+    """Shows `label ██████░░░░ 63%`; `value` None means unknown (drawn dim, no figure)."""
+
+    DEFAULT_CSS = """
+    BarGauge { height: 1; width: 1fr; }
+    BarGauge.-low { color: $warning; }
+    """
+
+    value: reactive[float | None] = reactive(None)
+    caption: reactive[str] = reactive("")
+
+    def __init__(self, label: str, *, maximum: float = 100.0, unit: str = "%", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.label = label
+        self.maximum = maximum
+        self.unit = unit
+
+    def render(self) -> Text:
+        label_width = 7
+        figure = "  ?" if self.value is None else f"{self.value:5.0f}{self.unit}"
+        if self.caption:
+            figure = self.caption
+        bar_width = max(self.size.width - label_width - len(figure) - 2, 4)
+        text = Text(f"{self.label:<{label_width}}", style="bold")
+        if self.value is None:
+            text.append("░" * bar_width, style="dim")
+        else:
+            fraction = min(max(self.value / self.maximum, 0.0), 1.0)
+            filled = round(fraction * bar_width)
+            text.append("█" * filled, style="bold")
+            text.append("░" * (bar_width - filled), style="dim")
+        text.append(f" {figure}")
+        return text
