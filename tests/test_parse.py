@@ -311,11 +311,6 @@ def test_parse_formats(name: str) -> None:
     assert parse_formats(fixture_text(name)) == FORMATS.get(name, Formats())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser bug: Format status without ', with/up to' (e.g. 'intermediate or unknown') "
-    "gives status None; remove this mark when parse.py's _FORMAT_STATUS is fixed",
-)
 @pytest.mark.parametrize("name", sorted(PARSER_BUG_FORMATS))
 def test_parse_formats_status_without_size(name: str) -> None:
     assert parse_formats(fixture_text(name)) == PARSER_BUG_FORMATS[name]

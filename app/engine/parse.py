@@ -177,7 +177,7 @@ def parse_devices(text: str) -> list[DriveInfo]:
 
 
 _FORMAT_ROW = re.compile(r"^(\d+)\s*:\s*([0-9A-Fa-f]+)h\s*,\s*(\d+)s\s*,\s*(.*?)\s*$")
-_FORMAT_STATUS = re.compile(r"^(\w+)(?:,\s*(?:with|up to)\s+(.*?))?\s*$")
+_FORMAT_STATUS = re.compile(r"^(.*?)(?:,\s*(?:with|up to)\s+(.*?))?\s*$")
 _SPARE = re.compile(r"^(\d+) blocks consumed, (\d+) blocks available")
 
 
