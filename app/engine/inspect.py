@@ -51,13 +51,14 @@ def read_medium(address: str, *, timeout: float = INSPECT_TIMEOUT) -> MediumRepo
             report.access = line.split(":", 1)[1].strip()
         elif line.startswith("Media status :") and ", but " in line:
             report.warnings.append("medium status: " + line.split(", but ", 1)[1].strip())
-    report.problems.extend(_problems(report, result, parsed.kind))
+    report.problems.extend(_problems(report, result, parsed.kind, toc_text))
     report.warnings.extend(e.text for e in result.events if e.severity == "WARNING")
     return report
 
 
-def _problems(report: MediumReport, result: RunResult, kind: str) -> list[str]:
+def _problems(report: MediumReport, result: RunResult, kind: str, text: str) -> list[str]:
     toc, problems = report.toc, []
+    incomplete = "Incmp session" in text
     if any("Cannot obtain Table Of Content" in e.text for e in result.events):
         problems.append(
             "the table of contents could not be read: clean the disc and press r, "
@@ -68,6 +69,11 @@ def _problems(report: MediumReport, result: RunResult, kind: str) -> list[str]:
     elif toc.media.status == "unknown":
         problems.append(
             "the medium is not recognizable: it may be unsuitable for this drive or damaged"
+        )
+    elif incomplete:
+        problems.append(
+            "an incomplete session is open on this medium (an interrupted burn?): "
+            "xorriso may be able to close it with a new burn; the data in it is not readable"
         )
     elif toc.sessions and all(s.kind == "Other" for s in toc.sessions):
         what = "this image file" if kind == "stdio" else "this medium"
