@@ -1,0 +1,94 @@
+"""Per-operation journal: argv, every output line with its time, exit status and result.
+
+Written and flushed line by line while the job runs, so it survives a crash of the UI and
+tells afterwards what xorriso said. Mode 0600: argv and output name the user's files.
+Non-UTF-8 file names are kept byte-exact (surrogate escapes are written back as the raw
+bytes); `read_journal` decodes leniently for display.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import time
+from pathlib import Path
+from typing import TextIO
+
+SUFFIX = ".log"
+
+
+class Journal:
+    """An open journal file, named like 20261122-051233-burn.log."""
+
+    def __init__(self, folder: Path, kind: str, argv: list[str]) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        self.path, fd = _create(folder, f"{stamp}-{kind}")
+        self._file: TextIO | None = os.fdopen(
+            fd, "w", encoding="utf-8", errors="surrogateescape", newline="\n"
+        )
+        self._write(f"# discdeck journal: {kind}")
+        self._write("started: " + time.strftime("%Y-%m-%d %H:%M:%S %z"))
+        self._write("argv: " + json.dumps(argv))
+        self._write("command: " + shlex.join(argv))
+        self._write("")
+
+    def _write(self, text: str) -> None:
+        if self._file is None:
+            return
+        self._file.write(text + "\n")
+        self._file.flush()
+
+    def line(self, channel: str, text: str, at: float) -> None:
+        """One output line: seconds since start, channel (R/I/E) and the text."""
+        # A newline inside a file name must not start a journal line of its own.
+        self._write(f"{at:9.3f} {channel} {text.replace(chr(10), chr(92) + 'n')}")
+
+    def finish(self, returncode: int, worst: str, outcome: str, message: str) -> None:
+        self._write("")
+        self._write(f"exit status: {returncode}")
+        self._write(f"worst severity: {worst}")
+        self._write(f"outcome: {outcome}")
+        self._write(f"result: {message}")
+        self._write("finished: " + time.strftime("%Y-%m-%d %H:%M:%S %z"))
+        self.close()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _create(folder: Path, stem: str) -> tuple[Path, int]:
+    """Create a fresh 0600 file; two jobs in the same second get -2, -3... suffixes."""
+    for n in range(1, 1000):
+        path = folder / (f"{stem}{SUFFIX}" if n == 1 else f"{stem}-{n}{SUFFIX}")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        os.fchmod(fd, 0o600)  # whatever the umask
+        return path, fd
+    raise FileExistsError(f"too many journals named {stem} in {folder}")
+
+
+def list_journals(folder: Path) -> list[Path]:
+    """Journal files in `folder`, newest first."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+
+    def key(path: Path) -> tuple[str, int]:
+        try:
+            return (path.name[:15], path.stat().st_mtime_ns)
+        except OSError:
+            return (path.name[:15], 0)
+
+    return sorted(folder.glob(f"*{SUFFIX}"), key=key, reverse=True)
+
+
+def read_journal(path: Path) -> str:
+    """The journal's text for display (undecodable bytes shown as U+FFFD)."""
+    return Path(path).read_text(encoding="utf-8", errors="replace")

@@ -1,0 +1,358 @@
+"""Long xorriso jobs (burn, check, blank, format, eject) as iterable progress streams.
+
+One child per operation; `Operation.events()` runs in a worker thread and yields
+`Progress` as lines arrive, then leaves a typed `OperationResult`. The verdict is ours,
+not xorriso's exit code: a MISHAP during a write ("Filling with 0s") still "completed
+successfully" in xorriso's words, and an MD5 mismatch must name the files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Literal
+
+from app.engine import commands as cmd
+from app.engine.address import check_address, parse_address
+from app.engine.commands import BurnOptions, MapEntry
+from app.engine.errors import EngineError
+from app.engine.inspect import read_medium
+from app.engine.journal import Journal
+from app.engine.models import SECTOR
+from app.engine.progress import Phase, Progress, ProgressTracker
+from app.engine.runner import RunResult, XorrisoProcess, base_argv, check_xorriso, run
+from app.engine.severity import OperationKind, fails, rank
+
+Outcome = Literal["ok", "failed", "cancelled"]
+_POLICY: dict[str, OperationKind] = {
+    "burn": "write", "check": "check", "blank": "blank",
+    "format": "format", "eject": "eject", "size": "inspect",
+}  # fmt: skip
+_FIRST_PHASE: dict[str, Phase] = {
+    "burn": "preparing", "check": "verifying", "blank": "blanking",
+    "format": "formatting", "eject": "ejecting", "size": "preparing",
+}  # fmt: skip
+CANCELLED = "cancelled by the user"
+
+
+@dataclass
+class OperationResult:
+    kind: str
+    outcome: Outcome
+    message: str
+    argv: list[str]
+    returncode: int
+    worst: str
+    mismatches: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    no_md5: bool = False
+    image_sectors: int | None = None
+    written_sectors: int | None = None
+    start_lba: int | None = None
+    journal: str | None = None
+
+
+_WRITTEN = re.compile(r"^Written to medi(?:um|a)\s*:\s*(\d+) sectors at LBA (\d+)")
+_IMAGE_SIZE = re.compile(r"^Image size\s*:\s*(\d+)s")
+_QUOTED = re.compile(r"^(MD5 MISMATCH|NOT READABLE):\s*'(.*)'\s*$", re.DOTALL)
+
+
+@dataclass
+class _Facts:
+    """What the output told us, collected line by line."""
+
+    image_sectors: int | None = None
+    written: tuple[int, int] | None = None
+    committed: bool = False
+    check_errors: bool = False
+    no_action: bool = False
+    mismatches: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    no_md5: bool = False
+
+    def observe(self, text: str) -> None:
+        if m := _IMAGE_SIZE.match(text):
+            self.image_sectors = int(m.group(1))
+        elif m := _WRITTEN.match(text):
+            self.written = (int(m.group(1)), int(m.group(2)))
+        elif text.startswith("Writing to ") and "completed successfully" in text:
+            self.committed = True
+        elif m := _QUOTED.match(text):
+            (self.mismatches if m.group(1) == "MD5 MISMATCH" else self.unreadable).append(
+                m.group(2).replace("'\"'\"'", "'")
+            )
+        elif text.startswith(("Mismatch detected between", "Encountered errors other than")):
+            self.check_errors = True
+        elif text.startswith("Not a single file with MD5 checksum was found"):
+            self.no_md5 = True
+        elif "no need for action detected" in text or "Will leave it untouched" in text:
+            self.no_action = True
+
+
+class Operation:
+    """One xorriso job. Iterate events() in a worker thread; cancel() may be called from any thread."""
+
+    def __init__(
+        self, kind: str, commands: Sequence[str], *, journal_dir: Path | None = None
+    ) -> None:
+        check_xorriso()
+        self.kind = kind
+        self.commands = list(commands)
+        self.argv = [*base_argv(), *self.commands]
+        self.result: OperationResult | None = None
+        self.verifies = kind == "check" or "-check_md5_r" in self.commands
+        self._journal_dir = journal_dir
+        self._lock = threading.Lock()
+        self._process: XorrisoProcess | None = None
+        self._cancelled = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def cancel(self) -> None:
+        """SIGINT to the child: libburn stops cleanly in 1-2 s (never SIGKILL a burn)."""
+        with self._lock:
+            self._cancelled = True
+            process = self._process
+        if process is not None:
+            process.cancel()
+
+    def events(self) -> Iterator[Progress]:
+        """Yield Progress as lines arrive (phase changes included); set self.result at the end."""
+        with self._lock:
+            if self._process is not None:
+                raise RuntimeError("events() of an operation can be iterated only once")
+            if self._cancelled:
+                self.result = OperationResult(
+                    self.kind, "cancelled", CANCELLED, self.argv, 1, "ALL"
+                )
+                return
+            journal = (
+                Journal(self._journal_dir, self.kind, self.argv) if self._journal_dir else None
+            )
+            process = self._process = XorrisoProcess(self.commands)
+        tracker, facts = ProgressTracker(started=process.started), _Facts()
+        phase: Phase = _FIRST_PHASE.get(self.kind, "preparing")
+        finished = False
+        try:
+            yield tracker.enrich(Progress(phase), time.monotonic())
+            for line in process.output():
+                if journal:
+                    journal.line(line.channel, line.text, line.at)
+                facts.observe(line.text)
+                progress = tracker.feed(line.text, time.monotonic())
+                if progress is None and facts.committed and self.verifies and phase != "verifying":
+                    progress = tracker.enrich(Progress("verifying"), time.monotonic())
+                if progress is not None and not (
+                    progress.phase == "preparing" and phase != "preparing"
+                ):
+                    phase = progress.phase
+                    yield progress
+            self._finish(process.wait(), facts, journal)
+            finished = True
+            done = Progress("done", percent=100.0 if self.result.outcome == "ok" else None)  # type: ignore[union-attr]
+            yield tracker.enrich(done, time.monotonic())
+        finally:
+            if not finished and self.result is None:
+                # The consumer went away: keep draining, or xorriso blocks on a full pipe.
+                threading.Thread(
+                    target=self._drain, args=(process, facts, journal), daemon=True
+                ).start()
+
+    def _drain(self, process: XorrisoProcess, facts: _Facts, journal: Journal | None) -> None:
+        for line in process.output():
+            if journal:
+                journal.line(line.channel, line.text, line.at)
+            facts.observe(line.text)
+        self._finish(process.wait(), facts, journal)
+
+    def _finish(self, run_result: RunResult, facts: _Facts, journal: Journal | None) -> None:
+        for line in run_result.lines if journal else []:
+            if line.channel == "E":  # stderr arrives last: banner, signal and abort text
+                journal.line(line.channel, line.text, line.at)  # type: ignore[union-attr]
+        outcome, message = self._verdict(run_result, facts)
+        result = OperationResult(
+            kind=self.kind,
+            outcome=outcome,
+            message=message,
+            argv=run_result.argv,
+            returncode=run_result.returncode,
+            worst=run_result.worst,
+            mismatches=facts.mismatches,
+            unreadable=facts.unreadable,
+            no_md5=facts.no_md5,
+            image_sectors=facts.image_sectors,
+            written_sectors=facts.written[0] if facts.written else None,
+            start_lba=facts.written[1] if facts.written else None,
+            journal=str(journal.path) if journal else None,
+        )
+        if journal:
+            journal.finish(result.returncode, result.worst, outcome, message)
+        self.result = result
+
+    def _verdict(self, rr: RunResult, facts: _Facts) -> tuple[Outcome, str]:
+        policy = _POLICY.get(self.kind, "inspect")
+        check_bad = self.verifies and (
+            bool(facts.mismatches or facts.unreadable) or facts.check_errors or facts.no_md5
+        )
+        bad = rr.returncode not in (0, 32) or fails(rr.worst, policy) or check_bad
+        if self.kind == "burn" and not facts.committed:
+            bad = True
+        if self._cancelled and (bad or rr.returncode != 0):
+            return "cancelled", CANCELLED
+        if not bad:
+            return "ok", self._success(facts)
+        if facts.mismatches:
+            shown = ", ".join(facts.mismatches[:3]) + (" ..." if len(facts.mismatches) > 3 else "")
+            n = len(facts.mismatches)
+            return "failed", f"{n} file{'s' * (n != 1)} differ from their MD5 checksum: {shown}"
+        if facts.unreadable:
+            return (
+                "failed",
+                f"{len(facts.unreadable)} file(s) could not be read: {facts.unreadable[0]}",
+            )
+        reason = rr.first_problem("SORRY")
+        if reason and self.kind == "burn" and rank(rr.worst) == rank("MISHAP"):
+            reason += " (the session was written, but with zeros in place of that data)"
+        if reason:
+            return "failed", reason
+        if facts.no_md5 and self.verifies:
+            return "failed", (
+                "nothing was verified: the medium holds no MD5 checksums "
+                "(written without MD5, or blank)"
+            )
+        return "failed", f"xorriso stopped with exit status {rr.returncode}"
+
+    def _success(self, facts: _Facts) -> str:
+        if self.kind == "burn":
+            n, lba = facts.written or (0, 0)
+            if any(a == "-dummy" and b == "on" for a, b in pairwise(self.commands)):
+                return f"simulation only: nothing was written ({n} sectors would go at LBA {lba})"
+            text = f"written: {n} sectors ({n * SECTOR / 2**20:.1f} MiB) at LBA {lba}"
+            return text + ("; every file matches its MD5 checksum" if self.verifies else "")
+        return {
+            "check": "every file matches its MD5 checksum",
+            "blank": "the medium was already blank" if facts.no_action else "the medium is blank",
+            "format": "no formatting was needed" if facts.no_action else "the medium is formatted",
+            "eject": "ejected",
+        }.get(self.kind, "done")
+
+
+def start_burn(
+    address: str,
+    entries: Sequence[MapEntry],
+    options: BurnOptions,
+    *,
+    journal_dir: Path | None = None,
+) -> Operation:
+    check_address(parse_address(address), for_write=True)
+    return Operation("burn", cmd.burn_commands(address, entries, options), journal_dir=journal_dir)
+
+
+def start_check(address: str, *, journal_dir: Path | None = None) -> Operation:
+    check_address(parse_address(address))
+    return Operation("check", cmd.check_commands(address), journal_dir=journal_dir)
+
+
+def start_blank(
+    address: str, mode: str = "as_needed", *, journal_dir: Path | None = None
+) -> Operation:
+    check_address(parse_address(address), for_write=True)
+    return Operation("blank", cmd.blank_commands(address, mode), journal_dir=journal_dir)
+
+
+def start_format(
+    address: str, mode: str = "as_needed", *, journal_dir: Path | None = None
+) -> Operation:
+    check_address(parse_address(address), for_write=True)
+    return Operation("format", cmd.format_commands(address, mode), journal_dir=journal_dir)
+
+
+def start_eject(address: str, *, journal_dir: Path | None = None) -> Operation:
+    return Operation("eject", cmd.eject_commands(address), journal_dir=journal_dir)
+
+
+@dataclass
+class SizeForecast:
+    image_sectors: int
+    media_free_sectors: int | None
+
+
+_MEDIA_SPACE = re.compile(r"^Media space\s*:\s*(\d+)s")
+
+
+def forecast_size(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> SizeForecast:
+    """Size of the session the stage would make, and the medium's free space (nothing written)."""
+    result = run(cmd.size_commands(address, entries, options))
+    image = free = None
+    for line in result.text("R").splitlines():
+        if m := _IMAGE_SIZE.match(line):
+            image = int(m.group(1))
+        elif m := _MEDIA_SPACE.match(line):
+            free = int(m.group(1))
+    if image is None:
+        raise EngineError(
+            result.first_problem() or f"xorriso gave no image size (rc {result.returncode})"
+        )
+    return SizeForecast(image, free)
+
+
+def preflight_burn(
+    address: str,
+    entries: Sequence[MapEntry],
+    options: BurnOptions,
+    *,
+    capacity_sectors: int | None = None,
+) -> list[str]:
+    """Problems in words before anything is written; empty when the burn may start.
+
+    `capacity_sectors` overrides xorriso's free figure: a virtual recorder's medium has a
+    nominal capacity, while xorriso reports the host disk's free space for stdio: files.
+    """
+    if not entries:
+        return ["the stage is empty: add files or folders first"]
+    try:
+        cmd.validate(entries, options)
+        parsed = parse_address(address)
+        check_address(parsed, for_write=True)
+    except (ValueError, EngineError) as exc:
+        return [str(exc)]
+    problems = cmd.source_problems(entries)
+    nwa = 0
+    if not (parsed.kind == "stdio" and not os.path.exists(parsed.path)):
+        try:
+            report = read_medium(address)
+        except EngineError as exc:
+            return [*problems, str(exc)]
+        media = report.toc.media
+        if media.status == "closed":
+            problems.append(
+                "appending to a closed medium is impossible: blank it (B) or use another disc"
+            )
+        elif media.status == "absent":
+            problems.append("no medium in the drive: insert a disc and press r to read it")
+        else:
+            problems.extend(p for p in report.problems if p not in problems)
+        nwa = media.nwa or (media.readable_blocks if media.status == "appendable" else 0) or 0
+    if problems:
+        return problems
+    try:
+        forecast = forecast_size(address, entries, options)
+    except EngineError as exc:
+        return [f"cannot size the stage: {exc}"]
+    free = forecast.media_free_sectors
+    if capacity_sectors is not None:
+        free = max(0, capacity_sectors - nwa)
+    if free is not None and forecast.image_sectors > free:
+        over = (forecast.image_sectors - free) * SECTOR
+        problems.append(
+            f"the stage is {cmd.human_size(over)} over the free space of {cmd.human_size(free * SECTOR)}"
+        )
+    return problems
