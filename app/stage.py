@@ -1,0 +1,391 @@
+"""The stage: the ISO tree a user assembles before burning (a pure model, no UI).
+
+Every leaf maps a local file, folder or symlink (`source`) to an ISO path; folders made on
+the stage (`mkdir`, or the parents `add` creates) hold `children`. A mapped disk folder is
+one node: its content is not modelled, only summed by `scan`. ISO paths are absolute and
+use "/"; names are `str` in `os.fsdecode` form, so non-UTF-8 bytes stay as surrogate
+escapes and reach xorriso unchanged (`subprocess` encodes argv with `os.fsencode`).
+
+`entries()` gives one `-map DISK ISO` pair per mapped node. A stage folder with nothing
+mapped below it yields no pair (`-map` cannot make it): `empty_dirs()` lists those for
+`-mkdir ISO`.
+
+Sizes are apparent sizes (`du --apparent-size`, regular files only; symlinks, devices and
+fifos count as entries of size 0). Hard links are counted once per name, an upper bound.
+"""
+
+from __future__ import annotations
+
+import os
+import stat as st
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from app.stage_store import StageFileError, autosave_path, load_stage, save_stage
+
+__all__ = [
+    "NotOnStage",
+    "ScanProgress",
+    "Stage",
+    "StageFileError",
+    "StageNode",
+    "StageOptions",
+    "autosave_path",
+    "display",
+    "load_stage",
+    "save_stage",
+]
+
+PROGRESS_EVERY = 500
+"""`scan` yields a ScanProgress after this many directory entries."""
+
+
+class NotOnStage(KeyError):
+    """KeyError for an ISO path with no node; str() is the plain message (no quotes)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def display(text: str) -> str:
+    """A printable form of a name or path: undecodable bytes shown as `\\xff`."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def check_name(name: str) -> str:
+    """`name` if it can be an ISO file name, else ValueError saying why."""
+    if not isinstance(name, str):
+        raise ValueError(f"a name must be text, not {type(name).__name__}")
+    if name in ("", ".", ".."):
+        raise ValueError(f"{name!r} cannot be a name")
+    if "/" in name or "\0" in name:
+        raise ValueError(f"{display(name)!r}: a name cannot contain '/' or NUL")
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        raise ValueError(f"{name!r}: not a file system name") from None
+    return name
+
+
+def split_path(iso_path: str) -> list[str]:
+    """The names along an absolute ISO path ("/" gives []); ValueError for '.' or '..'."""
+    parts = [part for part in iso_path.split("/") if part]
+    if any(part in (".", "..") or "\0" in part for part in parts):
+        raise ValueError(f"{display(iso_path)}: '.', '..' and NUL are not allowed in ISO paths")
+    return parts
+
+
+def join_path(parts: list[str]) -> str:
+    return "/" + "/".join(parts)
+
+
+@dataclass
+class StageNode:
+    name: str
+    source: str | None = None
+    """Absolute disk path this node maps; None for a folder made on the stage."""
+    is_dir: bool = False
+    size: int = 0
+    """Bytes: a file's size, a mapped folder's recursive sum (after scan), 0 for links."""
+    files: int = 0
+    """Non-directory entries below (1 for a file, link or special file)."""
+    children: dict[str, StageNode] = field(default_factory=dict)
+    """Only for folders made on the stage."""
+    missing: bool = False
+    """The source vanished or changed since it was added (set by revalidate)."""
+    is_link: bool = False
+    scanned: bool = True
+    """False for a mapped folder until scan has summed it."""
+    errors: list[str] = field(default_factory=list)
+    """Notes from scan (unreadable subfolders) and revalidate (what changed)."""
+
+    @property
+    def is_stage_dir(self) -> bool:
+        """A folder made on the stage (holds children), not mapped from disk."""
+        return self.source is None
+
+    def total_size(self) -> int:
+        if self.is_stage_dir:
+            return sum(child.total_size() for child in self.children.values())
+        return self.size
+
+    def total_files(self) -> int:
+        if self.is_stage_dir:
+            return sum(child.total_files() for child in self.children.values())
+        return self.files
+
+    def sorted_children(self) -> list[StageNode]:
+        """Children in byte order of their names: the stable order of every listing."""
+        return sorted(self.children.values(), key=lambda node: os.fsencode(node.name))
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProgress:
+    files: int
+    bytes: int
+    current: str
+    """The disk folder being read."""
+
+
+@dataclass
+class StageOptions:
+    md5: bool = True
+    close: bool = False
+    dummy: bool = False
+    speed: str = "max"
+    joliet: bool = True
+    verify: bool = True
+
+
+def node_from_disk(source: str, name: str) -> StageNode:
+    """A node for `source` from one lstat (symlinks are kept as links, never followed)."""
+    info = os.lstat(source)
+    if st.S_ISDIR(info.st_mode):
+        return StageNode(name, source, is_dir=True, scanned=False)
+    if st.S_ISLNK(info.st_mode):
+        return StageNode(name, source, files=1, is_link=True)
+    size = info.st_size if st.S_ISREG(info.st_mode) else 0
+    return StageNode(name, source, size=size, files=1)
+
+
+def walk_size(top: str, errors: list[str]) -> Iterator[ScanProgress]:
+    """Sum the apparent sizes below `top` without following symlinks.
+
+    Yields progress every PROGRESS_EVERY entries and once at the end (the totals).
+    Unreadable folders are skipped with a note appended to `errors`.
+    """
+    files = total = seen = 0
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    seen += 1
+                    if seen % PROGRESS_EVERY == 0:
+                        yield ScanProgress(files, total, folder)
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                            continue
+                        if entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError as exc:
+                        errors.append(f"{display(entry.path)}: {exc.strerror or exc}")
+                        continue
+                    files += 1
+        except OSError as exc:
+            errors.append(f"{display(folder)}: {exc.strerror or exc} (skipped)")
+    yield ScanProgress(files, total, top)
+
+
+@dataclass
+class Stage:
+    volume_id: str = "DISCDECK"
+    root: StageNode = field(default_factory=lambda: StageNode("", is_dir=True))
+    options: StageOptions = field(default_factory=StageOptions)
+
+    # ---- looking things up -------------------------------------------------------------
+
+    def find(self, iso_path: str) -> StageNode:
+        """The node at `iso_path`; KeyError naming the path if nothing is there."""
+        node = self.root
+        for name in split_path(iso_path):
+            child = node.children.get(name)
+            if child is None:
+                raise NotOnStage(f"{display(iso_path)} is not on the stage")
+            node = child
+        return node
+
+    def _folder(self, iso_path: str, create: bool = False) -> StageNode:
+        """The stage folder at `iso_path`, made (with its parents) if `create`."""
+        node, done = self.root, []
+        for name in split_path(iso_path):
+            if not node.is_stage_dir:
+                break
+            done.append(name)
+            child = node.children.get(name)
+            if child is None:
+                if not create:
+                    raise NotOnStage(f"{display(join_path(done))} is not on the stage")
+                child = node.children[check_name(name)] = StageNode(name, is_dir=True)
+            node = child
+        if not node.is_stage_dir:
+            what = "a folder mapped from disk" if node.is_dir else "not a folder"
+            raise ValueError(f"{display(join_path(done))} is {what}: cannot hold new items")
+        return node
+
+    def _parent(self, iso_path: str) -> tuple[StageNode, str]:
+        parts = split_path(iso_path)
+        if not parts:
+            raise ValueError("the stage root cannot be renamed, moved or removed")
+        return self._folder(join_path(parts[:-1])), parts[-1]
+
+    def _check_free(self, iso_dir: str, name: str) -> None:
+        """ValueError unless `iso_dir/name` could be made: the folders on the way are
+        stage folders (or do not exist yet) and the name is not taken."""
+        node, done = self.root, []
+        for part in split_path(iso_dir):
+            if not node.is_stage_dir:
+                break
+            child = node.children.get(part)
+            if child is None:
+                check_name(part)
+                return
+            node = child
+            done.append(part)
+        if not node.is_stage_dir:
+            what = "a folder mapped from disk" if node.is_dir else "not a folder"
+            raise ValueError(f"{display(join_path(done))} is {what}: cannot hold new items")
+        if name in node.children:
+            raise ValueError(f"{display(join_path([*done, name]))} is already on the stage")
+
+    def walk(self, start: StageNode | None = None) -> Iterator[tuple[str, StageNode]]:
+        """(iso_path, node) for every node below `start` (default the root), parents first,
+        names in byte order. Paths are relative to `start` ("/a/b" under it)."""
+        first = self.root if start is None else start
+        stack = [("", child) for child in reversed(first.sorted_children())]
+        while stack:
+            prefix, node = stack.pop()
+            path = f"{prefix}/{node.name}"
+            yield path, node
+            stack.extend((path, child) for child in reversed(node.sorted_children()))
+
+    # ---- changing the tree ---------------------------------------------------------------
+
+    def add(self, source: str, iso_dir: str = "/", name: str | None = None) -> StageNode:
+        """Map disk path `source` as `iso_dir/name` (name defaults to the source's name).
+
+        One lstat only: a folder's size is summed later by `scan`. Missing folders of
+        `iso_dir` are made on the stage. ValueError on a name collision; OSError if the
+        source cannot be stat'ed.
+        """
+        source = os.path.abspath(os.fsdecode(source))
+        name = check_name(os.path.basename(source) if name is None else name)
+        self._check_free(iso_dir, name)
+        node = node_from_disk(source, name)
+        self._folder(iso_dir, create=True).children[name] = node
+        return node
+
+    def mkdir(self, iso_path: str) -> StageNode:
+        """Make an empty stage folder (and missing parents); ValueError if taken."""
+        parts = split_path(iso_path)
+        if not parts:
+            raise ValueError("/ is already on the stage")
+        parent, name = join_path(parts[:-1]), check_name(parts[-1])
+        self._check_free(parent, name)
+        node = self._folder(parent, create=True).children[name] = StageNode(name, is_dir=True)
+        return node
+
+    def rename(self, iso_path: str, new_name: str) -> None:
+        folder, name = self._parent(iso_path)
+        node = self.find(iso_path)
+        check_name(new_name)
+        if new_name == name:
+            return
+        self._check_free(join_path(split_path(iso_path)[:-1]), new_name)
+        del folder.children[name]
+        node.name = new_name
+        folder.children[new_name] = node
+
+    def move(self, iso_path: str, new_parent: str) -> None:
+        """Move a node into the stage folder `new_parent` (keeping its name)."""
+        folder, name = self._parent(iso_path)
+        node = self.find(iso_path)
+        src, dst = split_path(iso_path), split_path(new_parent)
+        if dst[: len(src)] == src:
+            raise ValueError(f"cannot move {display(iso_path)} into itself")
+        target = self._folder(new_parent)
+        if target is folder:
+            return
+        self._check_free(new_parent, name)
+        del folder.children[name]
+        target.children[name] = node
+
+    def remove(self, iso_path: str) -> None:
+        folder, name = self._parent(iso_path)
+        self.find(iso_path)
+        del folder.children[name]
+
+    def clear(self) -> None:
+        self.root.children.clear()
+
+    # ---- sizes ---------------------------------------------------------------------------
+
+    def scan(self, node_path: str = "/", rescan: bool = False) -> Iterator[ScanProgress]:
+        """Sum mapped folders, yielding progress (counts run over the whole call).
+
+        A mapped folder's path scans it; a stage folder's path scans the mapped folders
+        below it that are not scanned yet (all of them with `rescan`), so while a scan
+        runs `total_size() + progress.bytes` is the stage's size so far. Each folder's
+        size/files/errors/scanned are set when its walk ends: stopping the iteration
+        (cancel) leaves unfinished folders as they were.
+        """
+        start = self.find(node_path)
+        todo = [start] if start.source else []
+        if start.is_stage_dir:
+            below = (node for _path, node in self.walk(start) if node.source)
+            todo = [node for node in below if rescan or not node.scanned]
+        done_files = done_bytes = 0
+        for node in (node for node in todo if node.is_dir):
+            errors: list[str] = []
+            last = ScanProgress(0, 0, node.source or "")
+            for last in walk_size(node.source or "", errors):
+                yield ScanProgress(done_files + last.files, done_bytes + last.bytes, last.current)
+            node.size, node.files, node.errors, node.scanned = last.bytes, last.files, errors, True
+            done_files += last.files
+            done_bytes += last.bytes
+
+    def unscanned(self) -> list[str]:
+        """ISO paths of mapped folders whose size is not known yet."""
+        return [path for path, node in self.walk() if not node.scanned]
+
+    def total_size(self) -> int:
+        return self.root.total_size()
+
+    def total_files(self) -> int:
+        return self.root.total_files()
+
+    def is_empty(self) -> bool:
+        return not self.root.children
+
+    # ---- burning ---------------------------------------------------------------------------
+
+    def entries(self) -> list[tuple[str, str]]:
+        """(disk_path, iso_path) per mapped node, parents first, names in byte order."""
+        return [(node.source, path) for path, node in self.walk() if node.source is not None]
+
+    def empty_dirs(self) -> list[str]:
+        """Stage folders with nothing mapped below them (for `-mkdir`), parents first."""
+        return [
+            path
+            for path, node in self.walk()
+            if node.is_stage_dir and not any(n.source for _p, n in self.walk(node))
+        ]
+
+    def revalidate(self) -> list[str]:
+        """Re-stat every source; mark the missing or changed; one line per problem."""
+        problems = []
+        for path, node in self.walk():
+            if node.source is None:
+                continue
+            problem = self._check(node)
+            node.missing = bool(problem)
+            node.errors = [e for e in node.errors if not e.startswith("source ")]
+            if problem:
+                node.errors.append(problem)
+                problems.append(f"{display(path)}: {problem}")
+        return problems
+
+    @staticmethod
+    def _check(node: StageNode) -> str:
+        source = node.source or ""
+        try:
+            fresh = node_from_disk(source, node.name)
+        except OSError as exc:
+            return f"source {display(source)} is gone ({exc.strerror or exc})"
+        if (fresh.is_dir, fresh.is_link) != (node.is_dir, node.is_link):
+            return f"source {display(source)} changed type"
+        if not node.is_dir and fresh.size != node.size:
+            return f"source {display(source)} changed size ({node.size} -> {fresh.size} bytes)"
+        return ""
