@@ -209,25 +209,26 @@ class Operation:
             return "cancelled", CANCELLED
         if not bad:
             return "ok", self._success(facts)
-        if facts.mismatches:
-            shown = ", ".join(facts.mismatches[:3]) + (" ..." if len(facts.mismatches) > 3 else "")
-            n = len(facts.mismatches)
-            return "failed", f"{n} file{'s' * (n != 1)} differ from their MD5 checksum: {shown}"
-        if facts.unreadable:
-            return (
-                "failed",
-                f"{len(facts.unreadable)} file(s) could not be read: {facts.unreadable[0]}",
-            )
         reason = rr.first_problem("SORRY")
-        if reason and self.kind == "burn" and rank(rr.worst) == rank("MISHAP"):
-            reason += " (the session was written, but with zeros in place of that data)"
-        if reason:
+        if reason and rank(rr.worst) >= rank("MISHAP"):  # the job itself went wrong: say why first
+            if self.kind == "burn" and rank(rr.worst) == rank("MISHAP"):
+                reason += " (the session was written, but with zeros in place of that data)"
             return "failed", reason
+        if facts.mismatches:
+            n, shown = len(facts.mismatches), ", ".join(facts.mismatches[:3])
+            verb = "differs" if n == 1 else "differ"
+            more = " ..." if n > 3 else ""
+            return "failed", f"{n} file{'s' * (n != 1)} {verb} from its MD5 checksum: {shown}{more}"
+        if facts.unreadable:
+            n = len(facts.unreadable)
+            return "failed", f"{n} file(s) could not be read: {facts.unreadable[0]}"
         if facts.no_md5 and self.verifies:
             return "failed", (
                 "nothing was verified: the medium holds no MD5 checksums "
                 "(written without MD5, or blank)"
             )
+        if reason:
+            return "failed", reason
         return "failed", f"xorriso stopped with exit status {rr.returncode}"
 
     def _success(self, facts: _Facts) -> str:
