@@ -302,7 +302,7 @@ def test_source_vanishing_during_write_is_a_failed_burn(tmp_path: Path) -> None:
     src = tree(tmp_path / "src", {"a-big.bin": os.urandom(10_000_000), "z-late.txt": b"late\n"})
     image = tmp_path / "disc.iso"
     entries = [MapEntry(str(src / n), f"/{n}") for n in ("a-big.bin", "z-late.txt")]
-    op = start_burn(f"stdio:{image}", entries, BurnOptions(speed="4d", pacifier_interval=0.5))
+    op = start_burn(f"stdio:{image}", entries, BurnOptions(speed="2d", pacifier_interval=0.5))
     for progress in op.events():
         if progress.phase == "writing" and (src / "z-late.txt").exists():
             (src / "z-late.txt").unlink()

@@ -8,6 +8,7 @@ successfully" in xorriso's words, and an MD5 mismatch must name the files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -30,15 +31,14 @@ from app.engine.runner import RunResult, XorrisoProcess, base_argv, check_xorris
 from app.engine.severity import OperationKind, fails, rank
 
 Outcome = Literal["ok", "failed", "cancelled"]
-_POLICY: dict[str, OperationKind] = {
-    "burn": "write", "check": "check", "blank": "blank",
-    "format": "format", "eject": "eject", "size": "inspect",
+_KINDS: dict[str, tuple[OperationKind, Phase]] = {
+    "burn": ("write", "preparing"), "check": ("check", "verifying"), "eject": ("eject", "ejecting"),
+    "blank": ("blank", "blanking"), "format": ("format", "formatting"),
 }  # fmt: skip
-_FIRST_PHASE: dict[str, Phase] = {
-    "burn": "preparing", "check": "verifying", "blank": "blanking",
-    "format": "formatting", "eject": "ejecting", "size": "preparing",
-}  # fmt: skip
+"""Each kind's severity policy (severity.FAIL_AT) and the phase it starts in."""
 CANCELLED = "cancelled by the user"
+Folder = Path | None
+"""Where the operation's journal goes; None: no journal."""
 
 
 @dataclass
@@ -60,6 +60,7 @@ class OperationResult:
 
 _WRITTEN = re.compile(r"^Written to medi(?:um|a)\s*:\s*(\d+) sectors at LBA (\d+)")
 _IMAGE_SIZE = re.compile(r"^Image size\s*:\s*(\d+)s")
+_MEDIA_SPACE = re.compile(r"^Media space\s*:\s*(\d+)s")
 _QUOTED = re.compile(r"^(MD5 MISMATCH|NOT READABLE):\s*'(.*)'\s*$", re.DOTALL)
 
 
@@ -98,9 +99,9 @@ class _Facts:
 class Operation:
     """One xorriso job. Iterate events() in a worker thread; cancel() may be called from any thread."""
 
-    def __init__(
-        self, kind: str, commands: Sequence[str], *, journal_dir: Path | None = None
-    ) -> None:
+    def __init__(self, kind: str, commands: Sequence[str], *, journal_dir: Folder = None) -> None:
+        if kind not in _KINDS:
+            raise ValueError(f"unknown operation kind {kind!r}")
         check_xorriso()
         self.kind = kind
         self.commands = list(commands)
@@ -122,7 +123,8 @@ class Operation:
             self._cancelled = True
             process = self._process
         if process is not None:
-            process.cancel()
+            with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                process.cancel()
 
     def events(self) -> Iterator[Progress]:
         """Yield Progress as lines arrive (phase changes included); set self.result at the end."""
@@ -139,7 +141,7 @@ class Operation:
             )
             process = self._process = XorrisoProcess(self.commands)
         tracker, facts = ProgressTracker(started=process.started), _Facts()
-        phase: Phase = _FIRST_PHASE.get(self.kind, "preparing")
+        phase: Phase = _KINDS[self.kind][1]
         finished = False
         try:
             yield tracker.enrich(Progress(phase), time.monotonic())
@@ -198,7 +200,7 @@ class Operation:
         self.result = result
 
     def _verdict(self, rr: RunResult, facts: _Facts) -> tuple[Outcome, str]:
-        policy = _POLICY.get(self.kind, "inspect")
+        policy = _KINDS[self.kind][0]
         check_bad = self.verifies and (
             bool(facts.mismatches or facts.unreadable) or facts.check_errors or facts.no_md5
         )
@@ -247,36 +249,28 @@ class Operation:
 
 
 def start_burn(
-    address: str,
-    entries: Sequence[MapEntry],
-    options: BurnOptions,
-    *,
-    journal_dir: Path | None = None,
+    address: str, entries: Sequence[MapEntry], options: BurnOptions, *, journal_dir: Folder = None
 ) -> Operation:
     check_address(parse_address(address), for_write=True)
     return Operation("burn", cmd.burn_commands(address, entries, options), journal_dir=journal_dir)
 
 
-def start_check(address: str, *, journal_dir: Path | None = None) -> Operation:
+def start_check(address: str, *, journal_dir: Folder = None) -> Operation:
     check_address(parse_address(address))
     return Operation("check", cmd.check_commands(address), journal_dir=journal_dir)
 
 
-def start_blank(
-    address: str, mode: str = "as_needed", *, journal_dir: Path | None = None
-) -> Operation:
+def start_blank(address: str, mode: str = "as_needed", *, journal_dir: Folder = None) -> Operation:
     check_address(parse_address(address), for_write=True)
     return Operation("blank", cmd.blank_commands(address, mode), journal_dir=journal_dir)
 
 
-def start_format(
-    address: str, mode: str = "as_needed", *, journal_dir: Path | None = None
-) -> Operation:
+def start_format(address: str, mode: str = "as_needed", *, journal_dir: Folder = None) -> Operation:
     check_address(parse_address(address), for_write=True)
     return Operation("format", cmd.format_commands(address, mode), journal_dir=journal_dir)
 
 
-def start_eject(address: str, *, journal_dir: Path | None = None) -> Operation:
+def start_eject(address: str, *, journal_dir: Folder = None) -> Operation:
     return Operation("eject", cmd.eject_commands(address), journal_dir=journal_dir)
 
 
@@ -284,9 +278,6 @@ def start_eject(address: str, *, journal_dir: Path | None = None) -> Operation:
 class SizeForecast:
     image_sectors: int
     media_free_sectors: int | None
-
-
-_MEDIA_SPACE = re.compile(r"^Media space\s*:\s*(\d+)s")
 
 
 def forecast_size(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> SizeForecast:
