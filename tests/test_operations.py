@@ -98,7 +98,7 @@ def test_burn_commands_shape() -> None:
     assert argv[i : i + 6] == ["-map", "/src/a", "/a", "-map", "/src/--", "/x=y/--"]
     assert argv[argv.index("-speed") + 1] == "4d"
     assert argv.index("-print_size") < argv.index("-commit")
-    assert argv[argv.index("-commit") + 1 :] == ["-check_md5_r", "sorry", "/", "--"]
+    assert argv[-1] == "-commit" and "-check_md5_r" not in argv
     dummy = burn_commands("/dev/sr0", entries, BurnOptions(dummy=True, md5=False))
     assert "-stdio_sync" not in dummy and dummy[dummy.index("-dev") + 1] == "/dev/sr0"
     assert dummy[-1] == "-commit" and dummy[1] == "off"
@@ -161,9 +161,9 @@ def test_burn_then_check_all_match(tmp_path: Path) -> None:
     assert result.outcome == "ok", result.message
     assert result.worst in ("NOTE", "UPDATE", "ALL") and result.returncode == 0
     assert result.written_sectors and result.start_lba == 32 and result.image_sectors
-    assert "every file matches" in result.message
+    assert result.message.startswith(f"written: {result.written_sectors} sectors")
     phases = [e.phase for e in events]
-    assert phases[0] == "preparing" and phases[-1] == "done" and "verifying" in phases
+    assert phases[0] == "preparing" and phases[-1] == "done"
     assert events[-1].percent == 100.0
     iso = pycdlib.PyCdlib()
     iso.open(str(image))
@@ -177,8 +177,9 @@ def test_burn_then_check_all_match(tmp_path: Path) -> None:
     assert r_lines("-indev", f"stdio:{image}", "-check_md5_r", "sorry", "/", "--") == [
         "File contents and their MD5 checksums match."
     ]
-    _, check = run_op(start_check(f"stdio:{image}"))
+    events, check = run_op(start_check(f"stdio:{image}"))
     assert (check.outcome, check.mismatches, check.no_md5) == ("ok", [], False)
+    assert [e.phase for e in events] == ["verifying", "done"]
 
 
 @needs_xorriso
@@ -310,9 +311,10 @@ def test_source_vanishing_during_write_is_a_failed_burn(tmp_path: Path) -> None:
     assert result is not None and result.outcome == "failed"
     assert result.worst == "MISHAP" and "z-late.txt" in result.message
     assert "Filling with 0s" in result.message
-    # Observed with xorriso 1.5.4: the MD5 recorded for the file is not that of the zeros,
-    # so the verify step in the same run catches it as well.
-    assert result.mismatches == ["/z-late.txt"]
+    # Observed with xorriso 1.5.4: the MD5 recorded for the file is not that of the zeros
+    # it got, so a checkread catches it too (the notes expected a match).
+    _, check = run_op(start_check(f"stdio:{image}"))
+    assert check.outcome == "failed" and check.mismatches == ["/z-late.txt"]
 
 
 WEIRD = [

@@ -45,7 +45,7 @@ class BurnOptions:
     md5: bool = True
     joliet: bool = True
     verify: bool = True
-    """Check every file's MD5 right after the commit (needs md5; skipped on dummy runs)."""
+    """Run start_check after a successful burn (needs md5; pointless on dummy runs)."""
     write_type: str = "auto"
     stdio_sync: str | None = "64k"
     pacifier_interval: float = 1.0
@@ -100,7 +100,7 @@ def _tree(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> li
 
 
 def burn_commands(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> list[str]:
-    """Write the stage as a new session; with `verify`, MD5-check it in the same run.
+    """Write the stage as a new session (`verify` is the caller's cue to start_check after).
 
     `-dev` loads the medium's existing tree, so an appended session holds the old files
     as well as the new ones.
@@ -113,10 +113,7 @@ def burn_commands(address: str, entries: Sequence[MapEntry], options: BurnOption
     commands += ["-close", "on" if options.close else "off"]
     commands += ["-dummy", "on" if options.dummy else "off"]
     commands += ["-speed", options.speed, "-write_type", options.write_type]
-    commands += ["-print_size", "-commit"]
-    if options.verify and options.md5 and not options.dummy:
-        commands += ["-check_md5_r", "sorry", "/", "--"]
-    return commands
+    return [*commands, "-print_size", "-commit"]
 
 
 def size_commands(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> list[str]:

@@ -107,7 +107,7 @@ class Operation:
         self.commands = list(commands)
         self.argv = [*base_argv(), *self.commands]
         self.result: OperationResult | None = None
-        self.verifies = kind == "check" or "-check_md5_r" in self.commands
+        self.verifies = kind == "check"
         self._journal_dir = journal_dir
         self._lock = threading.Lock()
         self._process: XorrisoProcess | None = None
@@ -150,8 +150,6 @@ class Operation:
                     journal.line(line.channel, line.text, line.at)
                 facts.observe(line.text)
                 progress = tracker.feed(line.text, time.monotonic())
-                if progress is None and facts.committed and self.verifies and phase != "verifying":
-                    progress = tracker.enrich(Progress("verifying"), time.monotonic())
                 if progress is not None and not (
                     progress.phase == "preparing" and phase != "preparing"
                 ):
@@ -239,7 +237,7 @@ class Operation:
             if any(a == "-dummy" and b == "on" for a, b in pairwise(self.commands)):
                 return f"simulation only: nothing was written ({n} sectors would go at LBA {lba})"
             text = f"written: {n} sectors ({n * SECTOR / 2**20:.1f} MiB) at LBA {lba}"
-            return text + ("; every file matches its MD5 checksum" if self.verifies else "")
+            return text
         return {
             "check": "every file matches its MD5 checksum",
             "blank": "the medium was already blank" if facts.no_action else "the medium is blank",
