@@ -12,6 +12,7 @@ import io
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 import pycdlib
@@ -362,9 +363,12 @@ def test_weird_names_arrive_byte_exact(tmp_path: Path) -> None:
     expected = {b"/w/" + n: b"%d:" % i + n for i, n in enumerate(WEIRD)}
     expected |= {b"/-- =*/in 'f'/" + n: b"%d:" % i + n * 2 for i, n in enumerate(WEIRD)}
     image = tmp_path / "weird.iso"
-    _, result = run_op(start_burn(f"stdio:{image}", entries, FAST))
+    _, result = run_op(start_burn(f"stdio:{image}", entries, FAST, journal_dir=tmp_path / "j"))
     assert result.outcome == "ok", result.message
     assert rr_tree(image) == expected
+    raw = Path(result.journal).read_bytes()  # type: ignore[arg-type]
+    assert b"/w/non-utf8-\xff\xfe'='" in raw  # the journal keeps the name's own bytes
+    assert "/w/non-utf8-\ufffd\ufffd" in read_journal(Path(result.journal))  # type: ignore[arg-type]
     out = tmp_path / "out"
     xorriso_run("-osirrox", "on", "-indev", f"stdio:{image}", "-extract", "/", str(out))
     extracted = {}
@@ -436,3 +440,19 @@ def test_cancel_before_start(tmp_path: Path) -> None:
     op.cancel()
     assert list(op.events()) == []
     assert op.result is not None and op.result.outcome == "cancelled"
+
+
+@needs_xorriso
+def test_abandoned_events_keep_draining(tmp_path: Path) -> None:
+    """A consumer that stops iterating must not leave xorriso blocked on a full pipe."""
+    src = tree(tmp_path / "src", {"x.bin": os.urandom(3_000_000)})
+    image = tmp_path / "disc.iso"
+    op = start_burn(f"stdio:{image}", [MapEntry(str(src), "/x")], BurnOptions(speed="8d"))
+    events = op.events()
+    assert next(events).phase == "preparing"
+    events.close()
+    deadline = time.monotonic() + 30
+    while op.result is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert op.result is not None and op.result.outcome == "ok", op.result
+    assert iso_files(image) == {"/x/x.bin"}
