@@ -236,8 +236,7 @@ class Operation:
             n, lba = facts.written or (0, 0)
             if any(a == "-dummy" and b == "on" for a, b in pairwise(self.commands)):
                 return f"simulation only: nothing was written ({n} sectors would go at LBA {lba})"
-            text = f"written: {n} sectors ({n * SECTOR / 2**20:.1f} MiB) at LBA {lba}"
-            return text
+            return f"written: {n} sectors ({n * SECTOR / 2**20:.1f} MiB) at LBA {lba}"
         return {
             "check": "every file matches its MD5 checksum",
             "blank": "the medium was already blank" if facts.no_action else "the medium is blank",
