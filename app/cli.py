@@ -78,6 +78,36 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_burn(args: argparse.Namespace) -> int:
+    from app.engine.commands import BurnOptions
+    from app.headless import burn
+
+    if not args.dev:
+        return _fail("burn needs a drive: discdeck burn --dev ADDRESS PATH...", 2)
+    options = BurnOptions(
+        volume_id=args.volid,
+        close=args.close,
+        dummy=args.dummy,
+        speed=args.speed,
+        verify=not args.no_verify,
+    )
+    try:
+        return burn(args.dev, args.paths, options, as_json=args.json)
+    except (EngineError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.headless import check
+
+    if not args.dev:
+        return _fail("check needs a drive: discdeck check --dev ADDRESS", 2)
+    try:
+        return check(args.dev, as_json=args.json)
+    except EngineError as exc:
+        return _fail(str(exc))
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from app.engine.runner import check_xorriso
 
@@ -91,7 +121,16 @@ def cmd_tui(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     from app.tui import DiscdeckApp
 
-    DiscdeckApp(address=args.dev).run()
+    app = DiscdeckApp(address=args.dev)
+    if args.add:
+        from app.headless import stage_from_specs
+
+        try:
+            stage_from_specs(args.add, app.stage)
+        except (ValueError, OSError) as exc:
+            return _fail(f"cannot stage: {exc}")
+        app.save_stage()
+    app.run()
     return 0
 
 
@@ -106,11 +145,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="drive to open: /dev/srN, mmc:/dev/vda, or stdio:/path/image.iso "
         "(default: the virtual recorder)",
     )
+    parser.add_argument(
+        "--add",
+        action="append",
+        metavar="PATH[=ISO_PATH]",
+        help="stage a file or folder (repeatable); ISO_PATH defaults to /NAME",
+    )
     sub = parser.add_subparsers(dest="command")
     info = sub.add_parser("info", help="print the drive's medium and table of contents")
     info.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     info.add_argument("--json", action="store_true", help="machine-readable output")
     info.set_defaults(func=cmd_info)
+
+    burn = sub.add_parser("burn", help="burn files as one session, then verify it")
+    burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    burn.add_argument("--close", action="store_true", help="close the medium after this session")
+    burn.add_argument("--dummy", action="store_true", help="simulate: write nothing")
+    burn.add_argument("--speed", default="max", help="max, or e.g. 4d / 8c / 2b")
+    burn.add_argument("--volid", default="DISCDECK", help="volume id (up to 32 characters)")
+    burn.add_argument("--no-verify", action="store_true", help="skip the checkread afterwards")
+    burn.add_argument("--json", action="store_true", help="one JSON object per event")
+    burn.add_argument("paths", nargs="+", metavar="PATH[=ISO_PATH]")
+    burn.set_defaults(func=cmd_burn)
+
+    check = sub.add_parser("check", help="checkread: MD5 of every file against its tag")
+    check.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    check.add_argument("--json", action="store_true", help="one JSON object per event")
+    check.set_defaults(func=cmd_check)
     return parser
 
 

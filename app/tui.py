@@ -1,22 +1,81 @@
-"""DiscdeckApp: the Textual application shell; screens do the work."""
+"""DiscdeckApp: the Textual application shell; screens and flows do the work."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from textual import work
 from textual.app import App
+from textual.binding import Binding
 
 import styles
+from app.catalog import DriveEntry
+from app.engine.errors import EngineError
+from app.engine.models import SECTOR, MediumReport
+from app.flows import OperationFlows, burn_options, map_entries
 from app.screens.main_screen import MainScreen
+from app.stage import Stage, StageFileError, autosave_path, load_stage, save_stage
 
 
-class DiscdeckApp(App):
+class DiscdeckApp(OperationFlows, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
+    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(self, address: str | None = None) -> None:
+    def __init__(self, address: str | None = None, *, stage: Stage | None = None) -> None:
         super().__init__()
         self.address = address
+        self.drive: DriveEntry | None = None
+        self.report: MediumReport | None = None
+        self.stage_problem: str | None = None
+        self.stage = stage if stage is not None else self._load_stage()
+
+    def _load_stage(self) -> Stage:
+        """The autosaved stage from the last run; a corrupt file is kept aside, not lost."""
+        path = autosave_path()
+        if not path.exists():
+            return Stage()
+        try:
+            return load_stage(path)
+        except StageFileError as exc:
+            aside = path.with_suffix(".corrupt.json")
+            path.replace(aside)
+            self.stage_problem = f"{exc} — kept as {aside}; starting with an empty stage"
+            return Stage()
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.address))
+        if self.stage_problem:
+            self.notify(self.stage_problem, severity="warning", timeout=10)
+
+    def save_stage(self) -> None:
+        try:
+            save_stage(self.stage, autosave_path())
+        except OSError as exc:
+            self.notify(f"could not autosave the stage: {exc}", severity="error")
+
+    def action_stage(self) -> None:
+        from app.screens.stage_screen import StageScreen
+
+        self.push_screen(StageScreen())
+
+    def request_forecast(self) -> None:
+        """Ask xorriso for the exact image size of the stage (in a worker)."""
+        if self.drive is None or self.stage.is_empty() or self.stage.unscanned():
+            return
+        self.forecast(self.drive.address)
+
+    @work(thread=True, exclusive=True, group="forecast")
+    def forecast(self, address: str) -> None:
+        from app.engine.operations import forecast_size
+
+        try:
+            result = forecast_size(address, map_entries(self.stage), burn_options(self.stage))
+        except (EngineError, ValueError, OSError):
+            return
+        self.call_from_thread(self._forecast_ready, result.image_sectors * SECTOR)
+
+    def _forecast_ready(self, image_bytes: int) -> None:
+        handler = getattr(self.screen, "on_forecast_ready", None)
+        if handler is not None:
+            handler(image_bytes)

@@ -47,9 +47,12 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Static(Text(command, style="dim"), id="confirm-command", classes="-hidden")
             with Horizontal(id="confirm-buttons"):
                 yield Button(
-                    self.yes_label, id="yes", variant="error" if self.danger else "primary"
+                    self.yes_label,
+                    id="yes",
+                    variant="error" if self.danger else "primary",
+                    compact=True,
                 )
-                yield Button("No", id="no")
+                yield Button("No", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no" if self.danger else "#yes", Button).focus()

@@ -28,8 +28,14 @@ from widgets.toc_table import TocTable
 
 class MainScreen(Screen):
     BINDINGS = [
+        Binding("s", "app.stage", "Stage"),
+        Binding("b", "app.burn", "Burn"),
+        Binding("c", "app.check", "Check"),
+        Binding("B", "app.blank", "Blank", show=False),
+        Binding("F", "app.format", "Format", show=False),
+        Binding("e", "app.eject", "Eject", show=False),
         Binding("r", "reread", "Re-read"),
-        Binding("d", "rescan", "Drives"),
+        Binding("d", "rescan", "Drives", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -90,6 +96,8 @@ class MainScreen(Screen):
 
     def open_drive(self, entry: DriveEntry) -> None:
         self.current = entry
+        self.app.drive = entry
+        self.app.report = None
         self.sub_title = f"{entry.title} — {entry.address}"
         self.read_current()
 
@@ -124,6 +132,7 @@ class MainScreen(Screen):
             return
         self._stop_loading()
         report = message.report
+        self.app.report = report
         view = describe_medium(report, self.current.recorder)
         self.query_one(MediaPanel).show_rows(view.rows, report.problems)
         self.query_one(TocTable).show_sessions(report.toc.sessions)

@@ -145,8 +145,11 @@ class OperationScreen(Screen):
         if progress.percent is not None:
             self.query_one("#op-percent", Digits).update(f"{progress.percent:.0f}%")
         self.query_one("#op-eta", Digits).update(clock(progress.eta_s))
-        self.query_one("#gauge-fifo", BarGauge).value = progress.fifo
-        self.query_one("#gauge-buffer", BarGauge).value = progress.buffer
+        # Keep the last known figures when a line carries none (phase changes, the end).
+        if progress.fifo is not None:
+            self.query_one("#gauge-fifo", BarGauge).value = progress.fifo
+        if progress.buffer is not None:
+            self.query_one("#gauge-buffer", BarGauge).value = progress.buffer
         speed_gauge = self.query_one("#gauge-speed", BarGauge)
         if progress.speed is not None:
             self.peak_speed = max(self.peak_speed, progress.speed)
@@ -155,7 +158,7 @@ class OperationScreen(Screen):
                 f" {humanize.naturalsize(progress.bytes_per_s)}/s" if progress.bytes_per_s else ""
             )
             speed_gauge.caption = f"{progress.speed:.1f}{progress.speed_unit or 'x'}{rate}"
-        speed_gauge.value = progress.speed
+            speed_gauge.value = progress.speed
         self.query_one("#op-sectors", Static).update(self._counts(progress))
         self.query_one(HistoryGraph).redraw(self.samples)
         log = self.query_one(LogPane)

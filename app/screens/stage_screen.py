@@ -1,0 +1,283 @@
+"""StageScreen: pick local files on the left, arrange the disc's ISO tree on the right.
+
+Folder sizes are summed by a worker (os.scandir walk) so the UI stays responsive on
+100k-file trees; the fit bar first shows an estimate, then xorriso's exact forecast.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DirectoryTree, Footer, Header, Static
+
+from app.stage import check_name, display
+from widgets.fit_bar import FitBar
+from widgets.stage_panel import StagePanel
+
+ISO_OVERHEAD_BYTES = 400 * 1024
+"""Rough size of the file system's own structures, for the estimate before xorriso's."""
+
+
+class ScanUpdate(Message):
+    def __init__(self, files: int, size: int, current: str, done: bool) -> None:
+        super().__init__()
+        self.files, self.size, self.current, self.done = files, size, current, done
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ScanUpdate) and not self.done
+
+
+class StageScreen(Screen):
+    BINDINGS = [
+        Binding("a", "add", "Add"),
+        Binding("delete", "remove", "Remove"),
+        Binding("f2", "rename", "Rename"),
+        Binding("n", "mkdir", "New folder"),
+        Binding("m", "move", "Move"),
+        Binding("v", "volume", "Volume id"),
+        Binding("o", "options", "Options"),
+        Binding("b", "app.burn", "Burn"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, start_dir: str | None = None) -> None:
+        super().__init__()
+        self.start_dir = start_dir or os.getcwd()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="stage-top"):
+            with Vertical(id="local-box") as box:
+                box.border_title = "Local files (a adds)"
+                yield DirectoryTree(self.start_dir, id="local")
+            with Vertical(id="iso-box") as box:
+                box.border_title = "On the disc"
+                yield StagePanel(id="stage")
+        yield Static("", id="stage-options")
+        yield FitBar(id="fit")
+        yield Footer()
+
+    @property
+    def stage(self):
+        return self.app.stage
+
+    def on_mount(self) -> None:
+        self.sub_title = "stage files for the next session"
+        self.refresh_stage()
+        self.query_one(DirectoryTree).focus()
+        if self.stage.unscanned():
+            self.scan_sizes()
+
+    # -- showing -------------------------------------------------------------------------
+
+    def refresh_stage(self, select: str | None = None) -> None:
+        self.query_one(StagePanel).show_stage(self.stage, select)
+        opts = self.stage.options
+        flags = [
+            ("MD5", opts.md5),
+            ("close", opts.close),
+            ("simulate", opts.dummy),
+            ("Joliet", opts.joliet),
+            ("verify", opts.verify),
+        ]
+        text = Text(f" {self.stage.volume_id}  ", style="bold")
+        for name, on in flags:
+            text.append(f"[{'x' if on else ' '}]{name} ", style="" if on else "dim")
+        text.append(f"speed {opts.speed}", style="bold")
+        self.query_one("#stage-options", Static).update(text)
+        self.update_fit()
+
+    def update_fit(self, exact_bytes: int | None = None) -> None:
+        fit = self.query_one(FitBar)
+        free = self.app.free_bytes()
+        fit.free = free
+        if exact_bytes is not None:
+            fit.used, fit.exact = exact_bytes, True
+        else:
+            fit.used = self.stage.total_size() + (ISO_OVERHEAD_BYTES if not self.stage.is_empty() else 0)
+            fit.exact = False
+
+    def changed(self, select: str | None = None) -> None:
+        """After every edit: redraw, autosave, and ask xorriso for the exact size."""
+        self.app.save_stage()
+        self.refresh_stage(select)
+        self.app.request_forecast()
+
+    def iso_folder(self) -> str:
+        """The stage folder new entries go into: the highlighted folder, else its parent."""
+        path = self.query_one(StagePanel).selected_path() or "/"
+        try:
+            node = self.stage.find(path)
+        except (KeyError, ValueError):
+            return "/"
+        if node.is_stage_dir:
+            return path
+        return path.rsplit("/", 1)[0] or "/"
+
+    # -- scanning ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="scan")
+    def scan_sizes(self) -> None:
+        files = size = 0
+        current = ""
+        for progress in self.stage.scan("/"):
+            files, size, current = progress.files, progress.bytes, progress.current
+            self.post_message(ScanUpdate(files, size, current, False))
+        self.post_message(ScanUpdate(files, size, current, True))
+
+    def on_scan_update(self, message: ScanUpdate) -> None:
+        fit = self.query_one(FitBar)
+        if message.done:
+            self.refresh_stage()
+            self.app.save_stage()
+            self.app.request_forecast()
+            return
+        fit.used = self.stage.total_size() + message.size
+        self.sub_title = f"scanning {display(message.current)} — {message.files:,} files"
+
+    def on_forecast_ready(self, image_bytes: int) -> None:
+        """Called by the App when xorriso's exact size is known."""
+        self.update_fit(image_bytes)
+        self.sub_title = "stage files for the next session"
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        tree = self.query_one(DirectoryTree)
+        node = tree.cursor_node
+        if node is None or node.data is None:
+            return
+        source = str(node.data.path)
+        folder = self.iso_folder()
+        try:
+            added = self.stage.add(source, folder)
+        except (ValueError, OSError, KeyError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        where = f"{folder.rstrip('/')}/{added.name}"
+        self.notify(f"staged {display(where)}", timeout=2)
+        self.changed(where)
+        if added.is_dir and not added.scanned:
+            self.scan_sizes()
+
+    def action_remove(self) -> None:
+        path = self.query_one(StagePanel).selected_path()
+        if not path or path == "/":
+            return
+        try:
+            self.stage.remove(path)
+        except (KeyError, ValueError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"removed {display(path)} from the stage (nothing on disk was touched)", timeout=2)
+        self.changed()
+
+    def _validate_name(self, name: str) -> str | None:
+        try:
+            check_name(name)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    def action_rename(self) -> None:
+        from app.screens.prompt_screen import PromptScreen
+
+        path = self.query_one(StagePanel).selected_path()
+        if not path or path == "/":
+            return
+        old = path.rsplit("/", 1)[-1]
+
+        def done(name: str | None) -> None:
+            if name is None or name == old:
+                return
+            try:
+                self.stage.rename(path, name)
+            except (KeyError, ValueError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.changed(f"{path.rsplit('/', 1)[0]}/{name}")
+
+        self.app.push_screen(
+            PromptScreen("Rename", f"New name for {display(path)}:", old, validate=self._validate_name),
+            done,
+        )
+
+    def action_mkdir(self) -> None:
+        from app.screens.prompt_screen import PromptScreen
+
+        folder = self.iso_folder()
+
+        def done(name: str | None) -> None:
+            if not name:
+                return
+            path = f"{folder.rstrip('/')}/{name}"
+            try:
+                self.stage.mkdir(path)
+            except (KeyError, ValueError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.changed(path)
+
+        self.app.push_screen(
+            PromptScreen("New folder", f"Folder name inside {display(folder)}:", validate=self._validate_name),
+            done,
+        )
+
+    def action_move(self) -> None:
+        from app.screens.prompt_screen import PromptScreen
+
+        path = self.query_one(StagePanel).selected_path()
+        if not path or path == "/":
+            return
+
+        def done(target: str | None) -> None:
+            if not target:
+                return
+            target = "/" + target.strip("/")
+            try:
+                self.stage.move(path, target)
+            except (KeyError, ValueError) as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.changed(f"{target.rstrip('/')}/{path.rsplit('/', 1)[-1]}")
+
+        self.app.push_screen(
+            PromptScreen("Move", f"Move {display(path)} into which stage folder?", "/"), done
+        )
+
+    def action_volume(self) -> None:
+        from app.screens.prompt_screen import PromptScreen
+
+        def validate(value: str) -> str | None:
+            if not value or len(value.encode()) > 32:
+                return "a volume id has 1 to 32 characters"
+            return None
+
+        def done(value: str | None) -> None:
+            if value:
+                self.stage.volume_id = value
+                self.changed()
+
+        self.app.push_screen(
+            PromptScreen("Volume id", "Name of the disc (up to 32 characters):", self.stage.volume_id, validate=validate),
+            done,
+        )
+
+    def action_options(self) -> None:
+        from app.screens.options_screen import OptionsScreen
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.changed()
+
+        self.app.push_screen(OptionsScreen(self.stage.options), done)
+
+    def action_back(self) -> None:
+        self.dismiss()
