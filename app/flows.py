@@ -81,7 +81,9 @@ class OperationFlows:
         if drive is None:
             return
         if self.stage.is_empty():
-            self.notify("The stage is empty: add files first (s opens the stage)", severity="warning")
+            self.notify(
+                "The stage is empty: add files first (s opens the stage)", severity="warning"
+            )
             self.action_stage()
             return
         if self.stage.unscanned():
@@ -105,7 +107,9 @@ class OperationFlows:
     def _confirm_burn(self, drive: DriveEntry, problems: list[str], forecast) -> None:
         if problems:
             self.push_screen(
-                ConfirmScreen("Cannot burn", [*problems, "", "Nothing was written."], yes_label="OK")
+                ConfirmScreen(
+                    "Cannot burn", [*problems, "", "Nothing was written."], yes_label="OK"
+                )
             )
             return
         entries, options = map_entries(self.stage), burn_options(self.stage)
@@ -136,12 +140,16 @@ class OperationFlows:
             plan = OperationPlan(
                 title=f"Burning to {drive.title}",
                 address=drive.address,
-                start=lambda: ops.start_burn(drive.address, entries, options, journal_dir=journal_dir()),
+                start=lambda: ops.start_burn(
+                    drive.address, entries, options, journal_dir=journal_dir()
+                ),
                 verify=verify,
             )
             self.push_screen(OperationScreen(plan), self._after_operation)
 
-        self.push_screen(ConfirmScreen("Burn this session?", lines, argv=argv, yes_label="Burn"), go)
+        self.push_screen(
+            ConfirmScreen("Burn this session?", lines, argv=argv, yes_label="Burn"), go
+        )
 
     # -- checkread, blank, format, eject -----------------------------------------------------
 
@@ -262,7 +270,9 @@ class OperationFlows:
                     plan = OperationPlan(
                         title=f"Formatting {drive.title}",
                         address=drive.address,
-                        start=lambda: ops.start_format(drive.address, mode, journal_dir=journal_dir()),
+                        start=lambda: ops.start_format(
+                            drive.address, mode, journal_dir=journal_dir()
+                        ),
                     )
                     self.push_screen(OperationScreen(plan), self._after_operation)
 
@@ -295,7 +305,9 @@ class OperationFlows:
                 self.push_screen(OperationScreen(plan), self._after_operation)
 
         self.push_screen(
-            ConfirmScreen("Eject?", [f"Open the tray of {drive.title}."], argv=argv, yes_label="Eject"),
+            ConfirmScreen(
+                "Eject?", [f"Open the tray of {drive.title}."], argv=argv, yes_label="Eject"
+            ),
             go,
         )
 

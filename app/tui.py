@@ -28,6 +28,8 @@ class DiscdeckApp(OperationFlows, App):
         self.drive: DriveEntry | None = None
         self.report: MediumReport | None = None
         self.stage_problem: str | None = None
+        self.stage_start_dir: str | None = None
+        """Where the stage's file browser starts (default: the working directory)."""
         self.stage = stage if stage is not None else self._load_stage()
 
     def _load_stage(self) -> Stage:
@@ -57,7 +59,7 @@ class DiscdeckApp(OperationFlows, App):
     def action_stage(self) -> None:
         from app.screens.stage_screen import StageScreen
 
-        self.push_screen(StageScreen())
+        self.push_screen(StageScreen(self.stage_start_dir))
 
     def request_forecast(self) -> None:
         """Ask xorriso for the exact image size of the stage (in a worker)."""

@@ -7,10 +7,12 @@ The SVGs are copied to screenshots/ by scripts/update-screenshots.sh.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
@@ -36,7 +38,11 @@ def pinned_recorder(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 async def _settle(pilot) -> None:
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        # DirectoryTree's "_loader" worker lives as long as the tree: never wait for it.
+        workers = [w for w in pilot.app.workers if w.group != "_loader"]
+        if workers:  # (an empty list would mean "all of them")
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
+                await pilot.app.workers.wait_for_complete(workers)
         await pilot.pause(0.1)
 
 
@@ -52,3 +58,59 @@ def test_help_screen(snap_compare, pinned_recorder: Path) -> None:
         await pilot.pause(0.2)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=open_help)
+
+
+def test_stage_screen(snap_compare, pinned_recorder: Path) -> None:
+    """The stage with a folder of known sizes; the fit bar shows xorriso's exact forecast."""
+    source = PINNED_HOME / "files"
+    (source / "photos").mkdir(parents=True)
+    (source / "photos" / "summer.raw").write_bytes(bytes(3 * 1024 * 1024))
+    (source / "photos" / "winter.raw").write_bytes(bytes(2 * 1024 * 1024))
+    (source / "notes.txt").write_text("burn me\n")
+
+    async def stage_it(pilot) -> None:
+        await _settle(pilot)
+        pilot.app.stage.add(str(source / "photos"), "/")
+        pilot.app.stage.add(str(source / "notes.txt"), "/docs")
+        for _ in pilot.app.stage.scan("/"):
+            pass
+        await pilot.press("s")
+        await _settle(pilot)
+        await pilot.pause(0.5)
+        await _settle(pilot)
+
+    app = DiscdeckApp()
+    app.stage_start_dir = str(source)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=stage_it)
+
+
+def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
+    """The burn screen fed the recorded pacifier lines of a real 8x stdio: burn."""
+    from app.engine.progress import ProgressTracker
+    from app.messages import OperationProgress
+    from app.screens.operation_screen import OperationPlan, OperationScreen
+    from tests.conftest import fixture_text
+
+    lines = [
+        line
+        for line in fixture_text("rec-commit-pacifier.all.txt").splitlines()
+        if "Writing:" in line or line.startswith("Image size")
+    ]
+
+    async def mid_burn(pilot) -> None:
+        await _settle(pilot)
+        plan = OperationPlan("Burning to virtual-dvd", "stdio:/dev/null", start=lambda: None)
+        screen = OperationScreen(plan, autostart=False)
+        await pilot.app.push_screen(screen)
+        tracker = ProgressTracker(started=0.0)
+        tracker.feed("Image size   : 14710s", 0.0)
+        for second, line in enumerate(lines[:5], start=1):
+            progress = tracker.feed(line, float(second))
+            if progress is not None:
+                screen.samples.append((progress.speed, progress.buffer))
+                screen.log_lines.append(line)
+                screen.post_message(OperationProgress(progress))
+                await pilot.pause(0.05)
+        await pilot.pause(0.2)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=mid_burn)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from pathlib import Path
+
+from textual.worker import WorkerCancelled
 
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
@@ -16,7 +19,11 @@ from widgets.toc_table import TocTable
 async def _settle(pilot) -> None:
     """Wait until drive discovery and the medium read have come back."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        # DirectoryTree's "_loader" worker lives as long as the tree: never wait for it.
+        workers = [w for w in pilot.app.workers if w.group != "_loader"]
+        if workers:  # (an empty list would mean "all of them")
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
+                await pilot.app.workers.wait_for_complete(workers)
         await pilot.pause(0.1)
 
 

@@ -18,7 +18,9 @@ class BarGauge(Widget):
     value: reactive[float | None] = reactive(None)
     caption: reactive[str] = reactive("")
 
-    def __init__(self, label: str, *, maximum: float = 100.0, unit: str = "%", id: str | None = None) -> None:
+    def __init__(
+        self, label: str, *, maximum: float = 100.0, unit: str = "%", id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.label = label
         self.maximum = maximum

@@ -11,7 +11,9 @@ from app.stage import Stage, StageNode, display
 
 
 def _label(node: StageNode) -> Text:
-    text = Text(display(node.name) + ("/" if node.is_dir else ""), style="bold" if node.is_dir else "")
+    text = Text(
+        display(node.name) + ("/" if node.is_dir else ""), style="bold" if node.is_dir else ""
+    )
     if node.is_link:
         text.append(" → link", style="cyan")
     if node.source is not None and node.is_dir and not node.scanned:
@@ -34,9 +36,12 @@ class StagePanel(Tree[str]):
         super().__init__("/", data="/", id=id)
         self.show_root = True
         self.guide_depth = 2
+        self._wanted: str | None = None
+        """A selection asked for but not yet applied (lines are laid out after a refresh)."""
 
     def show_stage(self, stage: Stage, select: str | None = None) -> None:
-        keep = select or self.selected_path()
+        keep = select or self._wanted or self.selected_path()
+        self._wanted = keep
         self.clear()
         self.root.set_label(Text(f"/  ({stage.volume_id})", style="bold"))
         self.root.data = "/"
@@ -50,9 +55,16 @@ class StagePanel(Tree[str]):
                 parent.add_leaf(_label(node), data=path)
         self.root.expand()
         if keep:
-            self._select(keep)
+            # Node line numbers exist only after the tree is laid out again.
+            self.call_after_refresh(self._select, keep)
 
     def _select(self, path: str) -> None:
+        if self._wanted != path:
+            return  # a newer selection superseded this one
+        self._wanted = None
+
+        _ = self.last_line  # lays out the lines, which gives each node its line number
+
         def visit(node: TreeNode[str]) -> bool:
             if node.data == path:
                 self.move_cursor(node)

@@ -22,7 +22,7 @@ KEYMAP: list[tuple[str, str]] = [
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),
     ("stage: a / del / F2 / n / m", "add, remove, rename, new folder, move"),
-    ("stage: v / o", "volume id, burn options"),
+    ("stage: v / o / .", "volume id, burn options, show hidden files"),
     ("esc", "back, or cancel a running job (asks first)"),
     ("?", "this help"),
     ("q", "quit"),

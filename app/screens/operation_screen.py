@@ -65,9 +65,11 @@ class OperationScreen(Screen):
         Binding("enter", "close", "Close", show=False),
     ]
 
-    def __init__(self, plan: OperationPlan) -> None:
+    def __init__(self, plan: OperationPlan, *, autostart: bool = True) -> None:
         super().__init__()
         self.plan = plan
+        self.autostart = autostart
+        """False only for snapshot tests that feed recorded progress themselves."""
         self.operation: Operation | None = None
         self.samples: list[tuple[float | None, float | None]] = []
         self.log_lines: list[str] = []
@@ -96,7 +98,8 @@ class OperationScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.run_plan()
+        if self.autostart:
+            self.run_plan()
 
     # -- worker --------------------------------------------------------------------------
 
@@ -207,7 +210,9 @@ class OperationScreen(Screen):
         self.query_one("#op-result", Static).update(text)
         for result in self.results[-1:]:
             level = "info" if result.outcome == "ok" else "error"
-            self.query_one(LogPane).note(f"{result.kind}: {result.outcome} — {result.message}", level=level)
+            self.query_one(LogPane).note(
+                f"{result.kind}: {result.outcome} — {result.message}", level=level
+            )
 
     def on_medium_reread(self, message: MediumReread) -> None:
         self.finished = True

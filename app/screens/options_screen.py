@@ -29,7 +29,9 @@ class OptionsScreen(ModalScreen[bool]):
             box.border_title = "Burn options"
             box.border_subtitle = "space toggles · esc done"
             yield Checkbox("MD5 tags for every file (needed by checkread)", o.md5, id="md5")
-            yield Checkbox("Close the medium after this session (no more appends)", o.close, id="close")
+            yield Checkbox(
+                "Close the medium after this session (no more appends)", o.close, id="close"
+            )
             yield Checkbox("Simulate only (-dummy: nothing is written)", o.dummy, id="dummy")
             yield Checkbox("Joliet names for Windows", o.joliet, id="joliet")
             yield Checkbox("Verify after burning (checkread)", o.verify, id="verify")

@@ -15,10 +15,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from app.stage import check_name, display
 from widgets.fit_bar import FitBar
+from widgets.local_browser import LocalBrowser
 from widgets.stage_panel import StagePanel
 
 ISO_OVERHEAD_BYTES = 400 * 1024
@@ -56,7 +57,7 @@ class StageScreen(Screen):
         with Horizontal(id="stage-top"):
             with Vertical(id="local-box") as box:
                 box.border_title = "Local files (a adds)"
-                yield DirectoryTree(self.start_dir, id="local")
+                yield LocalBrowser(self.start_dir, id="local")
             with Vertical(id="iso-box") as box:
                 box.border_title = "On the disc"
                 yield StagePanel(id="stage")
@@ -71,9 +72,11 @@ class StageScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "stage files for the next session"
         self.refresh_stage()
-        self.query_one(DirectoryTree).focus()
+        self.query_one(LocalBrowser).focus()
         if self.stage.unscanned():
             self.scan_sizes()
+        else:
+            self.app.request_forecast()
 
     # -- showing -------------------------------------------------------------------------
 
@@ -101,7 +104,9 @@ class StageScreen(Screen):
         if exact_bytes is not None:
             fit.used, fit.exact = exact_bytes, True
         else:
-            fit.used = self.stage.total_size() + (ISO_OVERHEAD_BYTES if not self.stage.is_empty() else 0)
+            fit.used = self.stage.total_size() + (
+                ISO_OVERHEAD_BYTES if not self.stage.is_empty() else 0
+            )
             fit.exact = False
 
     def changed(self, select: str | None = None) -> None:
@@ -150,7 +155,7 @@ class StageScreen(Screen):
     # -- actions -------------------------------------------------------------------------
 
     def action_add(self) -> None:
-        tree = self.query_one(DirectoryTree)
+        tree = self.query_one(LocalBrowser)
         node = tree.cursor_node
         if node is None or node.data is None:
             return
@@ -176,7 +181,9 @@ class StageScreen(Screen):
         except (KeyError, ValueError) as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"removed {display(path)} from the stage (nothing on disk was touched)", timeout=2)
+        self.notify(
+            f"removed {display(path)} from the stage (nothing on disk was touched)", timeout=2
+        )
         self.changed()
 
     def _validate_name(self, name: str) -> str | None:
@@ -205,7 +212,9 @@ class StageScreen(Screen):
             self.changed(f"{path.rsplit('/', 1)[0]}/{name}")
 
         self.app.push_screen(
-            PromptScreen("Rename", f"New name for {display(path)}:", old, validate=self._validate_name),
+            PromptScreen(
+                "Rename", f"New name for {display(path)}:", old, validate=self._validate_name
+            ),
             done,
         )
 
@@ -226,7 +235,9 @@ class StageScreen(Screen):
             self.changed(path)
 
         self.app.push_screen(
-            PromptScreen("New folder", f"Folder name inside {display(folder)}:", validate=self._validate_name),
+            PromptScreen(
+                "New folder", f"Folder name inside {display(folder)}:", validate=self._validate_name
+            ),
             done,
         )
 
@@ -266,7 +277,12 @@ class StageScreen(Screen):
                 self.changed()
 
         self.app.push_screen(
-            PromptScreen("Volume id", "Name of the disc (up to 32 characters):", self.stage.volume_id, validate=validate),
+            PromptScreen(
+                "Volume id",
+                "Name of the disc (up to 32 characters):",
+                self.stage.volume_id,
+                validate=validate,
+            ),
             done,
         )
 

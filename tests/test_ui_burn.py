@@ -1,0 +1,137 @@
+"""Pilot tests of staging and burning from the UI, on a virtual recorder, real xorriso."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from textual.worker import WorkerCancelled
+
+from app.engine.inspect import read_medium
+from app.screens.operation_screen import OperationScreen
+from app.screens.stage_screen import StageScreen
+from app.tui import DiscdeckApp
+from app.virtual import create_recorder
+from widgets.fit_bar import FitBar
+from widgets.stage_panel import StagePanel
+
+
+async def _settle(pilot, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        # DirectoryTree's "_loader" worker lives as long as the tree: never wait for it.
+        workers = [w for w in pilot.app.workers if w.group != "_loader"]
+        if workers:  # (an empty list would mean "all of them")
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
+                await pilot.app.workers.wait_for_complete(workers)
+        await pilot.pause(0.1)
+
+
+def _make_source(root: Path, megabytes: int = 16) -> Path:
+    source = root / "photos"
+    (source / "sub").mkdir(parents=True)
+    (source / "big.bin").write_bytes(os.urandom(megabytes * 1024 * 1024))
+    (source / "sub" / 'it\'s a "name".txt').write_text("hello\n")
+    return source
+
+
+async def _wait_for(pilot, condition, seconds: float = 60.0) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"condition not met within {seconds} s on {pilot.app.screen!r}")
+
+
+async def test_burn_from_the_ui_shows_gauges_and_verifies(tmp_path: Path) -> None:
+    recorder = create_recorder("virtual-dvd")
+    source = _make_source(tmp_path)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        app.stage.add(str(source), "/")
+        app.stage.options.speed = "4d"  # throttled like a real 4x DVD, so gauges move
+        for _ in app.stage.scan("/"):
+            pass
+        await pilot.press("b")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.finished, seconds=90)
+        assert [r.kind for r in screen.results] == ["burn", "check"]
+        assert all(r.outcome == "ok" for r in screen.results)
+        assert any(buffer is not None for _, buffer in screen.samples), "no gauge samples"
+        assert any(speed is not None for speed, _ in screen.samples)
+        await pilot.press("enter")
+        await _settle(pilot)
+    report = read_medium(recorder.address)
+    assert report.toc.media.status == "appendable"
+    assert len(report.toc.sessions) == 1
+
+
+async def test_stage_screen_add_and_fit(tmp_path: Path, monkeypatch) -> None:
+    create_recorder("virtual-dvd")
+    source = _make_source(tmp_path, megabytes=1)
+    monkeypatch.chdir(tmp_path)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("s")
+        await _settle(pilot)
+        assert isinstance(app.screen, StageScreen)
+        await pilot.press("down")  # from the tmp folder to "photos"
+        await pilot.press("a")
+        await _settle(pilot)
+        assert [iso for _disk, iso in app.stage.entries()] == ["/photos"]
+        assert app.stage.entries()[0][0] == str(source)
+        fit = app.screen.query_one(FitBar)
+        await _wait_for(pilot, lambda: fit.exact)
+        assert 1024 * 1024 < fit.used < 3 * 1024 * 1024
+        assert fit.free == 2_295_104 * 2048
+        await pilot.press("tab")  # to the disc tree
+        panel = app.screen.query_one(StagePanel)
+        assert panel.has_focus
+        await _wait_for(pilot, lambda: panel.selected_path() == "/photos", seconds=3)
+        await pilot.press("delete")  # removes the highlighted /photos
+        await _settle(pilot)
+        assert app.stage.is_empty()
+
+
+async def test_stage_autosaves_and_comes_back(tmp_path: Path) -> None:
+    create_recorder("virtual-dvd")
+    source = _make_source(tmp_path, megabytes=1)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        app.stage.add(str(source), "/backup")
+        app.save_stage()
+    again = DiscdeckApp()
+    assert [iso for _d, iso in again.stage.entries()] == ["/backup/photos"]
+
+
+async def test_blank_asks_and_leaves_blank(tmp_path: Path) -> None:
+    from tests.conftest import make_image
+
+    recorder = create_recorder("virtual-dvd")
+    make_image(Path(recorder.image), ["OLD"], seed=5)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("B")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceScreen")
+        await pilot.press("enter")  # as_needed
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("n")  # the first answer is no: nothing happens
+        await _settle(pilot)
+        assert read_medium(recorder.address).toc.media.status == "appendable"
+        await pilot.press("B")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceScreen")
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.finished)
+        assert screen.results[-1].outcome == "ok"
+    assert read_medium(recorder.address).toc.media.status == "blank"
