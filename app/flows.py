@@ -52,6 +52,7 @@ class OperationFlows:
     stage: Stage
     drive: DriveEntry | None
     report: MediumReport | None
+    media_changed: bool
 
     # -- shared facts ----------------------------------------------------------------------
 
@@ -145,7 +146,7 @@ class OperationFlows:
                 ),
                 verify=verify,
             )
-            self.push_screen(OperationScreen(plan), self._after_operation)
+            self.push_screen(OperationScreen(plan), self._after_burn)
 
         self.push_screen(
             ConfirmScreen("Burn this session?", lines, argv=argv, yes_label="Burn"), go
@@ -311,8 +312,21 @@ class OperationFlows:
             go,
         )
 
+    def _after_burn(self, results: list | None = None) -> None:
+        """A burned stage is on the disc now: clear it so the next session starts empty
+        (burning it again would only write the same files twice)."""
+        burned = next((r for r in results or [] if r.kind == "burn"), None)
+        if burned is not None and burned.outcome == "ok" and not self.stage.options.dummy:
+            self.stage.clear()
+            self.save_stage()
+            self.notify("The stage was burned and is now empty, ready for the next session.")
+        self._after_operation(results)
+
     def _after_operation(self, _results: object = None) -> None:
-        """Back on the main screen: re-read so it shows the medium's true state."""
+        """Show the medium's true state wherever we are back to (the main screen re-reads)."""
         screen = self.screen
         if hasattr(screen, "read_current"):
+            self.media_changed = False
             screen.read_current()
+        elif hasattr(screen, "refresh_stage"):
+            screen.refresh_stage()

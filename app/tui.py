@@ -27,6 +27,8 @@ class DiscdeckApp(OperationFlows, App):
         self.address = address
         self.drive: DriveEntry | None = None
         self.report: MediumReport | None = None
+        self.media_changed = False
+        """An operation changed the medium: the main screen re-reads when it shows again."""
         self.stage_problem: str | None = None
         self.stage_start_dir: str | None = None
         """Where the stage's file browser starts (default: the working directory)."""

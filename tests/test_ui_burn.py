@@ -14,6 +14,7 @@ from app.screens.stage_screen import StageScreen
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
 from widgets.fit_bar import FitBar
+from widgets.toc_table import TocTable
 from widgets.stage_panel import StagePanel
 
 
@@ -65,9 +66,28 @@ async def test_burn_from_the_ui_shows_gauges_and_verifies(tmp_path: Path) -> Non
         assert any(speed is not None for speed, _ in screen.samples)
         await pilot.press("enter")
         await _settle(pilot)
+        assert app.stage.is_empty(), "a burned stage is cleared for the next session"
+        # A second session, appended at full speed: the TOC on screen shows both.
+        more = tmp_path / "more"
+        more.mkdir()
+        (more / "second.txt").write_text("second session\n")
+        app.stage.add(str(more), "/")
+        app.stage.options.speed = "max"
+        for _ in app.stage.scan("/"):
+            pass
+        await pilot.press("b")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        second = app.screen
+        await _wait_for(pilot, lambda: second.finished, seconds=90)
+        await pilot.press("enter")
+        await _settle(pilot)
+        table = app.screen.query_one(TocTable)
+        await _wait_for(pilot, lambda: table.row_count == 2)
     report = read_medium(recorder.address)
     assert report.toc.media.status == "appendable"
-    assert len(report.toc.sessions) == 1
+    assert len(report.toc.sessions) == 2
 
 
 async def test_stage_screen_add_and_fit(tmp_path: Path, monkeypatch) -> None:

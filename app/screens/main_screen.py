@@ -151,6 +151,11 @@ class MainScreen(Screen):
         self.query_one("#summary", Static).update("")
         self.log_note(message.reason, level="error")
 
+    def on_screen_resume(self) -> None:
+        if self.app.media_changed:
+            self.app.media_changed = False
+            self.read_current()
+
     # -- actions ------------------------------------------------------------------------
 
     def log_note(self, text: str, *, level: str = "info") -> None:

@@ -177,7 +177,8 @@ class OperationScreen(Screen):
             parts.append(f"{progress.sectors:,}{total} sectors")
         if progress.bytes_done is not None:
             parts.append(f"{humanize.naturalsize(progress.bytes_done, binary=True)} read")
-        parts.append(f"elapsed {clock(progress.elapsed)}")
+        if progress.elapsed:
+            parts.append(f"elapsed {clock(progress.elapsed)}")
         return " · ".join(parts)
 
     def on_operation_finished(self, message: OperationFinished) -> None:
@@ -216,6 +217,8 @@ class OperationScreen(Screen):
 
     def on_medium_reread(self, message: MediumReread) -> None:
         self.finished = True
+        self.app.report = message.report
+        self.app.media_changed = True
         log = self.query_one(LogPane)
         if message.report is None:
             log.note(f"re-reading the medium failed: {message.reason}", level="error")

@@ -28,15 +28,19 @@ class OptionsScreen(ModalScreen[bool]):
         with Vertical(id="options-box") as box:
             box.border_title = "Burn options"
             box.border_subtitle = "space toggles · esc done"
-            yield Checkbox("MD5 tags for every file (needed by checkread)", o.md5, id="md5")
             yield Checkbox(
-                "Close the medium after this session (no more appends)", o.close, id="close"
+                "MD5 tags for every file (needed by checkread)", o.md5, id="md5", compact=True
             )
-            yield Checkbox("Simulate only (-dummy: nothing is written)", o.dummy, id="dummy")
-            yield Checkbox("Joliet names for Windows", o.joliet, id="joliet")
-            yield Checkbox("Verify after burning (checkread)", o.verify, id="verify")
+            yield Checkbox(
+                "Close the medium after this session (final)", o.close, id="close", compact=True
+            )
+            yield Checkbox(
+                "Simulate only (-dummy: nothing is written)", o.dummy, id="dummy", compact=True
+            )
+            yield Checkbox("Joliet names for Windows", o.joliet, id="joliet", compact=True)
+            yield Checkbox("Verify after burning (checkread)", o.verify, id="verify", compact=True)
             yield Label("Speed: max, or a factor such as 4d (DVD), 8c (CD), 2b (BD):")
-            yield Input(o.speed, id="speed")
+            yield Input(o.speed, id="speed", compact=True)
             yield Static("", id="options-error")
 
     def action_save(self) -> None:
