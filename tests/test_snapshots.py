@@ -37,13 +37,19 @@ def pinned_recorder(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def _settle(pilot) -> None:
-    for _ in range(3):
+    """Until discovery, the medium read and any forecast are done and drawn."""
+    for _ in range(200):
         # DirectoryTree's "_loader" worker lives as long as the tree: never wait for it.
-        workers = [w for w in pilot.app.workers if w.group != "_loader"]
-        if workers:  # (an empty list would mean "all of them")
+        workers = [w for w in pilot.app.workers if w.group != "_loader" and w.is_running]
+        if workers:
             with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
                 await pilot.app.workers.wait_for_complete(workers)
         await pilot.pause(0.1)
+        busy = [w for w in pilot.app.workers if w.group != "_loader" and w.is_running]
+        loading = any(widget.loading for widget in pilot.app.screen.query("*"))
+        if pilot.app.report is not None and not busy and not loading:
+            break
+    await pilot.pause(0.3)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

@@ -14,8 +14,8 @@ from app.screens.stage_screen import StageScreen
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
 from widgets.fit_bar import FitBar
-from widgets.toc_table import TocTable
 from widgets.stage_panel import StagePanel
+from widgets.toc_table import TocTable
 
 
 async def _settle(pilot, rounds: int = 3) -> None:
