@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from app.drives import busy_detail
 from app.engine.address import parse_address
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
@@ -22,22 +23,6 @@ from app.medium_view import blocks_text, describe_medium, size_text
 def _fail(message: str, code: int = 1) -> int:
     print(f"discdeck: {message}", file=sys.stderr)
     return code
-
-
-def _busy_detail(address: str) -> str:
-    """Who holds a device, from /proc, to add to a drive error."""
-    parsed = parse_address(address)
-    if parsed.kind == "stdio":
-        return ""
-    try:
-        from app.drives import find_holders
-    except ImportError:  # pragma: no cover - drives service not installed
-        return ""
-    holders = find_holders(parsed.path)
-    if not holders:
-        return ""
-    names = ", ".join(f"pid {h.pid} ({h.command})" for h in holders)
-    return f" — in use by {names}: close that program or wait for it"
 
 
 def print_report(report: MediumReport) -> None:
@@ -66,7 +51,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     try:
         report = read_medium(args.dev)
     except DriveError as exc:
-        return _fail(f"{exc}{_busy_detail(args.dev)}")
+        return _fail(f"{exc}{busy_detail(args.dev)}")
     except EngineError as exc:
         return _fail(str(exc))
     if args.json:

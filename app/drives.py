@@ -276,3 +276,17 @@ def discover_drives(
     if run_xorriso:
         drives = merge_xorriso(drives, _xorriso_devices(), proc_root)
     return drives
+
+
+def busy_detail(address: str) -> str:
+    """Who holds a recorder, from /proc, to append to a drive error ('' for image files)."""
+    from app.engine.address import parse_address
+
+    parsed = parse_address(address)
+    if parsed.kind == "stdio":
+        return ""
+    holders = find_holders(parsed.path)
+    if not holders:
+        return ""
+    names = ", ".join(f"pid {h.pid} ({h.command})" for h in holders)
+    return f" — in use by {names}: close that program or wait for it"

@@ -52,6 +52,40 @@ class DiscdeckApp(OperationFlows, App):
         if self.stage_problem:
             self.notify(self.stage_problem, severity="warning", timeout=10)
 
+    async def action_quit(self) -> None:
+        """Quitting while a job runs would stop it (its output pipe closes): ask first."""
+        from app.screens.confirm_screen import ConfirmScreen
+        from app.screens.operation_screen import OperationScreen
+
+        running = [
+            s for s in self.screen_stack if isinstance(s, OperationScreen) and not s.finished
+        ]
+        if not running:
+            self.exit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                for screen in running:
+                    screen.cancel_requested = True
+                    if screen.operation is not None:
+                        screen.operation.cancel()
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                "Quit during an operation?",
+                [
+                    f"{running[0].plan.title} is still running.",
+                    "Quitting cancels it; the medium may be left partly written.",
+                    "Press n to stay and let it finish.",
+                ],
+                yes_label="Cancel it and quit",
+                danger=True,
+            ),
+            answer,
+        )
+
     def save_stage(self) -> None:
         try:
             save_stage(self.stage, autosave_path())

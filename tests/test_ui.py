@@ -95,3 +95,41 @@ async def test_keys_reread_and_help() -> None:
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert type(app.screen).__name__ == "MainScreen"
+
+
+async def test_journal_screen_lists_operations(tmp_path: Path) -> None:
+    from app.engine.operations import start_check
+    from app.flows import journal_dir
+
+    recorder = create_recorder("virtual-dvd")
+    make_image(Path(recorder.image), ["J1"], seed=7)
+    operation = start_check(recorder.address, journal_dir=journal_dir())
+    for _ in operation.events():
+        pass
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("j")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "JournalScreen"
+        screen = " ".join(_screen_text(app).split())
+        assert "check" in screen and "ok" in screen
+        assert "every file matches its MD5" in screen
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "MainScreen"
+
+
+async def test_quit_during_an_operation_asks() -> None:
+    from app.screens.operation_screen import OperationPlan, OperationScreen
+
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        plan = OperationPlan("Burning to nowhere", "stdio:/dev/null", start=lambda: None)
+        await app.push_screen(OperationScreen(plan, autostart=False))
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, OperationScreen)

@@ -19,6 +19,7 @@ KEYMAP: list[tuple[str, str]] = [
     ("B", "blank the medium (asks first)"),
     ("F", "format the medium (asks first)"),
     ("e", "eject"),
+    ("j", "journal: past operations and what xorriso said"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),
     ("stage: a / del / F2 / n / m", "add, remove, rename, new folder, move"),

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from app.catalog import DriveEntry, gather_drives
+from app.drives import busy_detail
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
 from app.medium_view import describe_medium
@@ -34,6 +35,7 @@ class MainScreen(Screen):
         Binding("B", "app.blank", "Blank", show=False),
         Binding("F", "app.format", "Format", show=False),
         Binding("e", "app.eject", "Eject", show=False),
+        Binding("j", "journal", "Journal"),
         Binding("r", "reread", "Re-read"),
         Binding("d", "rescan", "Drives", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -116,7 +118,7 @@ class MainScreen(Screen):
         try:
             report = read_medium(address)
         except DriveError as exc:
-            self.post_message(MediumFailed(address, str(exc)))
+            self.post_message(MediumFailed(address, f"{exc}{busy_detail(address)}"))
             return
         except EngineError as exc:
             self.post_message(MediumFailed(address, str(exc)))
@@ -167,6 +169,11 @@ class MainScreen(Screen):
     def action_rescan(self) -> None:
         self.log_note("looking for drives…")
         self.find_drives()
+
+    def action_journal(self) -> None:
+        from app.screens.journal_screen import JournalScreen
+
+        self.app.push_screen(JournalScreen())
 
     def action_help(self) -> None:
         from app.screens.help_screen import HelpScreen
