@@ -70,6 +70,15 @@ class OperationFlows:
         sectors = self.capacity_sectors()
         return None if sectors is None else sectors * SECTOR
 
+    def _confirm_then_run(self, confirm: ConfirmScreen, plan: OperationPlan, after=None) -> None:
+        """Ask first; only an explicit yes starts the job on its own screen."""
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.push_screen(OperationScreen(plan), after or self._after_operation)
+
+        self.push_screen(confirm, answer)
+
     def _need_drive(self) -> DriveEntry | None:
         if self.drive is None:
             self.notify("No drive is open: pick one in the drive list first", severity="warning")
@@ -132,24 +141,21 @@ class OperationFlows:
         if options.close:
             lines.append("Closing is final on write-once media.")
 
-        def go(yes: bool | None) -> None:
-            if not yes:
-                return
-            verify = None
-            if options.verify and options.md5 and not options.dummy:
-                verify = lambda: ops.start_check(drive.address, journal_dir=journal_dir())  # noqa: E731
-            plan = OperationPlan(
-                title=f"Burning to {drive.title}",
-                address=drive.address,
-                start=lambda: ops.start_burn(
-                    drive.address, entries, options, journal_dir=journal_dir()
-                ),
-                verify=verify,
-            )
-            self.push_screen(OperationScreen(plan), self._after_burn)
-
-        self.push_screen(
-            ConfirmScreen("Burn this session?", lines, argv=argv, yes_label="Burn"), go
+        verify = None
+        if options.verify and options.md5 and not options.dummy:
+            verify = lambda: ops.start_check(drive.address, journal_dir=journal_dir())  # noqa: E731
+        plan = OperationPlan(
+            title=f"Burning to {drive.title}",
+            address=drive.address,
+            start=lambda: ops.start_burn(
+                drive.address, entries, options, journal_dir=journal_dir()
+            ),
+            verify=verify,
+        )
+        self._confirm_then_run(
+            ConfirmScreen("Burn this session?", lines, argv=argv, yes_label="Burn"),
+            plan,
+            self._after_burn,
         )
 
     # -- checkread, blank, format, eject -----------------------------------------------------
@@ -164,16 +170,14 @@ class OperationFlows:
             "written with it. Nothing is written.",
         ]
 
-        def go(yes: bool | None) -> None:
-            if yes:
-                plan = OperationPlan(
-                    title=f"Checkread of {drive.title}",
-                    address=drive.address,
-                    start=lambda: ops.start_check(drive.address, journal_dir=journal_dir()),
-                )
-                self.push_screen(OperationScreen(plan), self._after_operation)
-
-        self.push_screen(ConfirmScreen("Checkread?", lines, argv=argv, yes_label="Check"), go)
+        plan = OperationPlan(
+            title=f"Checkread of {drive.title}",
+            address=drive.address,
+            start=lambda: ops.start_check(drive.address, journal_dir=journal_dir()),
+        )
+        self._confirm_then_run(
+            ConfirmScreen("Checkread?", lines, argv=argv, yes_label="Check"), plan
+        )
 
     def action_blank(self) -> None:
         drive = self._need_drive()
@@ -207,16 +211,12 @@ class OperationFlows:
         )
         argv = [*base_argv(), *cmd.blank_commands(drive.address, mode)]
 
-        def go(yes: bool | None) -> None:
-            if yes:
-                plan = OperationPlan(
-                    title=f"Blanking {drive.title} ({mode})",
-                    address=drive.address,
-                    start=lambda: ops.start_blank(drive.address, mode, journal_dir=journal_dir()),
-                )
-                self.push_screen(OperationScreen(plan), self._after_operation)
-
-        self.push_screen(
+        plan = OperationPlan(
+            title=f"Blanking {drive.title} ({mode})",
+            address=drive.address,
+            start=lambda: ops.start_blank(drive.address, mode, journal_dir=journal_dir()),
+        )
+        self._confirm_then_run(
             ConfirmScreen(
                 "Blank the medium?",
                 [
@@ -228,7 +228,7 @@ class OperationFlows:
                 yes_label="Blank",
                 danger=True,
             ),
-            go,
+            plan,
         )
 
     def action_format(self) -> None:
@@ -266,18 +266,12 @@ class OperationFlows:
                 return
             argv = [*base_argv(), *cmd.format_commands(drive.address, mode)]
 
-            def go(yes: bool | None) -> None:
-                if yes:
-                    plan = OperationPlan(
-                        title=f"Formatting {drive.title}",
-                        address=drive.address,
-                        start=lambda: ops.start_format(
-                            drive.address, mode, journal_dir=journal_dir()
-                        ),
-                    )
-                    self.push_screen(OperationScreen(plan), self._after_operation)
-
-            self.push_screen(
+            plan = OperationPlan(
+                title=f"Formatting {drive.title}",
+                address=drive.address,
+                start=lambda: ops.start_format(drive.address, mode, journal_dir=journal_dir()),
+            )
+            self._confirm_then_run(
                 ConfirmScreen(
                     "Format the medium?",
                     [f"Drive: {drive.title}", f"Format: {mode}", "Data on the medium may be lost."],
@@ -285,7 +279,7 @@ class OperationFlows:
                     yes_label="Format",
                     danger=True,
                 ),
-                go,
+                plan,
             )
 
         self.push_screen(ChoiceScreen("Format", choices), chosen)
@@ -296,20 +290,16 @@ class OperationFlows:
             return
         argv = [*base_argv(), *cmd.eject_commands(drive.address)]
 
-        def go(yes: bool | None) -> None:
-            if yes:
-                plan = OperationPlan(
-                    title=f"Ejecting {drive.title}",
-                    address=drive.address,
-                    start=lambda: ops.start_eject(drive.address, journal_dir=journal_dir()),
-                )
-                self.push_screen(OperationScreen(plan), self._after_operation)
-
-        self.push_screen(
+        plan = OperationPlan(
+            title=f"Ejecting {drive.title}",
+            address=drive.address,
+            start=lambda: ops.start_eject(drive.address, journal_dir=journal_dir()),
+        )
+        self._confirm_then_run(
             ConfirmScreen(
                 "Eject?", [f"Open the tray of {drive.title}."], argv=argv, yes_label="Eject"
             ),
-            go,
+            plan,
         )
 
     def _after_burn(self, results: list | None = None) -> None:
