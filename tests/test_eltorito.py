@@ -75,7 +75,7 @@ def catalog_rows(image: Path, session_start: int | None = None) -> tuple[int, li
             e.system_type,
             e.sector_count,
             e.load_rba,
-        )  # fmt: skip
+        )
         for e in catalog.entries
     ]
     return catalog.catalog_sector, rows
