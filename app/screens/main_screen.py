@@ -21,6 +21,7 @@ from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
 from app.medium_view import describe_medium
 from app.messages import DrivesFound, MediumFailed, MediumRead
+from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
 from widgets.log_pane import LogPane
 from widgets.media_panel import MediaPanel
@@ -60,6 +61,7 @@ class MainScreen(Screen):
         with Vertical(id="toc-box") as box:
             box.border_title = "Sessions (TOC)"
             yield TocTable(id="toc")
+        yield DiscMap(id="disc-map")
         yield Static("", id="summary")
         yield LogPane(id="log")
         yield Footer()
@@ -139,6 +141,16 @@ class MainScreen(Screen):
         self.query_one(MediaPanel).show_rows(view.rows, report.problems)
         self.query_one(TocTable).show_sessions(report.toc.sessions)
         self.query_one("#summary", Static).update(f" {view.summary}")
+        media = report.toc.media
+        self.query_one(DiscMap).show(
+            [
+                MapSegment(s.start, s.blocks, f"{s.index}:{s.volume_id}")
+                for s in report.toc.sessions
+            ],
+            view.capacity_blocks or 0,
+            0 if media.status == "blank" else media.nwa,
+            closed=media.status == "closed",
+        )
         status = report.toc.media.status
         self.log_note(f"read {message.address}: {status}, {view.summary}")
         for problem in report.problems:
@@ -151,6 +163,7 @@ class MainScreen(Screen):
         self.query_one(MediaPanel).show_message(message.reason, error=True)
         self.query_one(TocTable).show_sessions([])
         self.query_one("#summary", Static).update("")
+        self.query_one(DiscMap).show([], 0, None)
         self.log_note(message.reason, level="error")
 
     def on_screen_resume(self) -> None:
