@@ -158,6 +158,7 @@ class Extraction:
             if not self.source.is_dir:
                 return items
         stack = [(self.source, base)]
+        visited = {self.source.extents[0][0]} if self.source.extents else set()
         while stack:
             folder, parts = stack.pop()
             seen: set[str] = set()
@@ -175,8 +176,15 @@ class Extraction:
                     continue
                 seen.add(name)
                 item = _Item(child, (*parts, name))
+                if child.is_dir and child.extents and child.extents[0][0] in visited:
+                    result.notes.append(
+                        f"{child.iso_path}: skipped: its records were already extracted "
+                        "(a folder looping back, or two names for one folder)"
+                    )
+                    continue
                 items.append(item)
                 if child.is_dir:
+                    visited.update(start for start, _ in child.extents[:1])
                     children.append((child, item.parts))
             stack.extend(reversed(children))
         return items

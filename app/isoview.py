@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import errno
 import io
-import os
 import stat
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -32,10 +31,10 @@ from datetime import datetime
 from typing import BinaryIO, Literal
 
 from app.engine.errors import EngineError
+from app.isofile import ExtentReader, SessionFile, device_path
 from app.isorecords import (
     FLAG_MULTI_EXTENT,
     SECTOR,
-    SYSTEM_AREA,
     VD_PRIMARY,
     Record,
     VolumeDescriptor,
@@ -48,94 +47,12 @@ from app.isorecords import (
 NameSource = Literal["rockridge", "joliet", "iso9660"]
 DIR_CACHE = 256
 """Directories whose listing is kept in memory (least recently used are dropped)."""
+DIR_MAX_BYTES = 256 << 20
+"""A folder's records are read whole; a crafted record cannot make us read more than this."""
 
 
 class IsoFormatError(EngineError):
     """The source holds no readable ISO 9660 session at the given start."""
-
-
-def device_path(path_or_device: str) -> str:
-    """A file system path from an xorriso address (`stdio:/x.iso`, `mmc:/dev/sr0`) or a path."""
-    for prefix in ("stdio:", "mmc:"):
-        if path_or_device.startswith(prefix):
-            return path_or_device[len(prefix) :]
-    return path_or_device
-
-
-class SessionFile(io.RawIOBase):
-    """Read-only file-like view of an image or device, with sectors 0-31 taken from a session.
-
-    Reads of byte offsets below 32*2048 come from `session_start*2048 + offset`; all other
-    reads pass through unchanged. `session_start` None or 0 means no redirection. Reads use
-    pread, so `pread()` is safe from several threads at once.
-    """
-
-    def __init__(self, path: str, session_start: int | None = None) -> None:
-        super().__init__()
-        self.path = path
-        self.session_start = session_start or 0
-        self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        self._pos = 0
-        self._shift = self.session_start * SECTOR
-        self._head = SYSTEM_AREA * SECTOR
-
-    def pread(self, offset: int, size: int) -> bytes:
-        """Up to `size` bytes at `offset` of the session view (short only at the end)."""
-        if offset < 0 or size <= 0:
-            return b""
-        chunks: list[bytes] = []
-        while size > 0:
-            if offset < self._head and self._shift:
-                n = min(size, self._head - offset)
-                data = os.pread(self._fd, n, offset + self._shift)
-            else:
-                n = size
-                data = os.pread(self._fd, n, offset)
-            chunks.append(data)
-            if len(data) < n:
-                break
-            offset += n
-            size -= n
-        return b"".join(chunks)
-
-    def read_blocks(self, lba: int, nbytes: int) -> bytes:
-        """`nbytes` from logical block `lba` (2048-byte blocks)."""
-        return self.pread(lba * SECTOR, nbytes)
-
-    # io.RawIOBase protocol, for readers that want a file object (pycdlib.open_fp).
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return False
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self.pread(self._pos, len(buffer))
-        buffer[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_SET:
-            self._pos = offset
-        elif whence == os.SEEK_CUR:
-            self._pos += offset
-        elif whence == os.SEEK_END:
-            self._pos = os.lseek(self._fd, 0, os.SEEK_END) + offset
-        else:
-            raise ValueError(f"bad whence {whence}")
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:
-        if not self.closed:
-            os.close(self._fd)
-        super().close()
 
 
 @dataclass(slots=True)
@@ -175,49 +92,6 @@ class Entry:
 
 
 PathOrEntry = str | Entry
-
-
-class _ExtentReader(io.RawIOBase):
-    """Raw reader of a file's bytes across its extents."""
-
-    def __init__(self, source: SessionFile, extents: list[tuple[int, int]]) -> None:
-        super().__init__()
-        self._source = source
-        self._extents = [(start * SECTOR, length) for start, length in extents]
-        self._size = sum(length for _, length in extents)
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        want = min(len(buffer), self._size - self._pos)
-        if want <= 0:
-            return 0
-        skip = self._pos
-        for offset, length in self._extents:
-            if skip >= length:
-                skip -= length
-                continue
-            n = min(want, length - skip)
-            data = self._source.pread(offset + skip, n)
-            buffer[: len(data)] = data
-            self._pos += len(data)
-            if len(data) < n:
-                raise OSError(errno.EIO, f"short read at byte {offset + skip + len(data)}")
-            return len(data)
-        return 0
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._pos, os.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
 
 
 class IsoView:
@@ -308,18 +182,25 @@ class IsoView:
             raise IsADirectoryError(errno.EISDIR, "is a folder", entry.iso_path)
         if entry.is_symlink:
             raise OSError(errno.EINVAL, "is a symbolic link", entry.iso_path)
-        raw = _ExtentReader(self.file, entry.extents)
+        raw = ExtentReader(self.file, entry.extents)
         return io.BufferedReader(raw, buffer_size)  # type: ignore[return-value]
 
     def walk(self, path: PathOrEntry = "/") -> list[Entry]:
-        """Every entry below a folder (depth first, parents before children), not the folder."""
+        """Every entry below a folder (depth first, parents before children), not the folder.
+
+        A folder whose records are already being walked (a crafted loop) is listed but not
+        entered again.
+        """
         found: list[Entry] = []
-        stack = [self.stat(path)]
+        start = self.stat(path)
+        stack, seen = [start], {start.extents[0][0]}
         while stack:
             folder = stack.pop()
             children = self._listing(folder)
             found.extend(children)
-            stack.extend(reversed([c for c in children if c.is_dir]))
+            inner = [c for c in children if c.is_dir and c.extents[0][0] not in seen]
+            seen.update(c.extents[0][0] for c in inner)
+            stack.extend(reversed(inner))
         return found
 
     def close(self) -> None:
@@ -340,6 +221,11 @@ class IsoView:
         if cached is not None:
             self._cache.move_to_end(extent)
             return cached
+        if size > DIR_MAX_BYTES:
+            raise IsoFormatError(
+                f"{folder.iso_path}: a folder of {size} bytes of records is not plausible "
+                "(damaged or crafted medium)"
+            )
         data = self.file.read_blocks(extent, size)
         with_susp = self.tree == "rockridge"
         records = iter_records(

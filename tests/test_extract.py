@@ -201,3 +201,30 @@ def test_safe_name(name: str, use: str | None) -> None:
     got, note = safe_name(name)
     assert got == use
     assert (note is None) == (use == name)
+
+
+def test_a_folder_looping_back_to_the_root_ends(tmp_path: Path) -> None:
+    """A crafted record points a subfolder at the root's extent: walk and extract stop."""
+    iso = pycdlib.PyCdlib()
+    iso.new(rock_ridge="1.09")
+    iso.add_directory("/LOOP", rr_name="loop")
+    iso.add_fp(io.BytesIO(b"f"), 1, "/F.;1", rr_name="f")
+    image = tmp_path / "loop.iso"
+    iso.write(str(image))
+    iso.close()
+    with open_session(str(image)) as view:
+        root_extent = view.root.extents[0][0]
+        loop_extent = view.stat("/loop").extents[0][0]
+    data = bytearray(image.read_bytes())
+    old = loop_extent.to_bytes(4, "little") + loop_extent.to_bytes(4, "big")
+    new = root_extent.to_bytes(4, "little") + root_extent.to_bytes(4, "big")
+    at = data.find(old, root_extent * 2048, (root_extent + 1) * 2048)
+    assert at > 0
+    data[at : at + 8] = new
+    image.write_bytes(bytes(data))
+    with open_session(str(image)) as view:
+        assert {e.name for e in view.list("/loop")} == {"loop", "f"}
+        assert {e.iso_path for e in view.walk("/")} == {"/loop", "/f"}
+        result = extract_all(view, "/", tmp_path / "out")
+    assert tree(tmp_path / "out") == {"f"}
+    assert any("/loop: skipped" in n for n in result.notes)

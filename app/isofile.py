@@ -1,0 +1,141 @@
+"""Read-only byte access to one session of an image or device (used by isoview, eltorito).
+
+`SessionFile` redirects reads of sectors 0-31 (system area and volume descriptors) to the
+session's own head at `session_start + 0..31` and passes every other read through: ISO
+sessions address their sectors absolutely, so any ISO reader then sees that session.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+
+from app.isorecords import SECTOR, SYSTEM_AREA
+
+
+def device_path(path_or_device: str) -> str:
+    """A file system path from an xorriso address (`stdio:/x.iso`, `mmc:/dev/sr0`) or a path."""
+    for prefix in ("stdio:", "mmc:"):
+        if path_or_device.startswith(prefix):
+            return path_or_device[len(prefix) :]
+    return path_or_device
+
+
+class SessionFile(io.RawIOBase):
+    """Read-only file-like view of an image or device, with sectors 0-31 taken from a session.
+
+    Reads of byte offsets below 32*2048 come from `session_start*2048 + offset`; all other
+    reads pass through unchanged. `session_start` None or 0 means no redirection. Reads use
+    pread, so `pread()` is safe from several threads at once.
+    """
+
+    def __init__(self, path: str, session_start: int | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.session_start = session_start or 0
+        self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        self._pos = 0
+        self._shift = self.session_start * SECTOR
+        self._head = SYSTEM_AREA * SECTOR
+
+    def pread(self, offset: int, size: int) -> bytes:
+        """Up to `size` bytes at `offset` of the session view (short only at the end)."""
+        if offset < 0 or size <= 0:
+            return b""
+        chunks: list[bytes] = []
+        while size > 0:
+            if offset < self._head and self._shift:
+                n = min(size, self._head - offset)
+                data = os.pread(self._fd, n, offset + self._shift)
+            else:
+                n = size
+                data = os.pread(self._fd, n, offset)
+            chunks.append(data)
+            if len(data) < n:
+                break
+            offset += n
+            size -= n
+        return b"".join(chunks)
+
+    def read_blocks(self, lba: int, nbytes: int) -> bytes:
+        """`nbytes` from logical block `lba` (2048-byte blocks)."""
+        return self.pread(lba * SECTOR, nbytes)
+
+    # io.RawIOBase protocol, for readers that want a file object (pycdlib.open_fp).
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return False
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        data = self.pread(self._pos, len(buffer))
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_SET:
+            self._pos = offset
+        elif whence == os.SEEK_CUR:
+            self._pos += offset
+        elif whence == os.SEEK_END:
+            self._pos = os.lseek(self._fd, 0, os.SEEK_END) + offset
+        else:
+            raise ValueError(f"bad whence {whence}")
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+class ExtentReader(io.RawIOBase):
+    """Raw reader of a file's bytes across its extents."""
+
+    def __init__(self, source: SessionFile, extents: list[tuple[int, int]]) -> None:
+        super().__init__()
+        self._source = source
+        self._extents = [(start * SECTOR, length) for start, length in extents]
+        self._size = sum(length for _, length in extents)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        want = min(len(buffer), self._size - self._pos)
+        if want <= 0:
+            return 0
+        skip = self._pos
+        for offset, length in self._extents:
+            if skip >= length:
+                skip -= length
+                continue
+            n = min(want, length - skip)
+            data = self._source.pread(offset + skip, n)
+            buffer[: len(data)] = data
+            self._pos += len(data)
+            if len(data) < n:
+                raise OSError(errno.EIO, f"short read at byte {offset + skip + len(data)}")
+            return len(data)
+        return 0
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._pos, os.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
