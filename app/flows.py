@@ -92,7 +92,7 @@ class OperationFlows:
             return
         if self.stage.is_empty():
             self.notify(
-                "The stage is empty: add files first (s opens the stage)", severity="warning"
+                "The stage is empty: add files first (a opens the stage)", severity="warning"
             )
             self.action_stage()
             return

@@ -80,7 +80,7 @@ def test_stage_screen(snap_compare, pinned_recorder: Path) -> None:
         pilot.app.stage.add(str(source / "notes.txt"), "/docs")
         for _ in pilot.app.stage.scan("/"):
             pass
-        await pilot.press("s")
+        await pilot.press("a")
         await _settle(pilot)
         await pilot.pause(0.5)
         await _settle(pilot)

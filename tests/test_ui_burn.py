@@ -97,7 +97,7 @@ async def test_stage_screen_add_and_fit(tmp_path: Path, monkeypatch) -> None:
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        await pilot.press("s")
+        await pilot.press("a")
         await _settle(pilot)
         assert isinstance(app.screen, StageScreen)
         await pilot.press("down")  # from the tmp folder to "photos"

@@ -13,7 +13,7 @@ KEYMAP: list[tuple[str, str]] = [
     ("↑ ↓", "move in a list or table"),
     ("enter", "open the highlighted drive"),
     ("tab / shift+tab", "move between panes"),
-    ("s", "stage: pick files for the next session"),
+    ("a", "add files: the stage for the next session"),
     ("b", "burn the stage as a new session"),
     ("c", "checkread: MD5 of every file against its tag"),
     ("B", "blank the medium (asks first)"),

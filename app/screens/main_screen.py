@@ -30,7 +30,7 @@ from widgets.toc_table import TocTable
 
 class MainScreen(Screen):
     BINDINGS = [
-        Binding("s", "app.stage", "Stage"),
+        Binding("a", "app.stage", "Add files"),
         Binding("b", "app.burn", "Burn"),
         Binding("c", "app.check", "Check"),
         Binding("B", "app.blank", "Blank", show=False),
