@@ -13,6 +13,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 
 SECTOR = 2048
 VD_START = 16
@@ -74,15 +75,23 @@ def read_descriptors(read: Reader, limit: int = 64) -> list[VolumeDescriptor]:
     return found
 
 
+@lru_cache(maxsize=128)
+def _zone(offset: int) -> timezone:
+    """Time zone of a GMT offset in 15-minute units (UTC when out of range)."""
+    return timezone(timedelta(minutes=15 * offset)) if -48 <= offset <= 52 else UTC
+
+
+_NO_DATE = bytes(6)
+
+
 def decode_date7(raw: bytes) -> datetime | None:
     """The 7-byte directory record date (years since 1900 ... GMT offset in 15 min)."""
-    if len(raw) < 7 or not any(raw[:6]):
+    if len(raw) < 7 or raw[:6] == _NO_DATE:
         return None
-    year, month, day, hour, minute, second = raw[:6]
-    offset = struct.unpack("b", raw[6:7])[0]
+    year, month, day, hour, minute, second, offset = raw[:7]
     try:
-        tz = timezone(timedelta(minutes=15 * offset)) if -48 <= offset <= 52 else UTC
-        return datetime(1900 + year, month, day, hour, minute, second, tzinfo=tz)
+        zone = _zone(offset - 256 if offset > 127 else offset)
+        return datetime(1900 + year, month, day, hour, minute, second, tzinfo=zone)
     except ValueError:
         return None
 
@@ -93,8 +102,7 @@ def decode_date17(raw: bytes) -> datetime | None:
         return None
     try:
         digits = raw[:16].decode("ascii")
-        offset = struct.unpack("b", raw[16:17])[0]
-        tz = timezone(timedelta(minutes=15 * offset)) if -48 <= offset <= 52 else UTC
+        tz = _zone(struct.unpack("b", raw[16:17])[0])
         return datetime(
             int(digits[0:4]), int(digits[4:6]), int(digits[6:8]),
             int(digits[8:10]), int(digits[10:12]), int(digits[12:14]),
@@ -132,8 +140,13 @@ class Record:
     size: int
     flags: int
     ident: bytes
-    date: datetime | None
+    raw_date: bytes
     rr: RockRidge = field(default_factory=RockRidge)
+
+    @property
+    def date(self) -> datetime | None:
+        """The record's own date (decoded on demand: Rock Ridge TF usually wins)."""
+        return decode_date7(self.raw_date)
 
     @property
     def is_dir(self) -> bool:
@@ -258,7 +271,7 @@ def parse_record(
     extent, size = struct.unpack_from("<I4xI", data, pos + 2)
     flags, name_len = data[pos + 25], data[pos + 32]
     ident = data[pos + 33 : pos + 33 + name_len]
-    record = Record(extent, size, flags, ident, decode_date7(data[pos + 18 : pos + 25]))
+    record = Record(extent, size, flags, ident, data[pos + 18 : pos + 25])
     if with_susp:
         su_start = pos + 33 + name_len + (0 if name_len % 2 else 1) + skip
         if su_start + 4 <= pos + length:

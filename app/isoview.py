@@ -258,7 +258,9 @@ class IsoView:
 
     def _entry(self, folder: Entry, chain: list[Record]) -> Entry | None:
         first = chain[0]
-        rr = next((r.rr for r in chain if r.rr.name is not None), first.rr)
+        rr = first.rr
+        if len(chain) > 1:
+            rr = next((r.rr for r in chain if r.rr.name is not None), first.rr)
         if rr.relocated:
             return None  # shown where its CL record points from
         is_dir = first.is_dir
