@@ -25,6 +25,7 @@ from __future__ import annotations
 import errno
 import io
 import stat
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,8 +96,8 @@ PathOrEntry = str | Entry
 
 
 class IsoView:
-    """A lazily read session tree. Not thread-safe for listing; file readers may be used in
-    other threads. Use as a context manager or call close()."""
+    """A lazily read session tree. Listing is serialised by a lock, so one view may be shared
+    by threads; file readers use pread and run in parallel. Use as a context manager."""
 
     def __init__(self, source: SessionFile) -> None:
         self.file = source
@@ -140,6 +141,7 @@ class IsoView:
             mtime=(rr.mtime if rr else None) or root.date, name_source=self.tree,
         )  # fmt: skip
         self._cache: OrderedDict[int, list[Entry]] = OrderedDict()
+        self._lock = threading.RLock()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -216,6 +218,10 @@ class IsoView:
     # -- reading directories ------------------------------------------------------------------
 
     def _listing(self, folder: Entry) -> list[Entry]:
+        with self._lock:
+            return self._read_listing(folder)
+
+    def _read_listing(self, folder: Entry) -> list[Entry]:
         extent, size = folder.extents[0]
         cached = self._cache.get(extent)
         if cached is not None:
