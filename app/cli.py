@@ -93,20 +93,66 @@ def cmd_check(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
 
+def cmd_ls(args: argparse.Namespace) -> int:
+    from app.headless_inspect import ls
+
+    address = args.image or args.dev
+    if not address:
+        return _fail("ls needs --dev ADDRESS or --image PATH", 2)
+    try:
+        return ls(address, args.path, args.session, as_json=args.json)
+    except OSError as exc:
+        return _fail(f"{exc.strerror}: {exc.filename}" if exc.strerror else str(exc))
+    except (EngineError, ValueError, KeyError) as exc:
+        return _fail(str(exc))
+
+
+def cmd_boot(args: argparse.Namespace) -> int:
+    from app.headless_inspect import boot
+
+    try:
+        return boot(args.image, as_json=args.json)
+    except (EngineError, OSError) as exc:
+        return _fail(str(exc))
+
+
+def cmd_remaster(args: argparse.Namespace) -> int:
+    from app.engine.remaster import RemasterError, start_remaster
+    from app.headless import split_spec
+
+    additions = []
+    for spec in args.add or []:
+        disk, iso = split_spec(spec)
+        additions.append((disk, iso or "/" + disk.rstrip("/").rsplit("/", 1)[-1]))
+    try:
+        operation = start_remaster(
+            args.source, args.output, additions, args.rm or [], args.volid, overwrite=args.force
+        )
+        for _progress in operation.events():
+            pass
+    except (EngineError, RemasterError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    result = operation.result
+    assert result is not None
+    print(f"{result.outcome}: {result.message}")
+    return 0 if result.outcome == "ok" else 1
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     from app.engine.runner import check_xorriso
 
     try:
         check_xorriso()
-        if args.dev:
+        if args.dev or args.image:
             from app.engine.address import check_address
 
-            check_address(parse_address(args.dev))
+            check_address(parse_address(args.dev or f"stdio:{args.image}"))
     except EngineError as exc:
         return _fail(str(exc))
     from app.tui import DiscdeckApp
 
-    app = DiscdeckApp(address=args.dev)
+    app = DiscdeckApp(address=args.dev or (f"stdio:{args.image}" if args.image else None))
+    app.browse_on_start = bool(args.image)
     if args.add:
         from app.headless import stage_from_specs
 
@@ -130,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="drive to open: /dev/srN, mmc:/dev/vda, or stdio:/path/image.iso "
         "(default: the virtual recorder)",
     )
+    parser.add_argument("--image", metavar="PATH", help="open an .iso file in the session browser")
     parser.add_argument(
         "--add",
         action="append",
@@ -157,6 +204,33 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     check.add_argument("--json", action="store_true", help="one JSON object per event")
     check.set_defaults(func=cmd_check)
+
+    ls = sub.add_parser("ls", help="list a folder of a session (name, type, size, start sector)")
+    ls.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    ls.add_argument("--image", metavar="PATH", help="an .iso file")
+    ls.add_argument("--session", type=int, help="session number from the TOC (default: newest)")
+    ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.add_argument("path", nargs="?", default="/", help="folder or file on the disc")
+    ls.set_defaults(func=cmd_ls)
+
+    boot = sub.add_parser("boot", help="the El Torito boot catalog of an image")
+    boot.add_argument("--image", metavar="PATH", required=True, help="an .iso file or device")
+    boot.add_argument("--json", action="store_true", help="machine-readable output")
+    boot.set_defaults(func=cmd_boot)
+
+    remaster = sub.add_parser(
+        "remaster",
+        help="write a new image from a bootable .iso plus changes, keeping its boot setup",
+    )
+    remaster.add_argument("source", help="the original .iso")
+    remaster.add_argument("output", help="the new .iso to write")
+    remaster.add_argument(
+        "--add", action="append", metavar="PATH[=ISO_PATH]", help="add a file or folder"
+    )
+    remaster.add_argument("--rm", action="append", metavar="ISO_PATH", help="remove a path")
+    remaster.add_argument("--volid", help="new volume id")
+    remaster.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    remaster.set_defaults(func=cmd_remaster)
     return parser
 
 

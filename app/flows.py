@@ -284,6 +284,26 @@ class OperationFlows:
 
         self.push_screen(ChoiceScreen("Format", choices), chosen)
 
+    def action_surface(self) -> None:
+        from app.engine.surface import start_surface_scan, surface_commands
+
+        drive = self._need_drive()
+        if drive is None:
+            return
+        argv = [*base_argv(), *surface_commands(drive.address, "(a temporary abort file)")]
+        plan = OperationPlan(
+            title=f"Surface scan of {drive.title}",
+            address=drive.address,
+            start=lambda: start_surface_scan(drive.address, journal_dir=journal_dir()),  # type: ignore[return-value]
+        )
+        lines = [
+            f"Read every block of {drive.title} and draw which ones read well,",
+            "slowly or not at all. Nothing is written; esc stops it and keeps the map so far.",
+        ]
+        self._confirm_then_run(
+            ConfirmScreen("Surface scan?", lines, argv=argv, yes_label="Scan"), plan
+        )
+
     def action_eject(self) -> None:
         drive = self._need_drive()
         if drive is None:

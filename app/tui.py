@@ -30,6 +30,8 @@ class DiscdeckApp(OperationFlows, App):
         self.media_changed = False
         """An operation changed the medium: the main screen re-reads when it shows again."""
         self.stage_problem: str | None = None
+        self.browse_on_start = False
+        """--image: open the session browser as soon as the medium is read."""
         self.stage_start_dir: str | None = None
         """Where the stage's file browser starts (default: the working directory)."""
         self.stage = stage if stage is not None else self._load_stage()

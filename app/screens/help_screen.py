@@ -19,6 +19,8 @@ KEYMAP: list[tuple[str, str]] = [
     ("B", "blank the medium (asks first)"),
     ("F", "format the medium (asks first)"),
     ("e", "eject"),
+    ("i", "inspect: browse a session's files (x extracts, t boot info)"),
+    ("s", "surface scan: which blocks read well, slowly or not at all"),
     ("j", "journal: past operations and what xorriso said"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),

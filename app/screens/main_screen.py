@@ -36,6 +36,8 @@ class MainScreen(Screen):
         Binding("B", "app.blank", "Blank", show=False),
         Binding("F", "app.format", "Format", show=False),
         Binding("e", "app.eject", "Eject", show=False),
+        Binding("i", "browse", "Inspect"),
+        Binding("s", "app.surface", "Scan", show=False),
         Binding("j", "journal", "Journal"),
         Binding("r", "reread", "Re-read"),
         Binding("d", "rescan", "Drives", show=False),
@@ -157,6 +159,9 @@ class MainScreen(Screen):
             self.log_note(problem, level="warning")
         for warning in report.warnings:
             self.log_note(warning, level="warning")
+        if self.app.browse_on_start:
+            self.app.browse_on_start = False
+            self.action_browse()
 
     def on_medium_failed(self, message: MediumFailed) -> None:
         self._stop_loading()
@@ -182,6 +187,20 @@ class MainScreen(Screen):
     def action_rescan(self) -> None:
         self.log_note("looking for drives…")
         self.find_drives()
+
+    def action_browse(self) -> None:
+        from app.screens.browser_screen import BrowserScreen
+
+        report = self.app.report
+        if self.current is None or report is None:
+            self.notify("Read a drive first", severity="warning")
+            return
+        if not any(s.kind == "ISO" for s in report.toc.sessions):
+            self.notify("This medium has no ISO 9660 session to browse", severity="warning")
+            return
+        self.app.push_screen(
+            BrowserScreen(self.current.address, report.toc.sessions, title=self.current.title)
+        )
 
     def action_journal(self) -> None:
         from app.screens.journal_screen import JournalScreen

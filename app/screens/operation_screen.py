@@ -37,6 +37,7 @@ PHASE_WORDS = {
     "blanking": "Blanking",
     "formatting": "Formatting",
     "ejecting": "Ejecting",
+    "extracting": "Extracting",
     "done": "Done",
 }
 
@@ -184,6 +185,13 @@ class OperationScreen(Screen):
     def on_operation_finished(self, message: OperationFinished) -> None:
         result: OperationResult = message.result  # type: ignore[assignment]
         self.results.append(result)
+        surface = getattr(result, "surface", None)
+        if surface is not None:
+            from widgets.surface_map_view import SurfaceMapView
+
+            # The map replaces the gauges' history: for a scan it is the result.
+            self.query_one(HistoryGraph).display = False
+            self.query_one("#op-box").mount(SurfaceMapView(surface, id="surface-map"))
         if result.outcome == "ok" and result.kind in ("burn", "check"):
             self.query_one("#op-percent", Digits).update("100%")
         self.query_one("#op-eta", Digits).update("0:00" if result.outcome == "ok" else "--:--")
@@ -206,8 +214,9 @@ class OperationScreen(Screen):
                 text.append(f"   MD5 mismatch: {path}\n", style="red")
             if len(result.mismatches) > 5:
                 text.append(f"   … and {len(result.mismatches) - 5} more\n", style="red")
+            label = "refused or renamed" if result.kind == "extract" else "not readable"
             for path in result.unreadable[:5]:
-                text.append(f"   not readable: {path}\n", style="red")
+                text.append(f"   {label}: {path}\n", style="red")
         self.query_one("#op-result", Static).update(text)
         for result in self.results[-1:]:
             level = "info" if result.outcome == "ok" else "error"

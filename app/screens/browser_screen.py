@@ -1,0 +1,200 @@
+"""BrowserScreen: one session's file tree, read lazily, with details, extraction and boot info.
+
+A folder is listed only when it is opened (in a worker), so a 100k-entry image opens at
+once. Each session of a multi-session medium shows its own tree (app.isoview redirects the
+volume descriptors to the session's start sector).
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Tree
+from textual.widgets.option_list import Option
+from textual.widgets.tree import TreeNode
+
+from app.engine.errors import EngineError
+from app.engine.models import Session
+from app.isoview import Entry, IsoView, open_session
+from app.stage import display
+from widgets.entry_details import EntryDetails
+
+
+class BrowserScreen(Screen):
+    BINDINGS = [
+        Binding("x", "extract", "Extract"),
+        Binding("t", "boot", "Boot info"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, address: str, sessions: list[Session], *, title: str = "") -> None:
+        super().__init__()
+        self.address = address
+        self.sessions = [s for s in sessions if s.kind == "ISO"]
+        self.title_text = title or address
+        self.view: IsoView | None = None
+        self.session: Session | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="browser-top"):
+            with Vertical(id="browser-sessions-box") as box:
+                box.border_title = "Sessions"
+                yield OptionList(id="browser-sessions")
+            with Vertical(id="browser-tree-box") as box:
+                box.border_title = "Files"
+                yield Tree[Entry]("/", id="browser-tree")
+        with Vertical(id="browser-details-box") as box:
+            box.border_title = "Details"
+            yield EntryDetails(id="browser-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.title_text
+        sessions = self.query_one("#browser-sessions", OptionList)
+        if not self.sessions:
+            sessions.add_option(Option("the newest", id="newest"))
+        for s in self.sessions:
+            sessions.add_option(Option(f"{s.index}  {s.volume_id or '—'}", id=str(s.index)))
+        sessions.highlighted = sessions.option_count - 1  # the newest by default
+        self.query_one(EntryDetails).show_entry(None)
+        self.open(self.sessions[-1] if self.sessions else None)
+        self.query_one("#browser-tree", Tree).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        chosen = next((s for s in self.sessions if str(s.index) == event.option.id), None)
+        self.open(chosen)
+
+    # -- opening and listing ---------------------------------------------------------------
+
+    def open(self, session: Session | None) -> None:
+        self.session = session
+        tree = self.query_one("#browser-tree", Tree)
+        tree.clear()
+        tree.root.set_label(Text("opening…", style="dim"))
+        self.open_view(session)
+
+    @work(thread=True, exclusive=True, group="browse")
+    def open_view(self, session: Session | None) -> None:
+        start = None if session is None or len(self.sessions) < 2 else session.start
+        try:
+            view = open_session(self.address, start)
+            entries = view.list("/")
+        except (EngineError, OSError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._opened, view, entries)
+
+    def _failed(self, reason: str) -> None:
+        tree = self.query_one("#browser-tree", Tree)
+        tree.root.set_label(Text(reason, style="bold red"))
+
+    def _opened(self, view: IsoView, entries: list[Entry]) -> None:
+        if self.view is not None:
+            self.view.close()
+        self.view = view
+        tree = self.query_one("#browser-tree", Tree)
+        label = f"/  {view.volume_id}" + (
+            f"  (session {self.session.index})" if self.session else ""
+        )
+        tree.root.set_label(Text(label, style="bold"))
+        tree.root.data = view.root
+        self._fill(tree.root, entries)
+        tree.root.expand()
+        tree.move_cursor(tree.root)
+
+    def _fill(self, node: TreeNode[Entry], entries: list[Entry]) -> None:
+        node.remove_children()
+        for entry in sorted(entries, key=lambda e: (not e.is_dir, e.name)):
+            label = Text(display(entry.name) + ("/" if entry.is_dir else ""))
+            if entry.is_symlink:
+                label.append(f" → {display(entry.symlink_target or '')}", style="cyan")
+            if entry.is_dir:
+                node.add(label, data=entry, allow_expand=True)
+            else:
+                node.add_leaf(label, data=entry)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Entry]) -> None:
+        node = event.node
+        if node.is_root or node.data is None or node.children:
+            return
+        self.list_folder(node)
+
+    @work(thread=True, group="list")
+    def list_folder(self, node: TreeNode[Entry]) -> None:
+        assert self.view is not None and node.data is not None
+        try:
+            entries = self.view.list(node.data)
+        except (EngineError, OSError) as exc:
+            self.app.call_from_thread(
+                self.notify, f"cannot list {node.data.iso_path}: {exc}", severity="error"
+            )
+            return
+        self.app.call_from_thread(self._fill, node, entries)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Entry]) -> None:
+        self.query_one(EntryDetails).show_entry(event.node.data if not event.node.is_root else None)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _highlighted(self) -> Entry | None:
+        node = self.query_one("#browser-tree", Tree).cursor_node
+        return node.data if node is not None else None
+
+    def action_extract(self) -> None:
+        from app.screens.prompt_screen import PromptScreen
+
+        entry = self._highlighted()
+        if entry is None or self.view is None:
+            return
+        view = self.view
+        default = os.path.join(os.getcwd(), "extracted")
+
+        def validate(value: str) -> str | None:
+            parent = os.path.dirname(os.path.abspath(os.path.expanduser(value))) or "/"
+            if not os.path.isdir(parent):
+                return f"folder {parent} does not exist"
+            return None
+
+        def chosen(target: str | None) -> None:
+            if not target:
+                return
+            from app.extract_job import ExtractJob
+            from app.screens.operation_screen import OperationPlan, OperationScreen
+
+            target = os.path.abspath(os.path.expanduser(target))
+            os.makedirs(target, exist_ok=True)
+            plan = OperationPlan(
+                title=f"Extracting {display(entry.iso_path)}",
+                address=self.address,
+                start=lambda: ExtractJob(view, entry, target),  # type: ignore[arg-type,return-value]
+            )
+            self.app.push_screen(OperationScreen(plan))
+
+        self.app.push_screen(
+            PromptScreen(
+                "Extract",
+                f"Copy {display(entry.iso_path)} into which local folder?",
+                default,
+                validate=validate,
+            ),
+            chosen,
+        )
+
+    def action_boot(self) -> None:
+        from app.screens.boot_screen import BootScreen
+
+        start = None if self.session is None or len(self.sessions) < 2 else self.session.start
+        self.app.push_screen(BootScreen(self.address, start))
+
+    def action_back(self) -> None:
+        if self.view is not None:
+            self.view.close()
+            self.view = None
+        self.dismiss()

@@ -1,0 +1,126 @@
+"""Pilot tests of inspection: session browser, extraction, boot info and surface scan."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from textual.widgets import Tree
+from textual.worker import WorkerCancelled
+
+from app.screens.browser_screen import BrowserScreen
+from app.screens.operation_screen import OperationScreen
+from app.tui import DiscdeckApp
+from app.virtual import create_recorder
+from tests.conftest import make_image
+from tests.test_ui import _screen_text
+from widgets.surface_map_view import SurfaceMapView
+
+
+async def _settle(pilot) -> None:
+    for _ in range(4):
+        workers = [w for w in pilot.app.workers if w.group != "_loader" and w.is_running]
+        if workers:
+            with contextlib.suppress(WorkerCancelled):
+                await pilot.app.workers.wait_for_complete(workers)
+        await pilot.pause(0.1)
+
+
+async def _wait_for(pilot, condition, seconds: float = 60.0) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"condition not met within {seconds} s on {pilot.app.screen!r}")
+
+
+def _three_sessions() -> str:
+    recorder = create_recorder("virtual-dvd")
+    make_image(
+        Path(recorder.image),
+        [("VOL_S1", {"one.txt": b"first\n"}), ("VOL_S2", {"two.txt": b"second\n"}), "VOL_S3"],
+        seed=4,
+    )
+    return recorder.address
+
+
+def _names(tree: Tree) -> list[str]:
+    return [str(child.label).split(" ")[0] for child in tree.root.children]
+
+
+async def test_each_session_shows_its_own_tree_and_extracts(tmp_path: Path, monkeypatch) -> None:
+    _three_sessions()
+    monkeypatch.chdir(tmp_path)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        tree = screen.query_one("#browser-tree", Tree)
+        await _wait_for(pilot, lambda: tree.root.children)
+        assert _names(tree) == ["d1/", "d2/", "d3/"]  # the newest session has all three
+        screen.open(screen.sessions[0])
+        await _settle(pilot)
+        await _wait_for(pilot, lambda: _names(tree) == ["d1/"])
+        # Open /d1 and extract one.txt from session 1.
+        tree.root.children[0].expand()
+        await _settle(pilot)
+        await _wait_for(pilot, lambda: tree.root.children[0].children)
+        tree.move_cursor(tree.root.children[0].children[0])
+        await pilot.pause(0.1)
+        await pilot.press("x")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+        await pilot.press("enter")  # the default: ./extracted
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        job_screen = app.screen
+        await _wait_for(pilot, lambda: job_screen.finished)
+        assert job_screen.results[-1].outcome == "ok"
+    assert (tmp_path / "extracted" / "one.txt").read_bytes() == b"first\n"
+
+
+async def test_surface_scan_draws_a_map() -> None:
+    _three_sessions()
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("s")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.finished)
+        assert screen.results[-1].outcome == "ok", screen.results[-1].message
+        view = screen.query_one(SurfaceMapView)
+        assert view.surface.blocks_by_quality()["good"] > 0
+
+
+async def test_boot_info_of_a_plain_image_says_not_bootable() -> None:
+    _three_sessions()
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        await pilot.press("t")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "BootScreen"
+        assert "not bootable" in " ".join(_screen_text(app).split())
+
+
+async def test_boot_info_of_a_bios_efi_image(tmp_path: Path) -> None:
+    from tests.test_eltorito import make_bootable
+
+    image = make_bootable(tmp_path / "boot.iso")
+    app = DiscdeckApp(address=f"stdio:{image}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        await pilot.press("t")
+        await _settle(pilot)
+        screen = " ".join(_screen_text(app).split())
+        assert "Catalog at sector" in screen
+        assert "BIOS" in screen and "EFI" in screen
+        assert "no emulation" in screen
