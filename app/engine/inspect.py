@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from app.engine.address import check_address, parse_address, readable_only
 from app.engine.errors import DriveError
-from app.engine.models import DriveInfo, Formats, MediumReport
+from app.engine.models import SECTOR, DriveInfo, Formats, MediumReport
 from app.engine.parse import parse_devices, parse_formats, parse_media_summary, parse_toc
 from app.engine.runner import INSPECT_TIMEOUT, RunResult, run
 from app.engine.severity import rank
@@ -52,8 +54,36 @@ def read_medium(address: str, *, timeout: float = INSPECT_TIMEOUT) -> MediumRepo
         elif line.startswith("Media status :") and ", but " in line:
             report.warnings.append("medium status: " + line.split(", but ", 1)[1].strip())
     report.problems.extend(_problems(report, result, parsed.kind, toc_text))
-    report.warnings.extend(e.text for e in result.events if e.severity == "WARNING")
+    for event in result.events:
+        if event.severity == "WARNING":
+            report.warnings.append(_track_size_mismatch(report, event.text) or event.text)
     return report
+
+
+_ISO_LARGER = re.compile(r"Session (\d+) bears ISO image size (\d+)s larger than track size (\d+)s")
+
+
+def _track_size_mismatch(report: MediumReport, text: str) -> str | None:
+    """The drive's TOC gives a track shorter than the ISO image in it (tgtd's emulated
+    DVD-ROM reports 0): show the image size from its volume descriptor, and say so."""
+    match = _ISO_LARGER.search(text)
+    if not match:
+        return None
+    index, iso, track = map(int, match.groups())
+    media = report.toc.media
+    for session in report.toc.sessions:
+        if session.index == index and session.blocks < iso:
+            session.blocks = iso
+    total = sum(s.blocks for s in report.toc.sessions)
+    if media.data_blocks is not None and media.data_blocks < total:
+        media.data_blocks = total
+    if report.summary is not None and report.summary.data_blocks < total:
+        report.summary.data_blocks, report.summary.data_bytes = total, total * SECTOR
+    return (
+        f"session {index}: the drive's table of contents says its track is {track} sectors, "
+        f"but the ISO image in it is {iso} sectors ({iso * SECTOR / 2**20:.1f} MiB): "
+        "showing the image size (the drive reports the track size wrongly)"
+    )
 
 
 def _problems(report: MediumReport, result: RunResult, kind: str, text: str) -> list[str]:

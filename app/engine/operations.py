@@ -62,6 +62,10 @@ _WRITTEN = re.compile(r"^Written to medi(?:um|a)\s*:\s*(\d+) sectors at LBA (\d+
 _IMAGE_SIZE = re.compile(r"^Image size\s*:\s*(\d+)s")
 _MEDIA_SPACE = re.compile(r"^Media space\s*:\s*(\d+)s")
 _QUOTED = re.compile(r"^(MD5 MISMATCH|NOT READABLE):\s*'(.*)'\s*$", re.DOTALL)
+_RESERVE_REFUSED = re.compile(r"RESERVE TRACK|Cannot reserve track")
+"""libburn's words when the drive rejects RESERVE TRACK (53h), which DAO/SAO needs."""
+_WRITING_SECTORS = re.compile(r"Writing:\s+(\d+)s\b")
+TAO_RETRY = "the drive refused RESERVE TRACK (DAO)"
 
 
 @dataclass
@@ -76,8 +80,15 @@ class _Facts:
     mismatches: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     no_md5: bool = False
+    reserve_refused: bool = False
+    wrote: bool = False
+    """A pacifier line counted written sectors: the medium is no longer untouched."""
 
     def observe(self, text: str) -> None:
+        if _RESERVE_REFUSED.search(text):
+            self.reserve_refused = True
+        if (m := _WRITING_SECTORS.search(text)) and int(m.group(1)) > 0:
+            self.wrote = True
         if m := _IMAGE_SIZE.match(text):
             self.image_sectors = int(m.group(1))
         elif m := _WRITTEN.match(text):
@@ -112,6 +123,7 @@ class Operation:
         self._lock = threading.Lock()
         self._process: XorrisoProcess | None = None
         self._cancelled = False
+        self._retried_tao = False
 
     @property
     def pid(self) -> int | None:
@@ -145,17 +157,26 @@ class Operation:
         finished = False
         try:
             yield tracker.enrich(Progress(phase), time.monotonic())
-            for line in process.output():
-                if journal:
-                    journal.line(line.channel, line.text, line.at)
-                facts.observe(line.text)
-                progress = tracker.feed(line.text, time.monotonic())
-                if progress is not None and not (
-                    progress.phase == "preparing" and phase != "preparing"
-                ):
-                    phase = progress.phase
-                    yield progress
-            self._finish(process.wait(), facts, journal)
+            while True:
+                for line in process.output():
+                    if journal:
+                        journal.line(line.channel, line.text, line.at)
+                    facts.observe(line.text)
+                    progress = tracker.feed(line.text, time.monotonic())
+                    if progress is not None and not (
+                        progress.phase == "preparing" and phase != "preparing"
+                    ):
+                        phase = progress.phase
+                        yield progress
+                run_result = process.wait()
+                retry = self._retry_with_tao(run_result, facts, journal)
+                if retry is None:
+                    break
+                journal, process = retry
+                tracker, facts = ProgressTracker(started=process.started), _Facts()
+                phase = _KINDS[self.kind][1]
+                yield tracker.enrich(Progress(phase), time.monotonic())
+            self._finish(run_result, facts, journal)
             finished = True
             done = Progress("done", percent=100.0 if self.result.outcome == "ok" else None)  # type: ignore[union-attr]
             yield tracker.enrich(done, time.monotonic())
@@ -165,6 +186,45 @@ class Operation:
                 threading.Thread(
                     target=self._drain, args=(process, facts, journal), daemon=True
                 ).start()
+
+    def _retry_with_tao(
+        self, rr: RunResult, facts: _Facts, journal: Journal | None
+    ) -> tuple[Journal | None, XorrisoProcess] | None:
+        """Burn once more with -write_type tao when the drive refused RESERVE TRACK before
+        anything was written (tgtd's emulation and some real drives cannot do DAO/SAO)."""
+        if (
+            self.kind != "burn"
+            or self._retried_tao
+            or not facts.reserve_refused
+            or facts.wrote
+            or facts.written is not None
+            or facts.committed
+            or rank(rr.worst) < rank("FAILURE")
+            or self._write_type() not in (None, "auto")  # an explicit choice stays the user's
+        ):
+            return None
+        if journal:
+            for line in rr.lines:
+                if line.channel == "E":
+                    journal.line(line.channel, line.text, line.at)
+            journal.finish(rr.returncode, rr.worst, "failed", TAO_RETRY + ": retrying with TAO")
+        with self._lock:
+            if self._cancelled:
+                return None
+            self._retried_tao = True
+            if "-write_type" in self.commands[:-1]:
+                self.commands[self.commands.index("-write_type") + 1] = "tao"
+            else:
+                self.commands[-1:-1] = ["-write_type", "tao"]
+            self.argv = [*base_argv(), *self.commands]
+            journal = Journal(self._journal_dir, self.kind, self.argv) if journal else None
+            process = self._process = XorrisoProcess(self.commands)
+        return journal, process
+
+    def _write_type(self) -> str | None:
+        if "-write_type" in self.commands[:-1]:
+            return self.commands[self.commands.index("-write_type") + 1]
+        return None
 
     def _drain(self, process: XorrisoProcess, facts: _Facts, journal: Journal | None) -> None:
         for line in process.output():
@@ -178,6 +238,12 @@ class Operation:
             if line.channel == "E":  # stderr arrives last: banner, signal and abort text
                 journal.line(line.channel, line.text, line.at)  # type: ignore[union-attr]
         outcome, message = self._verdict(run_result, facts)
+        if self._retried_tao and outcome == "ok":
+            message = f"{TAO_RETRY}; burned again with TAO, which worked: {message}"
+        elif self._retried_tao and outcome == "failed":
+            message = f"{TAO_RETRY}; the retry with TAO failed too: {message}"
+        elif self.kind == "burn" and outcome == "failed" and facts.reserve_refused:
+            message += f" ({TAO_RETRY}: burn with write type TAO)"
         result = OperationResult(
             kind=self.kind,
             outcome=outcome,

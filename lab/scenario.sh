@@ -1,0 +1,82 @@
+# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=2).
+# Runs chrooted into the host's / with the repository as working directory. Each step
+# leaves $LAB_OUT/NAME.out (stdout), NAME.err (stderr), NAME.rc and NAME.time (seconds);
+# the tests assert on those files afterwards.
+# Needs $LAB_DIR/payload (burned to /dev/sr0) and $LAB_DIR/payload2 (burned to /dev/sr1
+# from the TUI).
+PY=${LAB_PY:-$LAB_REPO/.venv/bin/python}
+now() { cut -d' ' -f1 /proc/uptime; }
+step() {
+    name=$1
+    shift
+    t0=$(now)
+    echo "== $name: $*"
+    "$@" > "$LAB_OUT/$name.out" 2> "$LAB_OUT/$name.err"
+    rc=$?
+    echo $rc > "$LAB_OUT/$name.rc"
+    awk "BEGIN{printf \"%.2f\n\", $(now)-$t0}" > "$LAB_OUT/$name.time"
+    echo "   rc=$rc in $(cat "$LAB_OUT/$name.time") s"
+}
+keep_journals() {   # the engine's journals hold xorriso's own words: keep them in $LAB_OUT/$1
+    mkdir -p "$LAB_OUT/$1"
+    cp "$XDG_STATE_HOME"/discdeck/journal/*.log "$LAB_OUT/$1/" 2>/dev/null
+    rm -f "$XDG_STATE_HOME"/discdeck/journal/*.log
+}
+
+step info-blank $PY -m app info --dev /dev/sr0 --json
+step toc-blank xorriso -pkt_output on -outdev /dev/sr0 -toc
+step burn $PY -m app burn --dev /dev/sr0 --close --json "$LAB_DIR/payload"
+keep_journals journal
+step info-closed $PY -m app info --dev /dev/sr0 --json
+step info-closed-text $PY -m app info --dev /dev/sr0
+step toc-closed xorriso -pkt_output on -outdev /dev/sr0 -toc
+step toc-closed-indev xorriso -indev /dev/sr0 -toc -pvd_info
+step check $PY -m app check --dev /dev/sr0
+step burn-again $PY -m app burn --dev /dev/sr0 --json "$LAB_DIR/payload"
+keep_journals journal-again
+
+# The TUI under tmux at 80x24, burning payload2 to the second blank recorder.
+if [ -e /dev/sr1 ] && [ -z "${LAB_NO_TUI:-}" ]; then
+    T="tmux -f /dev/null -S /tmp/lab-tmux.sock"
+    TUI="$LAB_OUT/tui"
+    mkdir -p "$TUI"
+    t0=$(now)
+    $T new-session -d -s lab -x 80 -y 24 \
+        "$PY -m app --dev /dev/sr1 --add $LAB_DIR/payload2; echo TUI-EXIT \$?; sleep 600"
+    cap() { $T capture-pane -p -t lab > "$TUI/$1.txt" 2>/dev/null; }
+    wait_for() {   # wait_for PATTERN SECONDS NAME: poll the screen until PATTERN shows
+        i=0
+        while [ $i -lt $(($2 * 2)) ]; do
+            cap "$3"
+            grep -q -- "$1" "$TUI/$3.txt" && return 0
+            sleep 0.5
+            i=$((i + 1))
+        done
+        return 1
+    }
+    wait_for "blank" 60 main && echo "   TUI main screen at $(now)"
+    sleep 1
+    $T send-keys -t lab b
+    wait_for "Burn this session" 60 confirm && echo "   TUI confirm at $(now)"
+    $T send-keys -t lab y
+    n=0
+    while [ $n -lt 200 ]; do   # every 0.5 s until the verdict shows (about 2 min at most)
+        n=$((n + 1))
+        cap "$(printf 'burn-%03d' $n)"
+        grep -q -E "TUI-EXIT|[Ff]inished|[Ff]ailed|every file matches|Cancelled" \
+            "$TUI/$(printf 'burn-%03d' $n).txt" && break
+        sleep 0.5
+    done
+    sleep 2
+    cap final
+    $T send-keys -t lab Enter
+    sleep 1
+    $T send-keys -t lab q
+    sleep 2
+    cap after-quit
+    $T kill-server 2>/dev/null
+    awk "BEGIN{printf \"%.2f\n\", $(now)-$t0}" > "$LAB_OUT/tui.time"
+    echo "== tui: $n captures in $(cat "$LAB_OUT/tui.time") s"
+    keep_journals journal-tui
+fi
+echo "== scenario done"
