@@ -41,8 +41,9 @@ def _optical_entries() -> list[DriveEntry]:
     return entries
 
 
-def gather_drives(explicit: str | None = None) -> list[DriveEntry]:
-    """Everything the drive list shows; slow parts (xorriso -devices) run in a worker."""
+def gather_drives(explicit: str | None = None, *, optical: bool = True) -> list[DriveEntry]:
+    """Everything the drive list shows; `optical=False` skips the slow part (the
+    `xorriso -devices` scan) so the virtual recorder can be shown and read at once."""
     entries: list[DriveEntry] = []
     if explicit:
         parsed = parse_address(explicit)
@@ -68,5 +69,6 @@ def gather_drives(explicit: str | None = None) -> list[DriveEntry]:
                 else e
                 for e in entries
             ]
-    entries += [e for e in _optical_entries() if e.address not in known]
+    if optical:
+        entries += [e for e in _optical_entries() if e.address not in known]
     return entries

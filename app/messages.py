@@ -9,9 +9,11 @@ from app.engine.models import MediumReport
 
 
 class DrivesFound(Message):
-    def __init__(self, entries: list[DriveEntry]) -> None:
+    def __init__(self, entries: list[DriveEntry], *, final: bool = True) -> None:
         super().__init__()
         self.entries = entries
+        self.final = final
+        """False for the quick first list (virtual recorders only)."""
 
 
 class MediumRead(Message):

@@ -8,6 +8,7 @@ The image makers are plain functions as well, so other test files can use them d
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -69,7 +70,11 @@ def make_garbage_image(path: Path, size: int = 1024 * 1024, seed: int = 99) -> P
 
 
 def make_image(
-    path: Path, sessions: Sequence[SessionSpec] = ("ISOIMAGE",), *, seed: int = 0
+    path: Path,
+    sessions: Sequence[SessionSpec] = ("ISOIMAGE",),
+    *,
+    seed: int = 0,
+    mtime: float | None = None,
 ) -> Path:
     """Write one ISO session per entry of `sessions` to the `stdio:` image `path`.
 
@@ -89,6 +94,10 @@ def make_image(
         for name, content in files.items():
             data = rng.randbytes(content) if isinstance(content, int) else content
             (source / name).write_bytes(data)
+            if mtime is not None:  # pinned times, for snapshots that show them
+                os.utime(source / name, (mtime, mtime))
+        if mtime is not None:
+            os.utime(source, (mtime, mtime))
         xorriso_run(
             "-dev", f"stdio:{path}", "-volid", volid, "-map", str(source), f"/d{n}", "-commit"
         )  # fmt: skip

@@ -32,7 +32,8 @@ def pinned_recorder(monkeypatch: pytest.MonkeyPatch) -> Path:
         (PINNED_HOME / sub).mkdir(parents=True)
         monkeypatch.setenv(var, str(PINNED_HOME / sub))
     recorder = create_recorder("virtual-dvd")
-    make_image(Path(recorder.image), ["VOL_S1", "VOL_S2", "VOL_S3"], seed=3)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # xorriso's own dates, pinned
+    make_image(Path(recorder.image), ["VOL_S1", "VOL_S2", "VOL_S3"], seed=3, mtime=1_700_000_000)
     return Path(recorder.image)
 
 
@@ -117,6 +118,24 @@ def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
                 screen.log_lines.append(line)
                 screen.post_message(OperationProgress(progress))
                 await pilot.pause(0.05)
+        from widgets.history_graph import HistoryGraph
+
+        screen.query_one(HistoryGraph).redraw(screen.samples)  # normally every few seconds
         await pilot.pause(0.2)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=mid_burn)
+
+
+def test_browser_screen(snap_compare, pinned_recorder: Path) -> None:
+    """The session browser on the newest session, a file highlighted with its details."""
+
+    async def browse(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        await pilot.press("down", "enter")  # open /d1
+        await _settle(pilot)
+        await pilot.press("down")  # the file in /d1
+        await _settle(pilot)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=browse)

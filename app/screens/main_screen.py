@@ -76,23 +76,24 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="drives")
     def find_drives(self) -> None:
+        """Virtual recorders (and --dev) first, so one opens at once; optical drives after."""
         try:
-            entries = gather_drives(self.explicit)
+            self.post_message(DrivesFound(gather_drives(self.explicit, optical=False), final=False))
+            self.post_message(DrivesFound(gather_drives(self.explicit)))
         except EngineError as exc:
             self.post_message(MediumFailed("", str(exc)))
-            return
-        self.post_message(DrivesFound(entries))
 
     def on_drives_found(self, message: DrivesFound) -> None:
         self.entries = message.entries
         keep = self.current.address if self.current else None
         wanted = keep or (message.entries[0].address if message.entries else None)
         self.query_one(DriveList).set_entries(message.entries, current=wanted)
-        optical = sum(1 for e in message.entries if not e.virtual and e.detail != "image file")
-        self.log_note(
-            f"{len(message.entries)} drive(s): {optical} optical, "
-            f"{sum(e.virtual for e in message.entries)} virtual"
-        )
+        if message.final:
+            optical = sum(1 for e in message.entries if not e.virtual and e.detail != "image file")
+            self.log_note(
+                f"{len(message.entries)} drive(s): {optical} optical, "
+                f"{sum(e.virtual for e in message.entries)} virtual"
+            )
         chosen = next((e for e in message.entries if e.address == wanted), None)
         if chosen and (self.current is None or chosen.address != self.current.address):
             self.open_drive(chosen)

@@ -42,6 +42,10 @@ PHASE_WORDS = {
 }
 
 
+HISTORY_EVERY = 3.0
+"""Seconds between redraws of the history sparklines (the gauges update on every line)."""
+
+
 @dataclass
 class OperationPlan:
     """What to run: the main job, optionally a verify job after it succeeds."""
@@ -78,6 +82,7 @@ class OperationScreen(Screen):
         self.finished = False
         self.cancel_requested = False
         self.peak_speed = 1.0
+        self.history_drawn = 0.0
         self.started = time.monotonic()
 
     def compose(self) -> ComposeResult:
@@ -143,8 +148,9 @@ class OperationScreen(Screen):
 
     def on_operation_progress(self, message: OperationProgress) -> None:
         progress: Progress = message.progress  # type: ignore[assignment]
+        # layout=False: these lines keep their size, so no relayout of the screen per update.
         self.query_one("#op-phase", Static).update(
-            Text(PHASE_WORDS.get(progress.phase, progress.phase), style="bold")
+            Text(PHASE_WORDS.get(progress.phase, progress.phase), style="bold"), layout=False
         )
         if progress.percent is not None:
             self.query_one("#op-percent", Digits).update(f"{progress.percent:.0f}%")
@@ -163,8 +169,12 @@ class OperationScreen(Screen):
             )
             speed_gauge.caption = f"{progress.speed:.1f}{progress.speed_unit or 'x'}{rate}"
             speed_gauge.value = progress.speed
-        self.query_one("#op-sectors", Static).update(self._counts(progress))
-        self.query_one(HistoryGraph).redraw(self.samples)
+        self.query_one("#op-sectors", Static).update(self._counts(progress), layout=False)
+        now = time.monotonic()
+        if now - self.history_drawn >= HISTORY_EVERY or progress.phase == "done":
+            # The sparklines are the costliest part of a redraw: a few times a minute is plenty.
+            self.history_drawn = now
+            self.query_one(HistoryGraph).redraw(self.samples)
         log = self.query_one(LogPane)
         for line in self.log_lines[log.shown :]:
             log.note(line)
