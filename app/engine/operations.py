@@ -9,7 +9,6 @@ successfully" in xorriso's words, and an MD5 mismatch must name the files.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import threading
 import time
@@ -22,12 +21,12 @@ from typing import Literal
 from app.engine import commands as cmd
 from app.engine.address import check_address, parse_address
 from app.engine.commands import BurnOptions, MapEntry
-from app.engine.errors import EngineError
-from app.engine.inspect import read_medium
+from app.engine.detach import DetachedProcess, check_free
 from app.engine.journal import Journal
 from app.engine.models import SECTOR
+from app.engine.preflight import SizeForecast, forecast_size, preflight_burn  # noqa: F401
 from app.engine.progress import Phase, Progress, ProgressTracker
-from app.engine.runner import RunResult, XorrisoProcess, base_argv, check_xorriso, run
+from app.engine.runner import RunResult, XorrisoProcess, base_argv, check_xorriso
 from app.engine.severity import OperationKind, fails, rank
 
 Outcome = Literal["ok", "failed", "cancelled"]
@@ -39,6 +38,8 @@ _KINDS: dict[str, tuple[OperationKind, Phase]] = {
 CANCELLED = "cancelled by the user"
 Folder = Path | None
 """Where the operation's journal goes; None: no journal."""
+DETACHED = ("burn", "blank", "format", "check")
+"""Kinds run under the detach wrapper (output in files): they survive the UI's end."""
 
 
 @dataclass
@@ -110,11 +111,24 @@ class _Facts:
 class Operation:
     """One xorriso job. Iterate events() in a worker thread; cancel() may be called from any thread."""
 
-    def __init__(self, kind: str, commands: Sequence[str], *, journal_dir: Folder = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        commands: Sequence[str],
+        *,
+        journal_dir: Folder = None,
+        address: str | None = None,
+        attach_to: Path | None = None,
+    ) -> None:
         if kind not in _KINDS:
             raise ValueError(f"unknown operation kind {kind!r}")
         check_xorriso()
         self.kind = kind
+        self.address = address
+        self.detached = kind in DETACHED and address is not None
+        """With an address, long jobs run detached: they go on if this process ends."""
+        self._attach_to = attach_to
+        """A run folder of a job already running (re-attach): read it instead of starting one."""
         self.commands = list(commands)
         self.argv = [*base_argv(), *self.commands]
         self.result: OperationResult | None = None
@@ -148,10 +162,10 @@ class Operation:
                     self.kind, "cancelled", CANCELLED, self.argv, 1, "ALL"
                 )
                 return
+            process = self._process = self._start_process()
             journal = (
                 Journal(self._journal_dir, self.kind, self.argv) if self._journal_dir else None
             )
-            process = self._process = XorrisoProcess(self.commands)
         tracker, facts = ProgressTracker(started=process.started), _Facts()
         phase: Phase = _KINDS[self.kind][1]
         finished = False
@@ -168,6 +182,11 @@ class Operation:
                     ):
                         phase = progress.phase
                         yield progress
+                if getattr(process, "stop_reading", False):  # the job goes on without us
+                    finished = True
+                    if journal:
+                        journal.close()
+                    return
                 run_result = process.wait()
                 retry = self._retry_with_tao(run_result, facts, journal)
                 if retry is None:
@@ -217,9 +236,27 @@ class Operation:
             else:
                 self.commands[-1:-1] = ["-write_type", "tao"]
             self.argv = [*base_argv(), *self.commands]
+            if isinstance(self._process, DetachedProcess):
+                self._process.cleanup()
+            process = self._process = self._start_process()
             journal = Journal(self._journal_dir, self.kind, self.argv) if journal else None
-            process = self._process = XorrisoProcess(self.commands)
         return journal, process
+
+    def _start_process(self) -> XorrisoProcess:
+        if self._attach_to is not None:
+            run_dir, self._attach_to = self._attach_to, None
+            return DetachedProcess(run_dir=run_dir)
+        if self.detached:
+            return DetachedProcess(
+                self.commands, kind=self.kind, address=self.address or "",
+                journal_dir=self._journal_dir,
+            )  # fmt: skip
+        return XorrisoProcess(self.commands)
+
+    def stop_reading(self) -> None:
+        """Stop following a detached job's output (this process is quitting); it goes on."""
+        if isinstance(self._process, DetachedProcess):
+            self._process.stop_reading = True
 
     def _write_type(self) -> str | None:
         if "-write_type" in self.commands[:-1]:
@@ -237,6 +274,7 @@ class Operation:
         for line in run_result.lines if journal else []:
             if line.channel == "E":  # stderr arrives last: banner, signal and abort text
                 journal.line(line.channel, line.text, line.at)  # type: ignore[union-attr]
+        self._cancelled = self._cancelled or run_result.cancelled  # maybe by another process
         outcome, message = self._verdict(run_result, facts)
         if self._retried_tao and outcome == "ok":
             message = f"{TAO_RETRY}; burned again with TAO, which worked: {message}"
@@ -261,6 +299,8 @@ class Operation:
         )
         if journal:
             journal.finish(result.returncode, result.worst, outcome, message)
+        if isinstance(self._process, DetachedProcess):
+            self._process.cleanup()  # the result is consumed now: the run folder goes
         self.result = result
 
     def _verdict(self, rr: RunResult, facts: _Facts) -> tuple[Outcome, str]:
@@ -315,99 +355,30 @@ def start_burn(
     address: str, entries: Sequence[MapEntry], options: BurnOptions, *, journal_dir: Folder = None
 ) -> Operation:
     check_address(parse_address(address), for_write=True)
-    return Operation("burn", cmd.burn_commands(address, entries, options), journal_dir=journal_dir)
+    check_free(address)
+    commands = cmd.burn_commands(address, entries, options)
+    return Operation("burn", commands, journal_dir=journal_dir, address=address)
 
 
 def start_check(address: str, *, journal_dir: Folder = None) -> Operation:
     check_address(parse_address(address))
-    return Operation("check", cmd.check_commands(address), journal_dir=journal_dir)
+    check_free(address)
+    return Operation("check", cmd.check_commands(address), journal_dir=journal_dir, address=address)
 
 
 def start_blank(address: str, mode: str = "as_needed", *, journal_dir: Folder = None) -> Operation:
     check_address(parse_address(address), for_write=True)
-    return Operation("blank", cmd.blank_commands(address, mode), journal_dir=journal_dir)
+    check_free(address)
+    commands = cmd.blank_commands(address, mode)
+    return Operation("blank", commands, journal_dir=journal_dir, address=address)
 
 
 def start_format(address: str, mode: str = "as_needed", *, journal_dir: Folder = None) -> Operation:
     check_address(parse_address(address), for_write=True)
-    return Operation("format", cmd.format_commands(address, mode), journal_dir=journal_dir)
+    check_free(address)
+    commands = cmd.format_commands(address, mode)
+    return Operation("format", commands, journal_dir=journal_dir, address=address)
 
 
 def start_eject(address: str, *, journal_dir: Folder = None) -> Operation:
     return Operation("eject", cmd.eject_commands(address), journal_dir=journal_dir)
-
-
-@dataclass
-class SizeForecast:
-    image_sectors: int
-    media_free_sectors: int | None
-
-
-def forecast_size(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> SizeForecast:
-    """Size of the session the stage would make, and the medium's free space (nothing written)."""
-    result = run(cmd.size_commands(address, entries, options))
-    image = free = None
-    for line in result.text("R").splitlines():
-        if m := _IMAGE_SIZE.match(line):
-            image = int(m.group(1))
-        elif m := _MEDIA_SPACE.match(line):
-            free = int(m.group(1))
-    if image is None:
-        raise EngineError(
-            result.first_problem() or f"xorriso gave no image size (rc {result.returncode})"
-        )
-    return SizeForecast(image, free)
-
-
-def preflight_burn(
-    address: str,
-    entries: Sequence[MapEntry],
-    options: BurnOptions,
-    *,
-    capacity_sectors: int | None = None,
-) -> list[str]:
-    """Problems in words before anything is written; empty when the burn may start.
-
-    `capacity_sectors` overrides xorriso's free figure: a virtual recorder's medium has a
-    nominal capacity, while xorriso reports the host disk's free space for stdio: files.
-    """
-    if not entries:
-        return ["the stage is empty: add files or folders first"]
-    try:
-        cmd.validate(entries, options)
-        parsed = parse_address(address)
-        check_address(parsed, for_write=True)
-    except (ValueError, EngineError) as exc:
-        return [str(exc)]
-    problems = cmd.source_problems(entries)
-    nwa = 0
-    if not (parsed.kind == "stdio" and not os.path.exists(parsed.path)):
-        try:
-            report = read_medium(address)
-        except EngineError as exc:
-            return [*problems, str(exc)]
-        media = report.toc.media
-        if media.status == "closed":
-            problems.append(
-                "appending to a closed medium is impossible: blank it (B) or use another disc"
-            )
-        elif media.status == "absent":
-            problems.append("no medium in the drive: insert a disc and press r to read it")
-        else:
-            problems.extend(p for p in report.problems if p not in problems)
-        nwa = media.nwa or (media.readable_blocks if media.status == "appendable" else 0) or 0
-    if problems:
-        return problems
-    try:
-        forecast = forecast_size(address, entries, options)
-    except EngineError as exc:
-        return [f"cannot size the stage: {exc}"]
-    free = forecast.media_free_sectors
-    if capacity_sectors is not None:
-        free = max(0, capacity_sectors - nwa)
-    if free is not None and forecast.image_sectors > free:
-        over = (forecast.image_sectors - free) * SECTOR
-        problems.append(
-            f"the stage is {cmd.human_size(over)} over the free space of {cmd.human_size(free * SECTOR)}"
-        )
-    return problems

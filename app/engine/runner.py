@@ -100,6 +100,9 @@ class XorrisoProcess:
         self.worst = "ALL"
         self.cancelled = False
         self._stderr: list[OutputLine] = []
+        self._spawn()
+
+    def _spawn(self) -> None:
         self.proc = subprocess.Popen(
             self.argv,
             stdin=subprocess.DEVNULL,
@@ -132,11 +135,20 @@ class XorrisoProcess:
                 self.events.append(event)
                 self.worst = worse(self.worst, event.severity)
 
+    def _raw_stdout(self) -> Iterator[bytes]:
+        assert self.proc.stdout is not None
+        yield from self.proc.stdout
+
+    def _exit_status(self) -> int:
+        """Wait for the child's end; stderr lines are in self._stderr afterwards."""
+        returncode = self.proc.wait()
+        self._stderr_thread.join(timeout=5)
+        return returncode
+
     def output(self) -> Iterator[OutputLine]:
         """Yield each stdout packet as a plain line, rejoining xorriso's split pieces."""
-        assert self.proc.stdout is not None
         pending: dict[str, str] = {}
-        for raw in self.proc.stdout:
+        for raw in self._raw_stdout():
             text = os.fsdecode(raw[:-1] if raw.endswith(b"\n") else raw)
             match = _PACKET.match(text)
             if not match:
@@ -168,8 +180,7 @@ class XorrisoProcess:
     def wait(self) -> RunResult:
         for _ in self.output():
             pass
-        returncode = self.proc.wait()
-        self._stderr_thread.join(timeout=5)
+        returncode = self._exit_status()
         for line in self._stderr:
             self._note(line)
         return RunResult(

@@ -1,0 +1,88 @@
+"""Find detached jobs left by an earlier discdeck (ssh drop, crash, quit) and follow them again.
+
+`running_operations()` lists the run folders under `state_dir()/running`; `attach(run)`
+gives an Operation whose events() replay the job's output from its start and then tail
+it live, with the same verdict as a job started here. Once that result is produced the
+run folder is removed (the journal stays).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.engine.detach import VERBS, alive, job_alive, read_exit, read_json, running_dir
+from app.engine.operations import Operation
+from app.engine.runner import base_argv
+
+
+@dataclass(frozen=True)
+class RunningOp:
+    run_dir: Path
+    kind: str
+    address: str
+    argv: list[str]
+    started: float
+    """time.time() of the start."""
+    pid: int | None
+    """The wrapper's pid (the job's process group)."""
+    alive: bool
+    exit_status: int | None
+    """None while running (or when the job died without saying)."""
+    watched: bool
+    """The discdeck process that started it still lives (and presumably shows it)."""
+    journal_dir: Path | None = None
+
+    @property
+    def finished(self) -> bool:
+        return not self.alive
+
+    def describe(self) -> str:
+        """Like "burning to stdio:/x.iso (started 06:40)"."""
+        verb = VERBS.get(self.kind, self.kind)
+        to = "to" if self.kind == "burn" else ""
+        when = time.strftime("%H:%M", time.localtime(self.started))
+        return f"{verb} {to} {self.address} (started {when})".replace("  ", " ")
+
+
+def running_operations() -> list[RunningOp]:
+    """Detached jobs known on this machine for this user, oldest first."""
+    found = []
+    for run_dir in running_dir().iterdir():
+        meta = read_json(run_dir / "meta.json") if run_dir.is_dir() else None
+        if meta is None:
+            continue
+        exit_status = read_exit(run_dir)
+        live = exit_status is None and job_alive(meta)
+        journal = meta.get("journal_dir")
+        found.append(
+            RunningOp(
+                run_dir=run_dir,
+                kind=str(meta.get("kind", "burn")),
+                address=str(meta.get("address", "")),
+                argv=list(meta.get("argv", [])),
+                started=float(meta.get("started", 0)),
+                pid=meta.get("wrapper_pid"),
+                alive=live,
+                exit_status=exit_status,
+                watched=alive(meta.get("creator_pid"), meta.get("creator_ticks")),
+                journal_dir=Path(journal) if journal else None,
+            )
+        )
+    return sorted(found, key=lambda run: run.started)
+
+
+def orphaned_operations() -> list[RunningOp]:
+    """Jobs nobody follows any more: the ones a starting UI should show again."""
+    return [run for run in running_operations() if not run.watched]
+
+
+def attach(run: RunningOp) -> Operation:
+    """An Operation that follows `run` from its first line (gauges and result come back)."""
+    commands = run.argv[len(base_argv()) :]
+    operation = Operation(
+        run.kind, commands, journal_dir=run.journal_dir, address=run.address, attach_to=run.run_dir
+    )
+    operation.argv = list(run.argv)
+    return operation
