@@ -39,7 +39,7 @@ class MainScreen(Screen):
         Binding("i", "browse", "Inspect"),
         Binding("s", "app.surface", "Scan", show=False),
         Binding("j", "journal", "Journal"),
-        Binding("r", "reread", "Re-read"),
+        Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
