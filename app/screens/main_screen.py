@@ -88,11 +88,10 @@ class MainScreen(Screen):
         keep = self.current.address if self.current else None
         wanted = keep or (message.entries[0].address if message.entries else None)
         self.query_one(DriveList).set_entries(message.entries, current=wanted)
-        if message.final:
-            optical = sum(1 for e in message.entries if not e.virtual and e.detail != "image file")
+        optical = [e for e in message.entries if not e.virtual and e.detail != "image file"]
+        if message.final and optical:
             self.log_note(
-                f"{len(message.entries)} drive(s): {optical} optical, "
-                f"{sum(e.virtual for e in message.entries)} virtual"
+                f"found {len(optical)} optical drive(s): " + ", ".join(e.title for e in optical)
             )
         chosen = next((e for e in message.entries if e.address == wanted), None)
         if chosen and (self.current is None or chosen.address != self.current.address):
