@@ -6,10 +6,12 @@ result; exit status 0 only on success.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from app.config import ensure_dir, state_dir
 from app.engine import operations as ops
@@ -76,10 +78,31 @@ def _human(progress: Progress) -> str:
     return "  ".join(parts)
 
 
+def _say(text: str) -> None:
+    """Print, but a closed terminal (ssh drop) must not stop following the job."""
+    with contextlib.suppress(OSError):
+        print(text, flush=True)
+
+
+@contextlib.contextmanager
+def _survive_hangup() -> Iterator[None]:
+    """The job runs detached and goes on anyway; ignoring SIGHUP here as well keeps the
+    journal, the verify step and the result coming when the terminal goes away."""
+    try:
+        before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGHUP, before)
+
+
 def _run(operation: ops.Operation, as_json: bool) -> ops.OperationResult:
     try:
         for progress in operation.events():
-            print(_event_json(progress) if as_json else _human(progress), flush=True)
+            _say(_event_json(progress) if as_json else _human(progress))
     except KeyboardInterrupt:
         operation.cancel()
         for _progress in operation.events():
@@ -99,7 +122,7 @@ def _finish(results: list[ops.OperationResult], as_json: bool, address: str) -> 
     except EngineError as exc:
         state = f"could not re-read: {exc}"
     if as_json:
-        print(
+        _say(
             json.dumps(
                 {
                     "result": outcome,
@@ -112,12 +135,12 @@ def _finish(results: list[ops.OperationResult], as_json: bool, address: str) -> 
             )
         )
     else:
-        print(f"{outcome}: {message}")
+        _say(f"{outcome}: {message}")
         for path in final.mismatches:
-            print(f"MD5 mismatch: {display(path)}")
+            _say(f"MD5 mismatch: {display(path)}")
         for path in final.unreadable:
-            print(f"not readable: {display(path)}")
-        print(f"medium now: {state}")
+            _say(f"not readable: {display(path)}")
+        _say(f"medium now: {state}")
     return 0 if ok else 1
 
 
@@ -132,12 +155,15 @@ def burn(address: str, specs: list[str], options: BurnOptions, *, as_json: bool)
             print(json.dumps({"result": "failed", "message": "; ".join(problems)}))
         return 1
     journal = ensure_dir(state_dir() / "journal")
-    results = [_run(ops.start_burn(address, entries, options, journal_dir=journal), as_json)]
-    if results[0].outcome == "ok" and options.verify and options.md5 and not options.dummy:
-        results.append(_run(ops.start_check(address, journal_dir=journal), as_json))
-    return _finish(results, as_json, address)
+    with _survive_hangup():
+        results = [_run(ops.start_burn(address, entries, options, journal_dir=journal), as_json)]
+        if results[0].outcome == "ok" and options.verify and options.md5 and not options.dummy:
+            results.append(_run(ops.start_check(address, journal_dir=journal), as_json))
+        return _finish(results, as_json, address)
 
 
 def check(address: str, *, as_json: bool) -> int:
     journal = ensure_dir(state_dir() / "journal")
-    return _finish([_run(ops.start_check(address, journal_dir=journal), as_json)], as_json, address)
+    with _survive_hangup():
+        operation = ops.start_check(address, journal_dir=journal)
+        return _finish([_run(operation, as_json)], as_json, address)

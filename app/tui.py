@@ -53,9 +53,28 @@ class DiscdeckApp(OperationFlows, App):
         self.push_screen(MainScreen(self.address))
         if self.stage_problem:
             self.notify(self.stage_problem, severity="warning", timeout=10)
+        self._reattach()
+
+    def _reattach(self) -> None:
+        """Show again the jobs an earlier discdeck left running (or their results)."""
+        from app.engine.reattach import attach, orphaned_operations
+        from app.screens.operation_screen import OperationPlan, OperationScreen
+
+        try:
+            runs = orphaned_operations()
+        except (OSError, EngineError) as exc:
+            self.notify(f"could not look for running jobs: {exc}", severity="warning")
+            return
+        for run in runs:
+            plan = OperationPlan(
+                title=f"Re-attached: {run.describe()}",
+                address=run.address,
+                start=lambda run=run: attach(run),
+            )
+            self.push_screen(OperationScreen(plan), self._after_operation)
 
     async def action_quit(self) -> None:
-        """Quitting while a job runs would stop it (its output pipe closes): ask first."""
+        """Burns, blanks, formats and checks run detached: they go on after quitting."""
         from app.screens.confirm_screen import ConfirmScreen
         from app.screens.operation_screen import OperationScreen
 
@@ -65,28 +84,42 @@ class DiscdeckApp(OperationFlows, App):
         if not running:
             self.exit()
             return
+        detached = all(getattr(s.operation, "detached", False) for s in running)
 
         def answer(yes: bool | None) -> None:
-            if yes:
-                for screen in running:
+            if not yes:
+                return
+            for screen in running:
+                if detached:
+                    screen.operation.stop_reading()  # type: ignore[union-attr]
+                else:
                     screen.cancel_requested = True
                     if screen.operation is not None:
                         screen.operation.cancel()
-                self.exit()
+            self.exit()
 
-        self.push_screen(
-            ConfirmScreen(
-                "Quit during an operation?",
-                [
-                    f"{running[0].plan.title} is still running.",
-                    "Quitting cancels it; the medium may be left partly written.",
-                    "Press n to stay and let it finish.",
-                ],
-                yes_label="Cancel it and quit",
-                danger=True,
-            ),
-            answer,
-        )
+        title = running[0].plan.title
+        if detached:
+            kind = getattr(running[0].operation, "kind", "job")
+            lines = [
+                f"{title} is still running.",
+                f"The {kind} will CONTINUE in the background after you quit;",
+                "start discdeck again to see its progress and result.",
+                "Press n to stay.",
+            ]
+            confirm = ConfirmScreen(
+                "Quit during an operation?", lines, yes_label=f"Quit (the {kind} continues)"
+            )
+        else:
+            lines = [
+                f"{title} is still running.",
+                "Quitting cancels it; the medium may be left partly written.",
+                "Press n to stay and let it finish.",
+            ]
+            confirm = ConfirmScreen(
+                "Quit during an operation?", lines, yes_label="Cancel it and quit", danger=True
+            )
+        self.push_screen(confirm, answer)
 
     def save_stage(self) -> None:
         try:

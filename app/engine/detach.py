@@ -10,6 +10,7 @@ RUN_DIR/stdout with the same `output()` interface as a piped `XorrisoProcess`.
 Layout under `state_dir()/running/` (0700, files 0600):
   <id>/meta.json  kind, address, argv, start time, pids     <id>/stdout, <id>/stderr
   <id>/exit       exit status, written last                  <id>/cancelled (a cancel was asked)
+  <id>/abandoned  its follower quit: a starting UI shows it again
   <sha1(address)>.lock  {"run": id, "pid": the starting discdeck process, ...}
 """
 
@@ -271,6 +272,13 @@ class DetachedProcess(XorrisoProcess):
                     time.sleep(POLL)
             if rest and not self.stop_reading:
                 yield rest
+
+    def abandon(self) -> None:
+        """Stop following (this process is quitting): output() ends, the job goes on and a
+        starting discdeck shows it again."""
+        self.stop_reading = True
+        with contextlib.suppress(OSError):
+            (self.run_dir / "abandoned").touch(mode=0o600)
 
     def _exit_status(self) -> int:
         returncode = read_exit(self.run_dir)

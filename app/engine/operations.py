@@ -256,7 +256,7 @@ class Operation:
     def stop_reading(self) -> None:
         """Stop following a detached job's output (this process is quitting); it goes on."""
         if isinstance(self._process, DetachedProcess):
-            self._process.stop_reading = True
+            self._process.abandon()
 
     def _write_type(self) -> str | None:
         if "-write_type" in self.commands[:-1]:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.config import state_dir
 from app.engine.detach import VERBS, alive, job_alive, read_exit, read_json, running_dir
 from app.engine.operations import Operation
 from app.engine.runner import base_argv
@@ -31,7 +32,7 @@ class RunningOp:
     exit_status: int | None
     """None while running (or when the job died without saying)."""
     watched: bool
-    """The discdeck process that started it still lives (and presumably shows it)."""
+    """The discdeck process that started it still lives and follows it (did not quit)."""
     journal_dir: Path | None = None
 
     @property
@@ -66,7 +67,8 @@ def running_operations() -> list[RunningOp]:
                 pid=meta.get("wrapper_pid"),
                 alive=live,
                 exit_status=exit_status,
-                watched=alive(meta.get("creator_pid"), meta.get("creator_ticks")),
+                watched=alive(meta.get("creator_pid"), meta.get("creator_ticks"))
+                and not (run_dir / "abandoned").exists(),
                 journal_dir=Path(journal) if journal else None,
             )
         )
@@ -78,11 +80,16 @@ def orphaned_operations() -> list[RunningOp]:
     return [run for run in running_operations() if not run.watched]
 
 
-def attach(run: RunningOp) -> Operation:
-    """An Operation that follows `run` from its first line (gauges and result come back)."""
+def attach(run: RunningOp, *, journal_dir: Path | None = None) -> Operation:
+    """An Operation that follows `run` from its first line (gauges and result come back).
+
+    Its journal (a new, complete one: the starter's may stop where that process died)
+    goes where the starter's went, else to `journal_dir`, else to the state journal folder.
+    """
     commands = run.argv[len(base_argv()) :]
+    journal = run.journal_dir or journal_dir or state_dir() / "journal"
     operation = Operation(
-        run.kind, commands, journal_dir=run.journal_dir, address=run.address, attach_to=run.run_dir
+        run.kind, commands, journal_dir=journal, address=run.address, attach_to=run.run_dir
     )
     operation.argv = list(run.argv)
     return operation
