@@ -306,6 +306,13 @@ class Lab:
         out = self.workdir / "out"
         console_path = self.workdir / "console.log"
         append = f"console=ttyS0 panic=-1 loglevel=4 quiet labdir={self.workdir} labmedia={media}"
+        # The guest mounts fresh tmpfs on /tmp and /run: a checkout there (CI clones can
+        # live in /tmp) would vanish, so it is shared again read-only at its own path.
+        repo_hidden = any(str(REPO).startswith(p) for p in ("/tmp/", "/run/", "/dev/shm/"))
+        if repo_hidden:
+            if re.search(r"\s", str(REPO)):
+                raise LabUnavailable(f"the checkout {REPO} must not contain white space")
+            append += f" labrepo={REPO}"
         argv = [
             "qemu-system-x86_64", "-accel", "tcg", "-m", "1536", "-smp", "2",
             "-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot", "-nic", "none",
@@ -315,6 +322,11 @@ class Lab:
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
             "-virtfs", f"local,path={self.workdir},mount_tag=labdir,security_model=none,multidevs=remap",
         ]  # fmt: skip
+        if repo_hidden:
+            argv += [
+                "-virtfs",
+                f"local,path={REPO},mount_tag=repodir,security_model=none,readonly=on,multidevs=remap",
+            ]
         for n in range(media):
             argv += [
                 "-drive", f"file={target.url(n + 1)},if=none,id=cd{n},format=raw",

@@ -8,7 +8,9 @@ The SVGs are copied to screenshots/ by scripts/update-screenshots.sh.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,14 @@ PINNED_HOME = Path("/tmp/discdeck-snapshots")
 
 
 @pytest.fixture
-def pinned_recorder(monkeypatch: pytest.MonkeyPatch) -> Path:
+def pinned_recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The fixed folder is shared by every test run on the machine: hold a lock on it."""
+    with open("/tmp/discdeck-snapshots.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield _pinned_recorder(monkeypatch)
+
+
+def _pinned_recorder(monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.rmtree(PINNED_HOME, ignore_errors=True)
     for var, sub in (
         ("XDG_DATA_HOME", "data"),
@@ -139,3 +148,48 @@ def test_browser_screen(snap_compare, pinned_recorder: Path) -> None:
         await _settle(pilot)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=browse)
+
+
+def test_boot_panel(snap_compare, pinned_recorder: Path) -> None:
+    """The El Torito panel of a BIOS+EFI image (sector numbers depend only on content)."""
+    from tests.test_eltorito import make_bootable
+
+    image = make_bootable(PINNED_HOME / "boot.iso")
+
+    async def open_panel(pilot) -> None:
+        await _settle(pilot)
+        from app.screens.boot_screen import BootScreen
+
+        await pilot.app.push_screen(BootScreen(f"stdio:{image}"))
+        await pilot.pause(0.5)
+        await _settle(pilot)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=open_panel)
+
+
+def test_scan_map(snap_compare, pinned_recorder: Path) -> None:
+    """A surface scan result with a slow stretch, unreadable blocks and an MD5 mismatch,
+    from the recorded -check_media report of tests/test_surface.py."""
+    from app.engine.surface import SurfaceResult, parse_surface_map
+    from app.messages import OperationFinished, OperationProgress
+    from app.screens.operation_screen import OperationPlan, OperationScreen
+    from tests.test_surface import RECORDED
+
+    surface = parse_surface_map(RECORDED)
+
+    async def scanned(pilot) -> None:
+        await _settle(pilot)
+        plan = OperationPlan("Surface scan of virtual-dvd", "stdio:/dev/null", start=lambda: None)
+        screen = OperationScreen(plan, autostart=False)
+        await pilot.app.push_screen(screen)
+        from app.engine.progress import Progress
+
+        screen.post_message(OperationProgress(Progress(phase="done", percent=100.0)))
+        result = SurfaceResult(
+            kind="surface", outcome="ok", message=surface.summary_in_words(), argv=[],
+            returncode=0, worst="SORRY", surface=surface,
+        )  # fmt: skip
+        screen.post_message(OperationFinished(result))
+        await pilot.pause(0.3)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=scanned)
