@@ -115,7 +115,9 @@ def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
 
     async def mid_burn(pilot) -> None:
         await _settle(pilot)
-        plan = OperationPlan("Burning to virtual-dvd", "stdio:/dev/null", start=lambda: None)
+        plan = OperationPlan(
+            "Burning to virtual-dvd", "stdio:/dev/null", start=lambda: None, buffers=True
+        )
         screen = OperationScreen(plan, autostart=False)
         await pilot.app.push_screen(screen)
         tracker = ProgressTracker(started=0.0)

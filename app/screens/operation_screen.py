@@ -54,6 +54,8 @@ class OperationPlan:
     address: str
     start: Callable[[], Operation]
     verify: Callable[[], Operation] | None = None
+    buffers: bool = False
+    """Show the fifo and drive buffer gauges (they mean something only while writing)."""
 
 
 def clock(seconds: float | None) -> str:
@@ -104,6 +106,8 @@ class OperationScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        for gauge in ("#gauge-fifo", "#gauge-buffer"):
+            self.query_one(gauge).display = self.plan.buffers
         if self.autostart:
             self.run_plan()
 
