@@ -151,6 +151,7 @@ class OperationFlows:
                 drive.address, entries, options, journal_dir=journal_dir()
             ),
             verify=verify,
+            buffers=True,
         )
         self._confirm_then_run(
             ConfirmScreen("Burn this session?", lines, argv=argv, yes_label="Burn"),

@@ -63,6 +63,7 @@ async def test_burn_from_the_ui_shows_gauges_and_verifies(tmp_path: Path) -> Non
         assert [r.kind for r in screen.results] == ["burn", "check"]
         assert all(r.outcome == "ok" for r in screen.results)
         assert any(buffer is not None for _, buffer in screen.samples), "no gauge samples"
+        assert screen.query_one("#gauge-buffer").display
         assert any(speed is not None for speed, _ in screen.samples)
         await pilot.press("enter")
         await _settle(pilot)
