@@ -1,0 +1,81 @@
+"""Bench: open a 100k-entry image in the session browser's reader and show the root listing.
+
+Time to first listing and peak RSS of a fresh process (discdeck's isoview), beside
+`xorriso -indev IMG -find /` on the same image, measured in the same run. Appends its table
+to bench/RESULTS.md (run by bench/run after the main bench).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from discdeck_bench import CACHE, make_tree
+
+CHILD = """
+import resource, sys, time
+t0 = time.perf_counter()
+from app.isoview import open_session
+view = open_session(sys.argv[1])
+names = view.list("/")
+print(time.perf_counter() - t0, len(names), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def image_of(tree: Path) -> Path:
+    image = CACHE / "img100k.iso"
+    if not image.exists():
+        subprocess.run(
+            ["xorriso", "-no_rc", "-outdev", f"stdio:{image}", "-map", str(tree), "/", "-commit"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return image
+
+
+def main() -> int:
+    tree = make_tree(100_000)
+    image = image_of(tree)
+    firsts, rss = [], []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(image)], capture_output=True, text=True, check=True
+        ).stdout.split()
+        firsts.append(float(out[0]))
+        rss.append(int(out[2]) / 1024)
+    finds = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        lines = subprocess.run(
+            ["xorriso", "-no_rc", "-indev", f"stdio:{image}", "-find", "/"],
+            capture_output=True, check=True,
+        ).stdout.count(b"\n")  # fmt: skip
+        finds.append(time.perf_counter() - t0)
+    first, find = statistics.median(firsts), statistics.median(finds)
+    verdict = "met" if first <= 0.5 else "**MISSED**"
+    table = [
+        "",
+        "## Session browser: open a 100k-entry image (bench/browse.py)",
+        "",
+        "| measure | median s | ratio | peak RSS | goal | verdict |",
+        "|---|---:|---:|---:|---|---|",
+        f"| first root listing, fresh process (import + open + list /) | {first:.3f} | "
+        f"{first / find:.2f}x | {statistics.median(rss):.0f} MiB | <= 0.5 s, RSS <= 200 MB | {verdict} |",
+        f"| `xorriso -indev IMG -find /` ({lines:,} lines) | {find:.3f} | 1.00x | - | baseline | |",
+        "",
+    ]
+    text = "\n".join(table)
+    print(text)
+    results = Path(__file__).resolve().parent / "RESULTS.md"
+    with results.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
