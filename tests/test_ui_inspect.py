@@ -124,3 +124,44 @@ async def test_boot_info_of_a_bios_efi_image(tmp_path: Path) -> None:
         assert "Catalog at sector" in screen
         assert "BIOS" in screen and "EFI" in screen
         assert "no emulation" in screen
+
+
+async def test_remaster_from_the_browser(tmp_path: Path) -> None:
+    """Mark /remove.me with d, stage a file, R writes a copy that keeps the boot entries."""
+    from app.eltorito import read_boot_catalog
+    from tests.conftest import xorriso_run
+    from tests.test_eltorito import make_bootable
+
+    image = make_bootable(tmp_path / "install.iso")
+    extra = tmp_path / "preseed.cfg"
+    extra.write_text("answers\n")
+    app = DiscdeckApp(address=f"stdio:{image}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        app.stage.add(str(extra), "/")
+        await pilot.press("i")
+        await _settle(pilot)
+        screen = app.screen
+        tree = screen.query_one("#browser-tree", Tree)
+        await _wait_for(pilot, lambda: tree.root.children)
+        target = next(n for n in tree.root.children if str(n.label).startswith("remove.me"))
+        tree.move_cursor(target)
+        await pilot.pause(0.1)
+        await pilot.press("d")
+        assert screen.removals == {"/remove.me"}
+        await pilot.press("R")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+        await pilot.press("enter")  # the default: install-remastered.iso beside the source
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        job = app.screen
+        await _wait_for(pilot, lambda: job.finished)
+        assert job.results[-1].outcome == "ok", job.results[-1].message
+    out = tmp_path / "install-remastered.iso"
+    before, after = read_boot_catalog(str(image)), read_boot_catalog(str(out))
+    assert before is not None and after is not None
+    shape = [(e.platform, e.emulation, e.sector_count, e.bootable) for e in before.entries]
+    assert [(e.platform, e.emulation, e.sector_count, e.bootable) for e in after.entries] == shape
+    listing = xorriso_run("-indev", f"stdio:{out}", "-find", "/").stdout.decode()
+    assert "'/preseed.cfg'" in listing and "remove.me" not in listing

@@ -21,6 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from app.engine.errors import EngineError
 from app.engine.models import Session
+from app.engine.operations import Operation
 from app.isoview import Entry, IsoView, open_session
 from app.stage import display
 from widgets.entry_details import EntryDetails
@@ -30,6 +31,8 @@ class BrowserScreen(Screen):
     BINDINGS = [
         Binding("x", "extract", "Extract"),
         Binding("t", "boot", "Boot info"),
+        Binding("d", "mark_removal", "Mark removal"),
+        Binding("R", "remaster", "Remaster"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -40,6 +43,8 @@ class BrowserScreen(Screen):
         self.title_text = title or address
         self.view: IsoView | None = None
         self.session: Session | None = None
+        self.removals: set[str] = set()
+        """ISO paths marked with d, removed from the tree by a remaster (R)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,6 +118,9 @@ class BrowserScreen(Screen):
         node.remove_children()
         for entry in sorted(entries, key=lambda e: (not e.is_dir, e.name)):
             label = Text(display(entry.name) + ("/" if entry.is_dir else ""))
+            if entry.iso_path in self.removals:
+                label.stylize("strike red")
+                label.append("  (to be removed)", style="red")
             if entry.is_symlink:
                 label.append(f" → {display(entry.symlink_target or '')}", style="cyan")
             if entry.is_dir:
@@ -185,6 +193,77 @@ class BrowserScreen(Screen):
                 validate=validate,
             ),
             chosen,
+        )
+
+    def action_mark_removal(self) -> None:
+        """Mark (or unmark) the highlighted entry for removal in a remastered copy."""
+        tree = self.query_one("#browser-tree", Tree)
+        node = tree.cursor_node
+        if node is None or node.is_root or node.data is None:
+            return
+        path = node.data.iso_path
+        self.removals.symmetric_difference_update({path})
+        label = Text(display(node.data.name) + ("/" if node.data.is_dir else ""))
+        if path in self.removals:
+            label.stylize("strike red")
+            label.append("  (to be removed)", style="red")
+        node.set_label(label)
+
+    def action_remaster(self) -> None:
+        """Write a new image: this one's tree, minus the marked entries, plus the stage,
+        keeping its boot setup (xorriso's boot image replay)."""
+        from app.engine.address import parse_address
+        from app.screens.prompt_screen import PromptScreen
+
+        source = parse_address(self.address)
+        if source.kind != "stdio":
+            self.notify(
+                "Remastering works on image files: open the .iso with --image", severity="warning"
+            )
+            return
+        stem = os.path.splitext(source.path)[0]
+
+        def chosen(out: str | None) -> None:
+            if out:
+                self._confirm_remaster(source.path, os.path.abspath(os.path.expanduser(out)))
+
+        self.app.push_screen(
+            PromptScreen("Remaster", "Write the new image to:", f"{stem}-remastered.iso"), chosen
+        )
+
+    def _confirm_remaster(self, source: str, out: str) -> None:
+        from app.engine.errors import EngineError
+        from app.engine.remaster import RemasterError, remaster_commands, start_remaster
+        from app.engine.runner import base_argv
+        from app.flows import journal_dir
+        from app.screens.confirm_screen import ConfirmScreen
+        from app.screens.operation_screen import OperationPlan
+
+        additions = list(self.app.stage.entries())
+        removals = sorted(self.removals)
+        try:
+            argv = [*base_argv(), *remaster_commands(source, out, additions, removals)]
+        except (ValueError, EngineError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+
+        def start() -> Operation:
+            try:
+                return start_remaster(source, out, additions, removals, journal_dir=journal_dir())
+            except RemasterError as exc:
+                raise EngineError(str(exc)) from exc
+
+        lines = [
+            f"From:    {source} (its boot setup is kept)",
+            f"To:      {out}",
+            f"Adds:    {len(additions)} staged entr{'y' if len(additions) == 1 else 'ies'} (a on the main screen stages)",
+            f"Removes: {', '.join(display(p) for p in removals) or 'nothing (d marks entries)'}",
+        ]
+        plan = OperationPlan(
+            title=f"Remastering to {os.path.basename(out)}", address=f"stdio:{out}", start=start
+        )
+        self.app._confirm_then_run(
+            ConfirmScreen("Remaster?", lines, argv=argv, yes_label="Write"), plan
         )
 
     def action_boot(self) -> None:

@@ -20,6 +20,7 @@ KEYMAP: list[tuple[str, str]] = [
     ("F", "format the medium (asks first)"),
     ("e", "eject"),
     ("i", "inspect: browse a session's files (x extracts, t boot info)"),
+    ("browser: d / R", "mark for removal / remaster the image keeping its boot setup"),
     ("s", "surface scan: which blocks read well, slowly or not at all"),
     ("j", "journal: past operations and what xorriso said"),
     ("r", "re-read the drive's medium and TOC"),
