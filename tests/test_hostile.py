@@ -5,7 +5,6 @@ The table in tests/HOSTILE.md maps every case to its test.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import resource
@@ -14,8 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.worker import WorkerCancelled
-
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.inspect import read_medium
 from app.engine.operations import OperationResult, start_burn
@@ -23,6 +20,7 @@ from app.stage import Stage, autosave_path
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
 from tests.conftest import make_image, xorriso_run
+from tests.pilot import settle as _settle
 from tests.test_cli import REPO
 from tests.test_operations import rr_tree
 
@@ -135,15 +133,6 @@ def test_lang_c_and_non_utf8_names(tmp_path: Path) -> None:
     assert listed.returncode == 0, listed.stderr
     assert b"Traceback" not in listed.stderr
     assert rr_tree(image)[b"/caf\xe9-src/r\xe9sum\xe9.txt"] == b"latin-1 name"
-
-
-async def _settle(pilot) -> None:
-    for _ in range(4):
-        workers = [w for w in pilot.app.workers if w.group != "_loader" and w.is_running]
-        if workers:
-            with contextlib.suppress(WorkerCancelled):
-                await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause(0.1)
 
 
 async def test_small_terminal_and_resize_mid_burn(tmp_path: Path) -> None:

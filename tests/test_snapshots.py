@@ -7,18 +7,17 @@ The SVGs are copied to screenshots/ by scripts/update-screenshots.sh.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
 from tests.conftest import make_image
+from tests.pilot import settle as _settle
 
 PINNED_HOME = Path("/tmp/discdeck-snapshots")
 
@@ -46,30 +45,18 @@ def _pinned_recorder(monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path(recorder.image)
 
 
-async def _settle(pilot) -> None:
-    """Until discovery, the medium read and any forecast are done and drawn."""
-    for _ in range(200):
-        # DirectoryTree's "_loader" worker lives as long as the tree: never wait for it.
-        workers = [w for w in pilot.app.workers if w.group != "_loader" and w.is_running]
-        if workers:
-            with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
-                await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause(0.1)
-        busy = [w for w in pilot.app.workers if w.group != "_loader" and w.is_running]
-        loading = any(widget.loading for widget in pilot.app.screen.query("*"))
-        if pilot.app.report is not None and not busy and not loading:
-            break
-    await pilot.pause(0.3)
+async def _read(pilot) -> None:
+    await _settle(pilot, need_report=True)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_main_screen(snap_compare, pinned_recorder: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(DiscdeckApp(), terminal_size=size, run_before=_settle)
+    assert snap_compare(DiscdeckApp(), terminal_size=size, run_before=_read)
 
 
 def test_help_screen(snap_compare, pinned_recorder: Path) -> None:
     async def open_help(pilot) -> None:
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         await pilot.press("question_mark")
         await pilot.pause(0.2)
 
@@ -85,15 +72,15 @@ def test_stage_screen(snap_compare, pinned_recorder: Path) -> None:
     (source / "notes.txt").write_text("burn me\n")
 
     async def stage_it(pilot) -> None:
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         pilot.app.stage.add(str(source / "photos"), "/")
         pilot.app.stage.add(str(source / "notes.txt"), "/docs")
         for _ in pilot.app.stage.scan("/"):
             pass
         await pilot.press("a")
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         await pilot.pause(0.5)
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
 
     app = DiscdeckApp()
     app.stage_start_dir = str(source)
@@ -114,7 +101,7 @@ def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
     ]
 
     async def mid_burn(pilot) -> None:
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         plan = OperationPlan(
             "Burning to virtual-dvd", "stdio:/dev/null", start=lambda: None, buffers=True
         )
@@ -141,13 +128,13 @@ def test_browser_screen(snap_compare, pinned_recorder: Path) -> None:
     """The session browser on the newest session, a file highlighted with its details."""
 
     async def browse(pilot) -> None:
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         await pilot.press("i")
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         await pilot.press("down", "enter")  # open /d1
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         await pilot.press("down")  # the file in /d1
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=browse)
 
@@ -159,12 +146,12 @@ def test_boot_panel(snap_compare, pinned_recorder: Path) -> None:
     image = make_bootable(PINNED_HOME / "boot.iso")
 
     async def open_panel(pilot) -> None:
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         from app.screens.boot_screen import BootScreen
 
         await pilot.app.push_screen(BootScreen(f"stdio:{image}"))
         await pilot.pause(0.5)
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=open_panel)
 
@@ -180,7 +167,7 @@ def test_scan_map(snap_compare, pinned_recorder: Path) -> None:
     surface = parse_surface_map(RECORDED)
 
     async def scanned(pilot) -> None:
-        await _settle(pilot)
+        await _settle(pilot, need_report=True)
         plan = OperationPlan("Surface scan of virtual-dvd", "stdio:/dev/null", start=lambda: None)
         screen = OperationScreen(plan, autostart=False)
         await pilot.app.push_screen(screen)

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-import html
 import re
 from pathlib import Path
-
-from textual.worker import WorkerCancelled
 
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
 from tests.conftest import make_garbage_image, make_image, xorriso_run
+from tests.pilot import screen_text as _screen_text
+from tests.pilot import settle as _settle
 from widgets.media_panel import MediaPanel
 from widgets.toc_table import TocTable
-
-
-async def _settle(pilot) -> None:
-    """Wait until drive discovery and the medium read have come back."""
-    for _ in range(3):
-        # DirectoryTree's "_loader" worker lives as long as the tree: never wait for it.
-        workers = [w for w in pilot.app.workers if w.group != "_loader"]
-        if workers:  # (an empty list would mean "all of them")
-            with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
-                await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause(0.1)
-
-
-def _screen_text(app: DiscdeckApp) -> str:
-    """The screen as plain text, one line per terminal row (from Textual's SVG export)."""
-    svg = app.export_screenshot()
-    rows: dict[int, list[str]] = {}
-    for line, text in re.findall(
-        r'<text [^>]*clip-path="url\(#[\w-]*-line-(\d+)\)">([^<]*)</text>', svg
-    ):
-        rows.setdefault(int(line), []).append(html.unescape(text).replace("\xa0", " "))
-    return "\n".join("".join(rows[n]) for n in sorted(rows))
 
 
 async def test_three_sessions_on_screen() -> None:

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
-
-from textual.worker import WorkerCancelled
 
 from app.engine.inspect import read_medium
 from app.screens.operation_screen import OperationScreen
 from app.screens.stage_screen import StageScreen
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
+from tests.pilot import settle as _settle
+from tests.pilot import wait_for as _wait_for
 from widgets.fit_bar import FitBar
 from widgets.stage_panel import StagePanel
 from widgets.toc_table import TocTable
-
-
-async def _settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        # DirectoryTree's "_loader" worker lives as long as the tree: never wait for it.
-        workers = [w for w in pilot.app.workers if w.group != "_loader"]
-        if workers:  # (an empty list would mean "all of them")
-            with contextlib.suppress(WorkerCancelled):  # replaced by a newer exclusive worker
-                await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause(0.1)
 
 
 def _make_source(root: Path, megabytes: int = 16) -> Path:
@@ -34,14 +23,6 @@ def _make_source(root: Path, megabytes: int = 16) -> Path:
     (source / "big.bin").write_bytes(os.urandom(megabytes * 1024 * 1024))
     (source / "sub" / 'it\'s a "name".txt').write_text("hello\n")
     return source
-
-
-async def _wait_for(pilot, condition, seconds: float = 60.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"condition not met within {seconds} s on {pilot.app.screen!r}")
 
 
 async def test_burn_from_the_ui_shows_gauges_and_verifies(tmp_path: Path) -> None:

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from textual.widgets import Tree
-from textual.worker import WorkerCancelled
 
 from app.screens.browser_screen import BrowserScreen
 from app.screens.operation_screen import OperationScreen
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
 from tests.conftest import make_image
-from tests.test_ui import _screen_text
+from tests.pilot import screen_text as _screen_text
+from tests.pilot import settle as _settle
+from tests.pilot import wait_for as _wait_for
 from widgets.surface_map_view import SurfaceMapView
-
-
-async def _settle(pilot) -> None:
-    for _ in range(4):
-        workers = [w for w in pilot.app.workers if w.group != "_loader" and w.is_running]
-        if workers:
-            with contextlib.suppress(WorkerCancelled):
-                await pilot.app.workers.wait_for_complete(workers)
-        await pilot.pause(0.1)
-
-
-async def _wait_for(pilot, condition, seconds: float = 60.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"condition not met within {seconds} s on {pilot.app.screen!r}")
 
 
 def _three_sessions() -> str:
