@@ -114,7 +114,8 @@ def _holder(lock: Path) -> dict | None:
     if info is not None:
         run_dir = running_dir() / str(info.get("run", ""))
         meta = read_json(run_dir / "meta.json") or info
-        if read_exit(run_dir) is None and job_alive(meta):
+        # A run folder goes only after its job ended; it exists before its lock is taken.
+        if run_dir.is_dir() and read_exit(run_dir) is None and job_alive(meta):
             return {**info, **meta}
     with contextlib.suppress(FileNotFoundError):
         lock.unlink()
@@ -201,9 +202,15 @@ class DetachedProcess(XorrisoProcess):
             "creator_ticks": _start_ticks(os.getpid()),
             "journal_dir": str(journal_dir) if journal_dir else None,
         }  # fmt: skip
-        lock = take_lock(
-            address, {k: self.meta[k] for k in ("kind", "started", "creator_pid")} | {"run": run_id}
-        )
+        self.run_dir.mkdir(mode=0o700)
+        try:
+            lock = take_lock(
+                address,
+                {k: self.meta[k] for k in ("kind", "started", "creator_pid")} | {"run": run_id},
+            )
+        except BaseException:
+            self.run_dir.rmdir()
+            raise
         self.meta["lock"] = str(lock)
         try:
             self._spawn()
@@ -213,7 +220,6 @@ class DetachedProcess(XorrisoProcess):
             raise
 
     def _spawn(self) -> None:
-        self.run_dir.mkdir(mode=0o700)
         write_atomic(self.run_dir / "meta.json", json.dumps(self.meta))
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
         out = os.open(self.run_dir / "stdout", flags, 0o600)

@@ -8,6 +8,7 @@ run folder is removed (the journal stays).
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,8 @@ def running_operations() -> list[RunningOp]:
     for run_dir in running_dir().iterdir():
         meta = read_json(run_dir / "meta.json") if run_dir.is_dir() else None
         if meta is None:
+            if run_dir.is_dir() and time.time() - run_dir.stat().st_mtime > 60:
+                shutil.rmtree(run_dir, ignore_errors=True)  # its starter died while starting
             continue
         exit_status = read_exit(run_dir)
         live = exit_status is None and job_alive(meta)
