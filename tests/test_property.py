@@ -23,7 +23,9 @@ files = st.dictionaries(name_bytes, st.binary(max_size=5000), min_size=1, max_si
 trees = st.dictionaries(name_bytes, files, min_size=1, max_size=3)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(tree=trees)
 def test_random_trees_round_trip(tree: dict[bytes, dict[bytes, bytes]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
