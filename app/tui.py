@@ -20,7 +20,11 @@ from app.stage import Stage, StageFileError, autosave_path, load_stage, save_sta
 class DiscdeckApp(OperationFlows, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
-    BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+s", "save_project", "Save project", show=False),
+        Binding("ctrl+o", "open_project", "Open project", show=False),
+    ]
 
     def __init__(self, address: str | None = None, *, stage: Stage | None = None) -> None:
         super().__init__()
@@ -120,6 +124,65 @@ class DiscdeckApp(OperationFlows, App):
                 "Quit during an operation?", lines, yes_label="Cancel it and quit", danger=True
             )
         self.push_screen(confirm, answer)
+
+    def action_save_project(self) -> None:
+        from app.projects import check_project_name, save_project
+        from app.screens.prompt_screen import PromptScreen
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                path = save_project(self.stage, name)
+            except (ValueError, OSError) as exc:
+                self.notify(f"could not save: {exc}", severity="error")
+                return
+            self.notify(f"project saved as {path}")
+
+        self.push_screen(
+            PromptScreen(
+                "Save project",
+                "Name of this stage:",
+                self.stage.volume_id,
+                validate=check_project_name,
+            ),
+            chosen,
+        )
+
+    def action_open_project(self) -> None:
+        from app.projects import list_projects, load_project
+        from app.screens.choice_screen import ChoiceScreen
+        from app.stage import StageFileError
+
+        names = list_projects()
+        if not names:
+            self.notify("No saved projects yet: ctrl+s saves the stage as one", severity="warning")
+            return
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                stage = load_project(name)
+            except StageFileError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.stage = stage
+            self.save_stage()
+            problems = [p for _path, node in stage.walk() for p in node.errors if node.missing]
+            if problems:
+                self.notify(
+                    f"opened {name}: {len(problems)} entr{'y' if len(problems) == 1 else 'ies'} "
+                    "changed or vanished since (marked ⚠ on the stage)",
+                    severity="warning",
+                    timeout=8,
+                )
+            else:
+                self.notify(f"opened project {name}")
+            if hasattr(self.screen, "refresh_stage"):
+                self.screen.refresh_stage()
+
+        self.push_screen(ChoiceScreen("Open project", [(n, n) for n in names]), chosen)
 
     def save_stage(self) -> None:
         try:

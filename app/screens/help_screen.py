@@ -27,6 +27,7 @@ KEYMAP: list[tuple[str, str]] = [
     ("d", "look for drives again"),
     ("stage: a / del / F2 / n / m", "add, remove, rename, new folder, move"),
     ("stage: v / o / .", "volume id, burn options, show hidden files"),
+    ("ctrl+s / ctrl+o", "save the stage as a named project / open one"),
     ("esc", "back, or cancel a running job (asks first)"),
     ("?", "this help"),
     ("q", "quit"),
