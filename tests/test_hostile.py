@@ -179,3 +179,51 @@ async def test_corrupt_autosave_is_kept_aside(private_home) -> None:
         assert app.stage.is_empty()
         assert app.stage_problem and "kept as" in app.stage_problem
     assert path.with_suffix(".corrupt.json").exists()
+
+
+def test_xorriso_killed_mid_write_is_a_failed_burn_and_the_medium_truthful(tmp_path: Path) -> None:
+    """SIGKILL of the xorriso child (not the UI): failed, not ok; a first session reads blank."""
+    import signal
+    import time
+
+    from app.engine.reattach import running_operations
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "data.bin").write_bytes(os.urandom(24 * 1024 * 1024))
+    image = tmp_path / "killed.iso"
+    operation = start_burn(f"stdio:{image}", [MapEntry(str(src), "/d")], BurnOptions(speed="2d"))
+    killed = False
+    for progress in operation.events():
+        if progress.phase == "writing" and not killed:
+            run = running_operations()[0]
+            meta = json.loads((run.run_dir / "meta.json").read_text())
+            os.kill(meta["xorriso_pid"], signal.SIGKILL)
+            killed = True
+    assert killed
+    assert operation.result is not None and operation.result.outcome == "failed"
+    assert operation.result.message
+    time.sleep(0.2)
+    assert read_medium(f"stdio:{image}").toc.media.status == "blank"
+
+
+async def test_a_corrupt_journal_does_not_hide_the_others() -> None:
+    from app.engine.operations import start_check
+    from app.flows import journal_dir
+
+    recorder = create_recorder("virtual-dvd")
+    make_image(Path(recorder.image), ["J"], seed=9)
+    check = start_check(recorder.address, journal_dir=journal_dir())
+    for _ in check.events():
+        pass
+    (journal_dir() / "20991231-235959-burn.log").write_bytes(b"\xff\xfe\x00garbage" * 100)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("j")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "JournalScreen"
+        assert len(app.screen.paths) == 2
+        await pilot.press("down")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "JournalScreen"
