@@ -227,3 +227,68 @@ async def test_a_corrupt_journal_does_not_hide_the_others() -> None:
         await pilot.press("down")
         await _settle(pilot)
         assert type(app.screen).__name__ == "JournalScreen"
+
+
+WRITE_FAULT_SHIM = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+/* Fault injector: writes to FAULT_PATH past FAULT_AFTER bytes fail with EACCES, as when
+   the permission to the target is lost mid-operation (root cannot lose it for real). */
+static int denied(int fd, off_t end) {
+    const char *want = getenv("FAULT_PATH"), *after = getenv("FAULT_AFTER");
+    char link[64], path[4096];
+    ssize_t n;
+    if (!want || !after) return 0;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    n = readlink(link, path, sizeof path - 1);
+    if (n < 0) return 0;
+    path[n] = 0;
+    return strcmp(path, want) == 0 && end > atoll(after);
+}
+ssize_t write(int fd, const void *buf, size_t count) {
+    static ssize_t (*real)(int, const void *, size_t);
+    if (!real) real = dlsym(RTLD_NEXT, "write");
+    if (denied(fd, lseek(fd, 0, SEEK_CUR) + (off_t)count)) { errno = EACCES; return -1; }
+    return real(fd, buf, count);
+}
+ssize_t pwrite64(int fd, const void *buf, size_t count, off_t offset) {
+    static ssize_t (*real)(int, const void *, size_t, off_t);
+    if (!real) real = dlsym(RTLD_NEXT, "pwrite64");
+    if (denied(fd, offset + (off_t)count)) { errno = EACCES; return -1; }
+    return real(fd, buf, count, offset);
+}
+"""
+
+
+def test_permission_lost_mid_write(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    import pytest
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler for the write-fault injector")
+    (tmp_path / "wfault.c").write_text(WRITE_FAULT_SHIM)
+    shim = tmp_path / "wfault.so"
+    subprocess.run(
+        [cc, "-shared", "-fPIC", "-O2", "-o", str(shim), str(tmp_path / "wfault.c"), "-ldl"],
+        check=True,
+    )
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "data.bin").write_bytes(os.urandom(8 * 1024 * 1024))
+    image = tmp_path / "denied.iso"
+    monkeypatch.setenv("LD_PRELOAD", str(shim))
+    monkeypatch.setenv("FAULT_PATH", str(image))
+    monkeypatch.setenv("FAULT_AFTER", str(2 * 1024 * 1024))
+    result = burn(image, [MapEntry(str(src), "/d")])
+    monkeypatch.delenv("LD_PRELOAD")
+    assert result.outcome == "failed"
+    assert "ermission" in result.message or "write" in result.message.lower(), result.message
+    assert read_medium(f"stdio:{image}").toc.media.status == "blank"
