@@ -18,6 +18,7 @@ from app.engine import operations as ops
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
+from app.engine.journal import append_medium_state
 from app.engine.progress import Progress
 from app.stage import Stage, display
 
@@ -121,6 +122,8 @@ def _finish(results: list[ops.OperationResult], as_json: bool, address: str) -> 
         state = f"{media.status}, {media.sessions_count} session(s)"
     except EngineError as exc:
         state = f"could not re-read: {exc}"
+    for result in results:
+        append_medium_state(result.journal, state)
     if as_json:
         _say(
             json.dumps(

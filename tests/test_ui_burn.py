@@ -137,3 +137,26 @@ async def test_blank_asks_and_leaves_blank(tmp_path: Path) -> None:
         await _wait_for(pilot, lambda: screen.finished)
         assert screen.results[-1].outcome == "ok"
     assert read_medium(recorder.address).toc.media.status == "blank"
+
+
+async def test_journal_ends_with_the_medium_state(tmp_path: Path) -> None:
+    from app.engine.journal import list_journals, read_journal
+    from app.flows import journal_dir
+
+    create_recorder("virtual-dvd")
+    source = _make_source(tmp_path, megabytes=1)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        app.stage.add(str(source), "/")
+        for _ in app.stage.scan("/"):
+            pass
+        await pilot.press("b")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.finished)
+    texts = [read_journal(path) for path in list_journals(journal_dir())]
+    assert len(texts) == 2  # the burn and its verify
+    assert all("medium after: appendable, 1 session(s)" in text for text in texts)

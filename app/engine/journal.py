@@ -92,3 +92,14 @@ def list_journals(folder: Path) -> list[Path]:
 def read_journal(path: Path) -> str:
     """The journal's text for display (undecodable bytes shown as U+FFFD)."""
     return Path(path).read_text(encoding="utf-8", errors="replace")
+
+
+def append_medium_state(path: str | Path | None, state: str) -> None:
+    """Add the medium's state as re-read after the operation: the truth a journal ends with."""
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(f"medium after: {state}\n")
+    except OSError:
+        pass  # a journal that cannot be extended must not fail the operation

@@ -22,6 +22,7 @@ from textual.widgets import Digits, Footer, Header, Static
 
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
+from app.engine.journal import append_medium_state
 from app.engine.operations import Operation, OperationResult
 from app.engine.progress import Progress
 from app.messages import MediumReread, OperationError, OperationFinished, OperationProgress
@@ -130,22 +131,33 @@ class OperationScreen(Screen):
 
     @work(thread=True, exclusive=True, group="operation")
     def run_plan(self) -> None:
+        done: list[OperationResult] = []
         try:
             result = self._run_one(self.plan.start)
+            done += [result] if result is not None else []
             if (
                 result is not None
                 and result.outcome == "ok"
                 and self.plan.verify is not None
                 and not self.cancel_requested
             ):
-                self._run_one(self.plan.verify)
+                verified = self._run_one(self.plan.verify)
+                done += [verified] if verified is not None else []
         except EngineError as exc:
             self.post_message(OperationError(str(exc)))
+        journals = [r.journal for r in done if getattr(r, "journal", None)]
         try:
             report = read_medium(self.plan.address)
         except EngineError as exc:
+            for path in journals:
+                append_medium_state(path, f"could not be re-read: {exc}")
             self.post_message(MediumReread(None, str(exc)))
             return
+        media = report.toc.media
+        for path in journals:
+            append_medium_state(
+                path, f"{media.status}, {media.sessions_count} session(s), nwa {media.nwa}"
+            )
         self.post_message(MediumReread(report))
 
     # -- updates -------------------------------------------------------------------------
