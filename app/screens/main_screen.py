@@ -142,8 +142,9 @@ class MainScreen(Screen):
         view = describe_medium(report, self.current.recorder)
         self.query_one(MediaPanel).show_rows(view.rows, report.problems)
         self.query_one(TocTable).show_sessions(report.toc.sessions)
-        self.query_one("#summary", Static).update(f" {view.summary}")
         media = report.toc.media
+        hint = "  — a adds files, b burns them" if media.status in ("blank", "appendable") else ""
+        self.query_one("#summary", Static).update(f" {view.summary}{hint}")
         self.query_one(DiscMap).show(
             [
                 MapSegment(s.start, s.blocks, f"{s.index}:{s.volume_id}")
