@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.worker import WorkerCancelled
 
 
@@ -50,3 +51,15 @@ def screen_text(app: App) -> str:
     ):
         rows.setdefault(int(line), []).append(html.unescape(text).replace("\xa0", " "))
     return "\n".join("".join(rows[n]) for n in sorted(rows))
+
+
+async def run_confirmed(pilot: Pilot, key: str, seconds: float = 90.0) -> Screen:
+    """Press `key`, answer its confirmation with y, and wait until the job's screen finishes."""
+    app = pilot.app
+    await pilot.press(key)
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "OperationScreen")
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.finished, seconds=seconds)
+    return screen

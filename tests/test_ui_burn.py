@@ -10,6 +10,7 @@ from app.screens.operation_screen import OperationScreen
 from app.screens.stage_screen import StageScreen
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
+from tests.pilot import run_confirmed
 from tests.pilot import settle as _settle
 from tests.pilot import wait_for as _wait_for
 from widgets.fit_bar import FitBar
@@ -35,12 +36,7 @@ async def test_burn_from_the_ui_shows_gauges_and_verifies(tmp_path: Path) -> Non
         app.stage.options.speed = "4d"  # throttled like a real 4x DVD, so gauges move
         for _ in app.stage.scan("/"):
             pass
-        await pilot.press("b")
-        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-        await pilot.press("y")
-        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
-        screen = app.screen
-        await _wait_for(pilot, lambda: screen.finished, seconds=90)
+        screen = await run_confirmed(pilot, "b")
         assert [r.kind for r in screen.results] == ["burn", "check"]
         assert all(r.outcome == "ok" for r in screen.results)
         assert any(buffer is not None for _, buffer in screen.samples), "no gauge samples"
@@ -57,12 +53,7 @@ async def test_burn_from_the_ui_shows_gauges_and_verifies(tmp_path: Path) -> Non
         app.stage.options.speed = "max"
         for _ in app.stage.scan("/"):
             pass
-        await pilot.press("b")
-        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-        await pilot.press("y")
-        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
-        second = app.screen
-        await _wait_for(pilot, lambda: second.finished, seconds=90)
+        await run_confirmed(pilot, "b")
         await pilot.press("enter")
         await _settle(pilot)
         table = app.screen.query_one(TocTable)
@@ -151,12 +142,7 @@ async def test_journal_ends_with_the_medium_state(tmp_path: Path) -> None:
         app.stage.add(str(source), "/")
         for _ in app.stage.scan("/"):
             pass
-        await pilot.press("b")
-        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-        await pilot.press("y")
-        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
-        screen = app.screen
-        await _wait_for(pilot, lambda: screen.finished)
+        await run_confirmed(pilot, "b")
     texts = [read_journal(path) for path in list_journals(journal_dir())]
     assert len(texts) == 2  # the burn and its verify
     assert all("medium after: appendable, 1 session(s)" in text for text in texts)

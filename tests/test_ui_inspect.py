@@ -11,6 +11,7 @@ from app.screens.operation_screen import OperationScreen
 from app.tui import DiscdeckApp
 from app.virtual import create_recorder
 from tests.conftest import make_image
+from tests.pilot import run_confirmed
 from tests.pilot import screen_text as _screen_text
 from tests.pilot import settle as _settle
 from tests.pilot import wait_for as _wait_for
@@ -68,12 +69,7 @@ async def test_surface_scan_draws_a_map() -> None:
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        await pilot.press("s")
-        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-        await pilot.press("y")
-        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
-        screen = app.screen
-        await _wait_for(pilot, lambda: screen.finished)
+        screen = await run_confirmed(pilot, "s")
         assert screen.results[-1].outcome == "ok", screen.results[-1].message
         view = screen.query_one(SurfaceMapView)
         assert view.surface.blocks_by_quality()["good"] > 0
