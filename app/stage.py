@@ -21,6 +21,7 @@ import stat as st
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.disk_usage import ScanProgress, walk_size
 from app.stage_store import StageFileError, autosave_path, load_stage, save_stage
 
 __all__ = [
@@ -35,9 +36,6 @@ __all__ = [
     "load_stage",
     "save_stage",
 ]
-
-PROGRESS_EVERY = 500
-"""`scan` yields a ScanProgress after this many directory entries."""
 
 
 class NotOnStage(KeyError):
@@ -119,14 +117,6 @@ class StageNode:
         return sorted(self.children.values(), key=lambda node: os.fsencode(node.name))
 
 
-@dataclass(frozen=True, slots=True)
-class ScanProgress:
-    files: int
-    bytes: int
-    current: str
-    """The disk folder being read."""
-
-
 @dataclass
 class StageOptions:
     md5: bool = True
@@ -146,37 +136,6 @@ def node_from_disk(source: str, name: str) -> StageNode:
         return StageNode(name, source, files=1, is_link=True)
     size = info.st_size if st.S_ISREG(info.st_mode) else 0
     return StageNode(name, source, size=size, files=1)
-
-
-def walk_size(top: str, errors: list[str]) -> Iterator[ScanProgress]:
-    """Sum the apparent sizes below `top` without following symlinks.
-
-    Yields progress every PROGRESS_EVERY entries and once at the end (the totals).
-    Unreadable folders are skipped with a note appended to `errors`.
-    """
-    files = total = seen = 0
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                for entry in it:
-                    seen += 1
-                    if seen % PROGRESS_EVERY == 0:
-                        yield ScanProgress(files, total, folder)
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            stack.append(entry.path)
-                            continue
-                        if entry.is_file(follow_symlinks=False):
-                            total += entry.stat(follow_symlinks=False).st_size
-                    except OSError as exc:
-                        errors.append(f"{display(entry.path)}: {exc.strerror or exc}")
-                        continue
-                    files += 1
-        except OSError as exc:
-            errors.append(f"{display(folder)}: {exc.strerror or exc} (skipped)")
-    yield ScanProgress(files, total, top)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app import disk_usage
 from app import stage as stage_mod
 from app.stage import (
     NotOnStage,
@@ -156,7 +157,7 @@ def test_scan_matches_os_walk_and_du(tmp_path: Path) -> None:
     total, files, dirs = walk_sums(top)
     assert (node.size, node.files, node.scanned, node.errors) == (total, files, True, [])
     assert progress[-1] == ScanProgress(files, total, str(top))
-    assert len(progress) >= files // stage_mod.PROGRESS_EVERY
+    assert len(progress) >= files // disk_usage.PROGRESS_EVERY
     if shutil.which("du"):
         out = subprocess.run(
             ["du", "--apparent-size", "-s", "-B1", str(top)], capture_output=True, check=True
@@ -224,7 +225,10 @@ def test_scan_cancel_leaves_node_unscanned(tmp_path: Path) -> None:
     assert stage.unscanned() == ["/t"] and stage.find("/t").size == 0
 
 
-def test_scan_skips_unreadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scan_skips_unreadable_folder_python_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback walk (no GNU find); the find walk meets a real EACCES in test_disk_usage."""
     top = tmp_path / "t"
     write(top / "ok" / "a", 10)
     write(top / "locked" / "b", 20)
@@ -235,7 +239,8 @@ def test_scan_skips_unreadable_folder(tmp_path: Path, monkeypatch: pytest.Monkey
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(stage_mod.os, "scandir", scandir)
+    monkeypatch.setattr(disk_usage, "_has_gnu_find", lambda: False)
+    monkeypatch.setattr(disk_usage.os, "scandir", scandir)
     stage = Stage()
     stage.add(str(top))
     list(stage.scan("/t"))
@@ -571,7 +576,7 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
 
 
 def test_stage_modules_do_not_import_textual() -> None:
-    for name in ("stage.py", "stage_store.py"):
+    for name in ("stage.py", "stage_store.py", "disk_usage.py"):
         source = (Path(stage_mod.__file__).parent / name).read_text()
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Import):

@@ -1,6 +1,6 @@
 """StageScreen: pick local files on the left, arrange the disc's ISO tree on the right.
 
-Folder sizes are summed by a worker (os.scandir walk) so the UI stays responsive on
+Folder sizes are summed by a worker (app.disk_usage) so the UI stays responsive on
 100k-file trees; the fit bar first shows an estimate, then xorriso's exact forecast.
 """
 
