@@ -7,6 +7,7 @@ Folder sizes are summed by a worker (app.disk_usage) so the UI stays responsive 
 from __future__ import annotations
 
 import os
+import time
 
 from rich.text import Text
 from textual import work
@@ -21,6 +22,9 @@ from app.stage import check_name, display
 from widgets.fit_bar import FitBar
 from widgets.local_browser import LocalBrowser
 from widgets.stage_panel import StagePanel
+
+SCAN_UPDATE_EVERY = 0.1
+"""Seconds between scan updates: the walk yields thousands a second, the eye needs ~10."""
 
 ISO_OVERHEAD_BYTES = 400 * 1024
 """Rough size of the file system's own structures, for the estimate before xorriso's."""
@@ -132,9 +136,12 @@ class StageScreen(Screen):
     def scan_sizes(self) -> None:
         files = size = 0
         current = ""
+        posted = time.monotonic()
         for progress in self.stage.scan("/"):
             files, size, current = progress.files, progress.bytes, progress.current
-            self.post_message(ScanUpdate(files, size, current, False))
+            if time.monotonic() - posted >= SCAN_UPDATE_EVERY:
+                self.post_message(ScanUpdate(files, size, current, False))
+                posted = time.monotonic()
         self.post_message(ScanUpdate(files, size, current, True))
 
     def on_scan_update(self, message: ScanUpdate) -> None:
