@@ -7,20 +7,23 @@ xorriso argv on request, then hands the job to an OperationScreen.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 
 from app.catalog import DriveEntry
 from app.config import ensure_dir, state_dir
 from app.engine import commands as cmd
-from app.engine import operations as ops
 from app.engine.errors import EngineError
 from app.engine.inspect import list_formats
 from app.engine.models import SECTOR, MediumReport
 from app.engine.runner import base_argv
 from app.medium_view import size_text, used_blocks
 from app.screens.confirm_screen import ConfirmScreen
-from app.screens.operation_screen import OperationPlan, OperationScreen
 from app.stage import Stage
+
+if TYPE_CHECKING:
+    from app.screens.operation_screen import OperationPlan
 
 BLANK_MODES = ["as_needed", "fast", "all", "deformat_quickest"]
 
@@ -72,6 +75,7 @@ class OperationFlows:
 
     def _confirm_then_run(self, confirm: ConfirmScreen, plan: OperationPlan, after=None) -> None:
         """Ask first; only an explicit yes starts the job on its own screen."""
+        from app.screens.operation_screen import OperationScreen
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -104,6 +108,8 @@ class OperationFlows:
 
     @work(thread=True, exclusive=True, group="preflight")
     def preflight(self, drive: DriveEntry) -> None:
+        from app.engine import operations as ops
+
         entries, options = map_entries(self.stage), burn_options(self.stage)
         try:
             problems = ops.preflight_burn(
@@ -115,6 +121,9 @@ class OperationFlows:
         self.call_from_thread(self._confirm_burn, drive, problems, forecast)
 
     def _confirm_burn(self, drive: DriveEntry, problems: list[str], forecast) -> None:
+        from app.engine import operations as ops
+        from app.screens.operation_screen import OperationPlan
+
         if problems:
             self.push_screen(
                 ConfirmScreen(
@@ -162,6 +171,9 @@ class OperationFlows:
     # -- checkread, blank, format, eject -----------------------------------------------------
 
     def action_check(self) -> None:
+        from app.engine import operations as ops
+        from app.screens.operation_screen import OperationPlan
+
         drive = self._need_drive()
         if drive is None:
             return
@@ -204,6 +216,9 @@ class OperationFlows:
         )
 
     def _confirm_blank(self, drive: DriveEntry, mode: str) -> None:
+        from app.engine import operations as ops
+        from app.screens.operation_screen import OperationPlan
+
         media = self.report.toc.media if self.report else None
         lost = (
             f"{media.sessions_count} session(s), {size_text(media.data_blocks)} of data"
@@ -247,7 +262,9 @@ class OperationFlows:
         self.call_from_thread(self._choose_format, drive, formats)
 
     def _choose_format(self, drive: DriveEntry, formats) -> None:
+        from app.engine import operations as ops
         from app.screens.choice_screen import ChoiceScreen
+        from app.screens.operation_screen import OperationPlan
 
         if not formats.applicable:
             self.notify(
@@ -287,6 +304,7 @@ class OperationFlows:
 
     def action_surface(self) -> None:
         from app.engine.surface import start_surface_scan, surface_commands
+        from app.screens.operation_screen import OperationPlan
 
         drive = self._need_drive()
         if drive is None:
@@ -306,6 +324,9 @@ class OperationFlows:
         )
 
     def action_eject(self) -> None:
+        from app.engine import operations as ops
+        from app.screens.operation_screen import OperationPlan
+
         drive = self._need_drive()
         if drive is None:
             return

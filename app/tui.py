@@ -62,13 +62,16 @@ class DiscdeckApp(OperationFlows, App):
     def _reattach(self) -> None:
         """Show again the jobs an earlier discdeck left running (or their results)."""
         from app.engine.reattach import attach, orphaned_operations
-        from app.screens.operation_screen import OperationPlan, OperationScreen
 
         try:
             runs = orphaned_operations()
         except (OSError, EngineError) as exc:
             self.notify(f"could not look for running jobs: {exc}", severity="warning")
             return
+        if not runs:
+            return
+        from app.screens.operation_screen import OperationPlan, OperationScreen
+
         for run in runs:
             plan = OperationPlan(
                 title=f"Re-attached: {run.describe()}",

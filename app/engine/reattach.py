@@ -12,11 +12,14 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config import state_dir
 from app.engine.detach import VERBS, alive, job_alive, read_exit, read_json, running_dir
-from app.engine.operations import Operation
 from app.engine.runner import base_argv
+
+if TYPE_CHECKING:  # operations is imported only when a job is found: a faster start
+    from app.engine.operations import Operation
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ def attach(run: RunningOp, *, journal_dir: Path | None = None) -> Operation:
     Its journal (a new, complete one: the starter's may stop where that process died)
     goes where the starter's went, else to `journal_dir`, else to the state journal folder.
     """
+    from app.engine.operations import Operation
+
     commands = run.argv[len(base_argv()) :]
     journal = run.journal_dir or journal_dir or state_dir() / "journal"
     operation = Operation(

@@ -6,6 +6,7 @@ and never waits on xorriso itself.
 
 from __future__ import annotations
 
+import threading
 import time
 
 from textual import work
@@ -26,6 +27,9 @@ from widgets.drive_list import DriveList
 from widgets.log_pane import LogPane
 from widgets.media_panel import MediaPanel
 from widgets.toc_table import TocTable
+
+FIRST_READ_HEAD_START = 2.0
+"""Seconds the optical scan waits for the first medium read (mostly ~30 ms) to finish."""
 
 
 class MainScreen(Screen):
@@ -50,6 +54,7 @@ class MainScreen(Screen):
         self.explicit = address
         self.entries: list[DriveEntry] = []
         self.current: DriveEntry | None = None
+        self._first_read_done = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,13 +77,19 @@ class MainScreen(Screen):
         self.query_one(MediaPanel).show_message("Looking for drives…")
         self.find_drives()
 
+    def on_unmount(self) -> None:
+        self._first_read_done.set()  # never keep the drives worker waiting at exit
+
     # -- drives -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="drives")
     def find_drives(self) -> None:
         """Virtual recorders (and --dev) first, so one opens at once; optical drives after."""
         try:
-            self.post_message(DrivesFound(gather_drives(self.explicit, optical=False), final=False))
+            quick = gather_drives(self.explicit, optical=False)
+            self.post_message(DrivesFound(quick, final=False))
+            if quick:  # the optical scan (pyudev, xorriso -devices) must not slow that read
+                self._first_read_done.wait(timeout=FIRST_READ_HEAD_START)
             self.post_message(DrivesFound(gather_drives(self.explicit)))
         except EngineError as exc:
             self.post_message(MediumFailed("", str(exc)))
@@ -127,6 +138,8 @@ class MainScreen(Screen):
         except EngineError as exc:
             self.post_message(MediumFailed(address, str(exc)))
             return
+        finally:
+            self._first_read_done.set()
         self.post_message(MediumRead(address, report, time.monotonic() - started))
 
     def _stop_loading(self) -> None:
