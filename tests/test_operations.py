@@ -92,7 +92,7 @@ def test_burn_commands_shape() -> None:
     argv = burn_commands("stdio:/tmp/x.iso", entries, BurnOptions(speed="4d"))
     assert argv.index("-md5") < argv.index("-dev") and argv[argv.index("-md5") + 1] == "on"
     assert argv[argv.index("-dev") + 1] == "stdio:/tmp/x.iso"
-    assert argv[argv.index("-stdio_sync") + 1] == "64k"
+    assert argv[argv.index("-stdio_sync") + 1] == "256k"
     assert argv[argv.index("-pacifier") + 1] == "interval=1"
     assert "-add" not in argv and argv.count("-map") == 2
     i = argv.index("-map")

@@ -47,7 +47,10 @@ class BurnOptions:
     verify: bool = True
     """Run start_check after a successful burn (needs md5; pointless on dummy runs)."""
     write_type: str = "auto"
-    stdio_sync: str | None = "64k"
+    stdio_sync: str | None = "256k"
+    """Flush stdio: targets this often. xorriso's default (16m) makes the speed gauge jump
+    between 0x and 24x; 64k is smoothest but ~35 % slower on disk; 256k keeps the gauge
+    within ±5 % at 4x and costs ~5 % (measured on 1 GiB images, bench/PROFILE.md)."""
     pacifier_interval: float = 1.0
 
 
