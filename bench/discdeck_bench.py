@@ -336,7 +336,21 @@ def rounds(
 # ---- row 2: checkread --------------------------------------------------------------------------
 
 
+def check_argv(image: Path) -> list[str]:
+    from app.engine.commands import check_commands
+    from app.engine.runner import base_argv
+
+    return [*base_argv(), *check_commands(f"stdio:{image}")]
+
+
 def check_bare(image: Path) -> Sample:
+    """Bare xorriso with exactly the engine's argv (what discdeck adds is all that differs)."""
+    drop_caches()
+    return timed_subprocess(check_argv(image))
+
+
+def check_minimal(image: Path) -> Sample:
+    """The shortest command line that does the same check (context: the price of base_argv)."""
     drop_caches()
     argv = [
         "xorriso",
@@ -362,6 +376,7 @@ def check_engine(image: Path) -> Sample:
     events = sum(1 for _ in op.events())
     wall = time.perf_counter() - t0
     assert op.result is not None and op.result.outcome == "ok", op.result
+    assert op.argv == check_argv(image), "the engine's argv differs from the bare one"
     return Sample(wall, own_cpu() - c0, child_cpu() - ch0, note=f"{events} events")
 
 
@@ -521,7 +536,7 @@ def main() -> int:
 
         check_xorriso()  # the version probe is cached per process: keep it out of the timings
 
-        log(f"# making {1024 // scale} MiB of random source data")
+        log(f"# making {2048 // scale} MiB of random source data")
         source, files, total = make_burn_source(root, scale)
         burn = Burn(root, source, files)
         dropped = drop_caches()
@@ -546,6 +561,7 @@ def main() -> int:
                 "bare": lambda: check_bare(burn.image),
                 "engine": lambda: check_engine(burn.image),
                 "read": lambda: read_floor(burn.image),
+                "minimal argv": lambda: check_minimal(burn.image),
             },
             n,
             log,
@@ -638,7 +654,7 @@ def main() -> int:
     load_after = os.getloadavg()
     busy_after = busy_processes()
     b, e, u, f = (burn_series[k] for k in ("bare", "engine", "ui", "floor"))
-    cb, ce, cr = (check_series[k] for k in ("bare", "engine", "read"))
+    cb, ce, cr, cm = (check_series[k] for k in ("bare", "engine", "read", "minimal argv"))
     ws, wd = warm_series["stage"], warm_series["du"]
     sd, st, sa, sp = (
         start_series[k]
@@ -695,11 +711,12 @@ def main() -> int:
     rows += [
         base_row(
             "2a",
-            f"checkread of the {image_size / 2**30:.2f} GiB image, cache dropped: bare `xorriso -check_md5_r`",
+            f"checkread of the {image_size / 2**30:.2f} GiB image, cache dropped: bare `xorriso -check_md5_r` (discdeck's exact argv)",
             cb,
         ),
         burn_row("2b", "checkread, engine (`start_check` + `events()`)", ce, cb, "≤ 1.02x"),
         floor_row("2c", "read floor: `dd if=IMG of=/dev/null bs=1M`", cr, cb),
+        floor_row("2d", "context: the shortest argv for the same check (no `base_argv()`)", cm, cb),
         base_row("3a", f"`du -s --apparent-size`, {tree_count // 1000}k files, warm cache", wd),
         f"| 3b | `Stage.add` + `Stage.scan`, same tree, warm cache | {ws.wall:.3f} | {x(ws.paired(wd))} | {x(ws.wall / wd.wall)} | {x(ws.best / wd.best)} | {pct(ws.own_pct)} | ≤ 1.5x | {verdict(ws.paired(wd) <= 1.5)} |",
     ]
@@ -771,13 +788,14 @@ def main() -> int:
         "- 1d: `cat FILES | dd of=T bs=1M iflag=fullblock conv=fsync`: the same bytes read cold and "
         "written once to the same disk. xorriso also MD5s every byte and syncs every 256 KiB "
         "(`-stdio_sync 256k`), so 1a/1d is the price of xorriso itself, not of discdeck.",
-        "- Ratios: \"paired\" is the median of run-by-run ratios within a round (the two runs came "
+        '- Ratios: "paired" is the median of run-by-run ratios within a round (the two runs came '
         "next to each other, so a slow phase of the shared machine hits both); it gives the verdict. "
         "Where the wall ratio misses 1.02x but stays inside the bare runs' own spread, the verdict "
         "falls back to the CPU bound (next point), which the machine's load cannot blur.",
         "- Row 2: the image of the last disk burn; page cache dropped before each run. The bare command "
-        "is `xorriso -no_rc -md5 on -indev stdio:IMG -check_md5_r sorry / --`; the engine's argv adds "
-        "`base_argv()` (`-pkt_output on`, `-report_about UPDATE`, ...).",
+        "is the engine's exact argv, `[*base_argv(), *check_commands(...)]` (asserted equal); 2d is "
+        "`xorriso -no_rc -md5 on -indev stdio:IMG -check_md5_r sorry / --`, without `base_argv()` "
+        "(`-pkt_output on`, `-report_about UPDATE`, ...).",
         f"- Row 3: {tree_count} files of 0-4 KiB random bytes in {tree_count // 100} folders of 100 "
         f"(cached at {CACHE}/tree{tree_count // 1000}k between bench runs; delete it to rebuild). The "
         "stage scan is timed in-process (`Stage().add(tree)` + iterate `scan('/')`); du is a subprocess "
