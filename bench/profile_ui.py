@@ -1,7 +1,7 @@
 """Where discdeck's own CPU goes during a UI-path burn (pyinstrument, main thread).
 
 Usage: .venv/bin/pip install pyinstrument   (dev tool, not a project dependency)
-       .venv/bin/python bench/profile_ui.py [MiB]     (default 1024)
+       .venv/bin/python bench/profile_ui.py [MiB]     (default 2048, as bench/run)
 
 Burns MiB of random data to a tmpfs image through OperationScreen (as bench/run's 1g row)
 with the profiler running from the screen's mount to its `finished`, then prints the call
@@ -36,7 +36,7 @@ def inclusive(frame, names: tuple[str, ...], totals: dict[str, float]) -> None:
 
 
 def main() -> None:
-    mib = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
+    mib = int(sys.argv[1]) if len(sys.argv) > 1 else 2048
     bench.CACHE.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="profile-", dir=bench.CACHE))
     shm = Path(tempfile.mkdtemp(prefix="discdeck-bench-", dir="/dev/shm"))
@@ -61,7 +61,7 @@ def main() -> None:
     osm.OperationScreen.on_mount = on_mount
     osm.OperationScreen.on_medium_reread = on_medium_reread
     try:
-        source, files, _total = bench.make_burn_source(root, max(1, 1024 // mib))
+        source, files, _total = bench.make_burn_source(root, max(1, 2048 // mib))
         burn = bench.Burn(shm, source, files, cold=False)
         sample = burn.ui()
     finally:
