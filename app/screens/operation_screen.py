@@ -69,7 +69,8 @@ def clock(seconds: float | None) -> str:
 
 class OperationScreen(Screen):
     BINDINGS = [
-        Binding("escape", "cancel_or_close", "Cancel / close"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "close", "Close"),
         Binding("enter", "close", "Close", show=False),
     ]
 
@@ -252,6 +253,7 @@ class OperationScreen(Screen):
 
     def on_medium_reread(self, message: MediumReread) -> None:
         self.finished = True
+        self.refresh_bindings()  # esc now closes, and the footer says so
         self.app.report = message.report
         self.app.media_changed = True
         log = self.query_one(LogPane)
@@ -268,10 +270,15 @@ class OperationScreen(Screen):
 
     # -- actions -------------------------------------------------------------------------
 
-    def action_cancel_or_close(self) -> None:
-        if self.finished:
-            self.dismiss(self.results)
-            return
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc cancels while the job runs and closes once it has finished."""
+        if action == "cancel":
+            return not self.finished
+        if action == "close":
+            return self.finished
+        return True
+
+    def action_cancel(self) -> None:
         from app.screens.confirm_screen import ConfirmScreen
 
         def answer(yes: bool | None) -> None:
