@@ -151,7 +151,7 @@ class OperationFlows:
             lines.append("Closing is final on write-once media.")
 
         verify = None
-        if options.verify and options.md5 and not options.dummy:
+        if cmd.checkread_after(options):
             verify = lambda: ops.start_check(drive.address, journal_dir=journal_dir())  # noqa: E731
         plan = OperationPlan(
             title=f"Burning to {drive.title}",

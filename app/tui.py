@@ -12,7 +12,7 @@ import styles
 from app.catalog import DriveEntry
 from app.engine.errors import EngineError
 from app.engine.models import SECTOR, MediumReport
-from app.flows import OperationFlows, burn_options, map_entries
+from app.flows import OperationFlows, burn_options, journal_dir, map_entries
 from app.screens.main_screen import MainScreen
 from app.stage import Stage, StageFileError, autosave_path, load_stage, save_stage
 
@@ -70,15 +70,25 @@ class DiscdeckApp(OperationFlows, App):
             return
         if not runs:
             return
+        from app.engine.commands import mapped_entries
+        from app.engine.operations import start_check
         from app.screens.operation_screen import OperationPlan, OperationScreen
 
         for run in runs:
+            verify = None
+            if run.kind == "burn" and run.checkread_after:
+                folder = run.journal_dir or journal_dir()
+                verify = lambda run=run, folder=folder: start_check(run.address, journal_dir=folder)  # noqa: E731
             plan = OperationPlan(
                 title=f"Re-attached: {run.describe()}",
                 address=run.address,
                 start=lambda run=run: attach(run),
+                verify=verify,
             )
-            self.push_screen(OperationScreen(plan), self._after_operation)
+            after = self._after_operation
+            if run.kind == "burn" and mapped_entries(run.argv) == map_entries(self.stage):
+                after = self._after_burn  # the stage is what was burned: clear it as usual
+            self.push_screen(OperationScreen(plan), after)
 
     async def action_quit(self) -> None:
         """Burns, blanks, formats and checks run detached: they go on after quitting."""

@@ -67,7 +67,7 @@ CHILD = textwrap.dedent(
     import sys, threading
     from app.engine.commands import BurnOptions, MapEntry
     from app.engine.operations import start_burn
-    op = start_burn(sys.argv[1], [MapEntry(sys.argv[2], "/")],
+    op = start_burn(sys.argv[1], [MapEntry(sys.argv[2], sys.argv[3])],
                     BurnOptions(volume_id="DETACH", speed="2d", pacifier_interval=0.5))
     def reader():
         for progress in op.events():
@@ -78,10 +78,10 @@ CHILD = textwrap.dedent(
 )
 
 
-def _burn_in_child_then_kill(address: str, src: Path) -> None:
+def _burn_in_child_then_kill(address: str, src: Path, iso_path: str = "/") -> None:
     """A python whose thread worker reads a detached burn, SIGKILLed once writing starts."""
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, address, str(src)],
+        [sys.executable, "-c", CHILD, address, str(src), iso_path],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -214,11 +214,17 @@ def test_cancel_through_the_wrapper(tmp_path: Path, source: Path) -> None:
 
 
 async def test_the_app_reattaches_on_start(tmp_path: Path, source: Path) -> None:
+    """The re-attached burn runs the checkread its starter asked for, and the stage that
+    was burned is cleared as after any burn."""
     from app.screens.operation_screen import OperationScreen
+    from app.stage import Stage, autosave_path, save_stage
     from app.tui import DiscdeckApp
 
+    stage = Stage()
+    stage.add(str(source), "/")
+    save_stage(stage, autosave_path())
     image = tmp_path / "disc.iso"
-    _burn_in_child_then_kill(f"stdio:{image}", source)
+    _burn_in_child_then_kill(f"stdio:{image}", source, f"/{source.name}")
     app = DiscdeckApp()
     async with app.run_test(size=(100, 30)) as pilot:
         end = time.monotonic() + 90
@@ -227,7 +233,11 @@ async def test_the_app_reattaches_on_start(tmp_path: Path, source: Path) -> None
             await pilot.pause(0.2)
         screen = app.screen
         assert screen.plan.title.startswith("Re-attached: burning to stdio:")
-        assert [r.outcome for r in screen.results] == ["ok"]
+        assert [(r.kind, r.outcome) for r in screen.results] == [("burn", "ok"), ("check", "ok")]
+        assert not app.stage.is_empty()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.stage.is_empty(), "the burned stage was kept"
     assert running_operations() == []
 
 

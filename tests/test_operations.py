@@ -24,8 +24,10 @@ from app.engine.commands import (
     blank_commands,
     burn_commands,
     check_commands,
+    checkread_after,
     eject_commands,
     format_commands,
+    mapped_entries,
     size_commands,
 )
 from app.engine.inspect import read_medium
@@ -456,3 +458,23 @@ def test_abandoned_events_keep_draining(tmp_path: Path) -> None:
         time.sleep(0.1)
     assert op.result is not None and op.result.outcome == "ok", op.result
     assert iso_files(image) == {"/x/x.bin"}
+
+
+def test_mapped_entries_read_back_what_burn_commands_wrote() -> None:
+    """Re-attach compares a job's -map pairs with the stage: names must survive the trip."""
+    entries = [
+        MapEntry("/src/-map", "/-map"),
+        MapEntry("/src/new\nline", "/a=b/*?[x]"),
+        MapEntry(os.fsdecode(b"/src/bad\xff"), os.fsdecode(b"/bad\xff")),
+    ]
+    entries.append(MapEntry("-map", "/x"))  # a relative source may be named anything
+    commands = burn_commands("stdio:/x.iso", entries, BurnOptions(volume_id="-map"))
+    assert mapped_entries(commands) == entries
+    assert mapped_entries(["-version"]) == []
+
+
+def test_checkread_after_needs_md5_and_a_real_write() -> None:
+    assert checkread_after(BurnOptions())
+    assert not checkread_after(BurnOptions(verify=False))
+    assert not checkread_after(BurnOptions(md5=False))
+    assert not checkread_after(BurnOptions(dummy=True))

@@ -127,6 +127,27 @@ def size_commands(address: str, entries: Sequence[MapEntry], options: BurnOption
     return [*_tree(address, entries, options), "-print_size", "-tell_media_space", "-rollback_end"]
 
 
+def checkread_after(options: BurnOptions) -> bool:
+    """Whether a burn with `options` is followed by a checkread: it needs the MD5 tags,
+    and a simulated burn writes nothing to check."""
+    return options.verify and options.md5 and not options.dummy
+
+
+def mapped_entries(commands: Sequence[str]) -> list[MapEntry]:
+    """The `-map DISK ISO` pairs of a burn_commands list (what a burn put on the disc).
+
+    Read by position, never by searching for "-map": a name or volume id may be "-map".
+    """
+    if "-volid" not in commands:
+        return []
+    at = list(commands).index("-volid") + 4  # -volid VOLID -joliet on|off
+    entries = []
+    while at + 2 < len(commands) and commands[at] == "-map":
+        entries.append(MapEntry(commands[at + 1], commands[at + 2]))
+        at += 3
+    return entries
+
+
 def check_commands(address: str) -> list[str]:
     """Compare every file of the loaded tree (all sessions) with its recorded MD5."""
     return ["-md5", "on", "-indev", _drive(address), "-check_md5_r", "sorry", "/", "--"]

@@ -180,6 +180,7 @@ class DetachedProcess(XorrisoProcess):
         address: str = "",
         journal_dir: Path | None = None,
         run_dir: Path | None = None,
+        checkread_after: bool = False,
     ) -> None:
         self.lines, self.events, self._stderr = [], [], []
         self.worst, self.cancelled, self.proc = "ALL", False, None
@@ -201,6 +202,7 @@ class DetachedProcess(XorrisoProcess):
             "started": time.time(), "creator_pid": os.getpid(),
             "creator_ticks": _start_ticks(os.getpid()),
             "journal_dir": str(journal_dir) if journal_dir else None,
+            "checkread_after": checkread_after,
         }  # fmt: skip
         self.run_dir.mkdir(mode=0o700)
         try:

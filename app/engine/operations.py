@@ -119,6 +119,7 @@ class Operation:
         journal_dir: Folder = None,
         address: str | None = None,
         attach_to: Path | None = None,
+        checkread_after: bool = False,
     ) -> None:
         if kind not in _KINDS:
             raise ValueError(f"unknown operation kind {kind!r}")
@@ -128,6 +129,8 @@ class Operation:
         self.detached = kind in DETACHED and address is not None
         """With an address, long jobs run detached: they go on if this process ends."""
         self._attach_to = attach_to
+        self.checkread_after = checkread_after
+        """Kept with a detached job, so whoever re-attaches runs the checkread asked for."""
         """A run folder of a job already running (re-attach): read it instead of starting one."""
         self.commands = list(commands)
         self.argv = [*base_argv(), *self.commands]
@@ -249,7 +252,7 @@ class Operation:
         if self.detached:
             return DetachedProcess(
                 self.commands, kind=self.kind, address=self.address or "",
-                journal_dir=self._journal_dir,
+                journal_dir=self._journal_dir, checkread_after=self.checkread_after,
             )  # fmt: skip
         return XorrisoProcess(self.commands)
 
@@ -357,7 +360,13 @@ def start_burn(
     check_address(parse_address(address), for_write=True)
     check_free(address)
     commands = cmd.burn_commands(address, entries, options)
-    return Operation("burn", commands, journal_dir=journal_dir, address=address)
+    return Operation(
+        "burn",
+        commands,
+        journal_dir=journal_dir,
+        address=address,
+        checkread_after=cmd.checkread_after(options),
+    )
 
 
 def start_check(address: str, *, journal_dir: Folder = None) -> Operation:

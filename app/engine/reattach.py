@@ -38,6 +38,8 @@ class RunningOp:
     watched: bool
     """The discdeck process that started it still lives and follows it (did not quit)."""
     journal_dir: Path | None = None
+    checkread_after: bool = False
+    """The burn was to be followed by a checkread (the starter's BurnOptions)."""
 
     @property
     def finished(self) -> bool:
@@ -76,6 +78,7 @@ def running_operations() -> list[RunningOp]:
                 watched=alive(meta.get("creator_pid"), meta.get("creator_ticks"))
                 and not (run_dir / "abandoned").exists(),
                 journal_dir=Path(journal) if journal else None,
+                checkread_after=bool(meta.get("checkread_after", False)),
             )
         )
     return sorted(found, key=lambda run: run.started)
