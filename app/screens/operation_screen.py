@@ -254,6 +254,9 @@ class OperationScreen(Screen):
     def on_medium_reread(self, message: MediumReread) -> None:
         self.finished = True
         self.refresh_bindings()  # esc now closes, and the footer says so
+        for gauge in self.query(BarGauge):
+            if gauge.value is None:  # over before xorriso's first report: nothing to show
+                gauge.caption = "–"
         self.app.report = message.report
         self.app.media_changed = True
         log = self.query_one(LogPane)
