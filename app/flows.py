@@ -18,7 +18,7 @@ from app.engine.errors import EngineError
 from app.engine.inspect import list_formats
 from app.engine.models import SECTOR, MediumReport
 from app.engine.runner import base_argv
-from app.medium_view import size_text, used_blocks
+from app.medium_view import short_address, size_text, used_blocks
 from app.screens.confirm_screen import ConfirmScreen
 from app.stage import Stage
 
@@ -139,7 +139,7 @@ class OperationFlows:
         if media and media.status == "appendable":
             mode = f"add session {media.sessions_count + 1}, then " + mode
         lines = [
-            f"Drive:   {drive.title} ({drive.address})",
+            f"Drive:   {drive.title} ({short_address(drive.address)})",
             f"Medium:  {media.status if media else '?'}, {media.sessions_count if media else 0} session(s)",
             f"Session: {self.stage.total_files():,} files, {size_text(size)} as volume {options.volume_id}",
             f"Then:    {mode}",
@@ -236,7 +236,7 @@ class OperationFlows:
             ConfirmScreen(
                 "Blank the medium?",
                 [
-                    f"Drive:  {drive.title} ({drive.address})",
+                    f"Drive:  {drive.title} ({short_address(drive.address)})",
                     f"Mode:   {mode}",
                     f"Lost:   {lost}. This cannot be undone.",
                 ],

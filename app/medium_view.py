@@ -7,6 +7,7 @@ by the recorder's nominal capacity, so the figures are the same on every machine
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import humanize
@@ -21,6 +22,16 @@ STATUS_WORDS = {
     "absent": "no medium",
     "unknown": "unknown",
 }
+
+
+def short_address(address: str) -> str:
+    """An address to show in narrow places: the home folder as `~` (argv, journals and
+    logs keep the full path)."""
+    home = os.path.expanduser("~").rstrip("/")
+    for prefix in ("stdio:", ""):
+        if home and address.startswith(f"{prefix}{home}/"):
+            return f"{prefix}~{address[len(prefix) + len(home) :]}"
+    return address
 
 
 def size_text(blocks: int | None) -> str:

@@ -414,3 +414,13 @@ def test_parse_size(text: str, expected: int) -> None:
 def test_parse_size_rejects(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_size(bad)
+
+
+def test_short_address_folds_only_the_home_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.medium_view import short_address
+
+    monkeypatch.setenv("HOME", "/home/op")
+    assert short_address("stdio:/home/op/.local/share/x.iso") == "stdio:~/.local/share/x.iso"
+    assert short_address("/home/op/disc.iso") == "~/disc.iso"
+    assert short_address("stdio:/home/operator/x.iso") == "stdio:/home/operator/x.iso"
+    assert short_address("/dev/sr0") == "/dev/sr0"

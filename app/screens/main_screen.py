@@ -20,7 +20,7 @@ from app.catalog import DriveEntry, gather_drives
 from app.drives import busy_detail
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
-from app.medium_view import describe_medium
+from app.medium_view import describe_medium, short_address
 from app.messages import DrivesFound, MediumFailed, MediumRead
 from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
@@ -115,7 +115,7 @@ class MainScreen(Screen):
         self.current = entry
         self.app.drive = entry
         self.app.report = None
-        self.sub_title = f"{entry.title} — {entry.address}"
+        self.sub_title = f"{entry.title} — {short_address(entry.address)}"
         self.read_current()
 
     # -- medium -------------------------------------------------------------------------
