@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYMAP: list[tuple[str, str]] = [
+KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <= 46 chars
     ("↑ ↓", "move in a list or table"),
     ("enter", "open the highlighted drive"),
     ("tab / shift+tab", "move between panes"),
@@ -19,10 +19,10 @@ KEYMAP: list[tuple[str, str]] = [
     ("B", "blank the medium (asks first)"),
     ("F", "format the medium (asks first)"),
     ("e", "eject"),
-    ("i", "inspect: browse a session's files (x extracts, t boot info)"),
-    ("browser: d / R", "mark for removal / remaster the image keeping its boot setup"),
-    ("s", "surface scan: which blocks read well, slowly or not at all"),
-    ("j", "journal: past operations and what xorriso said"),
+    ("i", "inspect a session's files (x extract, t boot)"),
+    ("browser: d / R", "mark for removal / remaster, boot kept"),
+    ("s", "surface scan: which blocks read well"),
+    ("j", "journal: past operations, xorriso's words"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),
     ("stage: a / del / F2 / n / m", "add, remove, rename, new folder, move"),
@@ -47,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for key, what in KEYMAP:
             table.add_row(key, what)
-        with Vertical(id="help-box") as box:
+        with VerticalScroll(id="help-box") as box:  # scrolls on terminals under 24 rows
             box.border_title = "Keys"
             box.border_subtitle = "esc closes"
             yield Static(table)
