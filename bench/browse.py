@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from discdeck_bench import CACHE, make_tree, private_home
+from discdeck_bench import CACHE, append_results, make_tree, private_home
 
 CHILD = """
 import resource, sys, time
@@ -113,11 +113,7 @@ def main() -> int:
         "Medians of 5 fresh processes each; peak RSS is the largest of the 5 (`ru_maxrss`).",
         "",
     ]
-    text = "\n".join(table)
-    print(text)
-    results = Path(__file__).resolve().parent / "RESULTS.md"
-    with results.open("a", encoding="utf-8") as handle:
-        handle.write(text)
+    append_results(table)
     return 0
 
 

@@ -31,6 +31,14 @@ CACHE = Path("/tmp/discdeck-bench")
 MiB = 1 << 20
 
 
+def append_results(lines: list[str]) -> None:
+    """Print a table and add it to bench/RESULTS.md (after the main bench wrote the file)."""
+    text = "\n".join(lines)
+    print(text)
+    with (BENCH / "RESULTS.md").open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 # ---- a private home: set before anything of app/ is imported ------------------------------
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from discdeck_bench import CACHE, make_tree, private_home
+from discdeck_bench import CACHE, append_results, make_tree, private_home
 
 KEYS_PER_SERIES = 150
 
@@ -145,11 +145,7 @@ def main() -> int:
         "scan is switched off (its own phase).",
         "",
     ]
-    text = "\n".join(table)
-    print(text)
-    results = Path(__file__).resolve().parent / "RESULTS.md"
-    with results.open("a", encoding="utf-8") as handle:
-        handle.write(text)
+    append_results(table)
     return 0
 
 
