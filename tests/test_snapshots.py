@@ -113,7 +113,6 @@ def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
             progress = tracker.feed(line, float(second))
             if progress is not None:
                 screen.samples.append((progress.speed, progress.buffer))
-                screen.log_lines.append(line)
                 screen.post_message(OperationProgress(progress))
                 await pilot.pause(0.05)
         from widgets.history_graph import HistoryGraph

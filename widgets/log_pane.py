@@ -13,8 +13,6 @@ class LogPane(RichLog):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, wrap=True, markup=False, max_lines=500)
-        self.shown = 0
-        """How many lines of an external line list have been written (see OperationScreen)."""
 
     def note(self, text: str, *, level: str = "info") -> None:
         style = {"info": "", "warning": "yellow", "error": "bold red"}.get(level, "")

@@ -253,6 +253,8 @@ class DetachedProcess(XorrisoProcess):
         wrapper_gone = self.proc is not None and self.proc.poll() is not None
         if (self.run_dir / "exit").exists():
             return True
+        if self.proc is not None and not wrapper_gone:
+            return False  # our own wrapper still runs: no need to read meta and /proc (10/s)
         meta = self._meta()
         if wrapper_gone:
             return not alive(meta.get("xorriso_pid"), meta.get("xorriso_ticks"))
