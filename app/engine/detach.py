@@ -1,11 +1,9 @@
 """Detached xorriso runs: a burn that outlives the UI, its output in files, one job per drive.
 
-Started as `python -m app.engine.detach RUN_DIR -- ARGV...` in a session of its own, with
-stdout/stderr going to RUN_DIR/stdout and RUN_DIR/stderr (never pipes), this module is a
-tiny wrapper: it starts xorriso in a process group of its own, ignores SIGHUP, forwards
-SIGINT/SIGTERM to xorriso (so exactly one signal reaches it), waits, writes RUN_DIR/exit
-atomically and releases the drive lock. The reader side (`DetachedProcess`) tails
-RUN_DIR/stdout with the same `output()` interface as a piped `XorrisoProcess`.
+xorriso runs under the wrapper in `detach_wrapper.py`, in a session of its own, with
+stdout/stderr going to RUN_DIR/stdout and RUN_DIR/stderr (never pipes). The reader side
+(`DetachedProcess`) tails RUN_DIR/stdout with the same `output()` interface as a piped
+`XorrisoProcess`; this module also keeps the per-drive locks.
 
 Layout under `state_dir()/running/` (0700, files 0600):
   <id>/meta.json  kind, address, argv, start time, pids     <id>/stdout, <id>/stderr
@@ -30,10 +28,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from app.config import state_dir
+from app.engine import detach_wrapper
+from app.engine.detach_wrapper import read_json, release_lock, start_ticks, write_atomic
 from app.engine.errors import EngineError
 from app.engine.runner import OutputLine, XorrisoProcess, base_argv, check_xorriso
 
-POLL = 0.1
+POLL = 0.05
+"""Seconds between looks at a job's output file (each look is a read and a waitpid)."""
 """Seconds between looks at a growing stdout file."""
 VERBS = {"burn": "burning", "blank": "blanking", "format": "formatting", "check": "checking"}
 
@@ -54,38 +55,10 @@ def lock_path(address: str) -> Path:
     )
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """temp file + rename: a reader sees the old content or the new, never half."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temp, path)
-
-
-def read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
-    except (OSError, ValueError):
-        return None
-
-
-def _start_ticks(pid: int) -> str | None:
-    """The process's start time in clock ticks (tells a pid from its reuse); None: gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return None if fields[0] in ("Z", "X") else fields[19]
-
-
 def alive(pid: int | None, ticks: str | None = None) -> bool:
     if not pid:
         return False
-    now = _start_ticks(pid)
+    now = start_ticks(pid)
     return now is not None and (ticks is None or now == ticks)
 
 
@@ -160,12 +133,6 @@ def check_free(address: str) -> None:
         raise DriveBusy(busy_message(address, holder))
 
 
-def release_lock(lock: Path, run_id: str) -> None:
-    info = read_json(lock)
-    if info is not None and info.get("run") == run_id:
-        lock.unlink(missing_ok=True)
-
-
 # -- the reader side ---------------------------------------------------------------------
 
 
@@ -200,7 +167,7 @@ class DetachedProcess(XorrisoProcess):
         self.meta = {
             "id": run_id, "kind": kind, "address": address, "argv": self.argv,
             "started": time.time(), "creator_pid": os.getpid(),
-            "creator_ticks": _start_ticks(os.getpid()),
+            "creator_ticks": start_ticks(os.getpid()),
             "journal_dir": str(journal_dir) if journal_dir else None,
             "checkread_after": checkread_after,
         }  # fmt: skip
@@ -226,14 +193,13 @@ class DetachedProcess(XorrisoProcess):
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
         out = os.open(self.run_dir / "stdout", flags, 0o600)
         err = os.open(self.run_dir / "stderr", flags, 0o600)
-        root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, PYTHONSAFEPATH="1")
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        # -I -S: the wrapper needs only the standard library, and starts in ~40 ms without
+        # site-packages (a wrapper importing app.engine took ~100 ms more, in every job's wall).
+        wrapper = [sys.executable, "-I", "-S", detach_wrapper.__file__, str(self.run_dir), "--"]
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "app.engine.detach", str(self.run_dir), "--", *self.argv],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
-                start_new_session=True,
+                [*wrapper, *self.argv],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True,
             )  # fmt: skip
         finally:
             os.close(out)
@@ -335,49 +301,3 @@ class DetachedProcess(XorrisoProcess):
         if lock and not job_alive(self._meta()):
             release_lock(Path(lock), self.run_dir.name)
         shutil.rmtree(self.run_dir, ignore_errors=True)
-
-
-# -- the wrapper -------------------------------------------------------------------------
-
-
-def main(args: Sequence[str]) -> int:
-    if len(args) < 3 or args[1] != "--":
-        print("usage: python -m app.engine.detach RUN_DIR -- ARGV...", file=sys.stderr)
-        return 2
-    run_dir, argv = Path(args[0]), list(args[2:])
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    child: subprocess.Popen | None = None
-    pending: list[int] = []
-
-    def forward(signum: int, _frame: object) -> None:
-        if child is None:
-            pending.append(signum)
-        else:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child.pid, signum)
-
-    signal.signal(signal.SIGINT, forward)
-    signal.signal(signal.SIGTERM, forward)
-    meta = read_json(run_dir / "meta.json") or {}
-    try:
-        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, process_group=0)
-    except OSError as exc:
-        print(f"discdeck: cannot start {argv[0]}: {exc}", file=sys.stderr, flush=True)
-        returncode = 127
-    else:
-        meta.update(
-            wrapper_pid=os.getpid(), wrapper_ticks=_start_ticks(os.getpid()),
-            xorriso_pid=child.pid, xorriso_ticks=_start_ticks(child.pid),
-        )  # fmt: skip
-        write_atomic(run_dir / "meta.json", json.dumps(meta))
-        for signum in pending:
-            forward(signum, None)
-        returncode = child.wait()
-    write_atomic(run_dir / "exit", f"{returncode}\n")
-    if meta.get("lock"):
-        release_lock(Path(meta["lock"]), run_dir.name)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
