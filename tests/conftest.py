@@ -139,3 +139,16 @@ def three_session_image(tmp_path: Path) -> Path:
 @pytest.fixture
 def garbage_image(tmp_path: Path) -> Path:
     return make_garbage_image(tmp_path / "garbage.bin")
+
+
+def imported_modules(source: str) -> list[str]:
+    """Every module a Python source imports (absolute names; relative ones as "")."""
+    import ast
+
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module or "") if node.level == 0 else "")
+    return found

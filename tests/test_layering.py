@@ -82,14 +82,8 @@ def test_detach_wrapper_needs_only_the_standard_library() -> None:
     """It runs as `python -I -S detach_wrapper.py`: no site-packages, no app package."""
     import sys
 
-    source = (ENGINE / "detach_wrapper.py").read_text()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names = [node.module or ""]
-        else:
-            continue
-        for name in names:
-            top = name.split(".")[0]
-            assert top == "__future__" or top in sys.stdlib_module_names, name
+    from tests.conftest import imported_modules
+
+    for name in imported_modules((ENGINE / "detach_wrapper.py").read_text()):
+        top = name.split(".")[0]
+        assert top == "__future__" or top in sys.stdlib_module_names, name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from app.stage import (
     load_stage,
     save_stage,
 )
+from tests.conftest import imported_modules
 
 try:
     from hypothesis import HealthCheck, given, settings
@@ -577,15 +577,8 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
 
 def test_stage_modules_do_not_import_textual() -> None:
     for name in ("stage.py", "stage_store.py", "disk_usage.py"):
-        source = (Path(stage_mod.__file__).parent / name).read_text()
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                modules = [node.module or ""]
-            else:
-                continue
-            assert not [m for m in modules if m.split(".")[0] == "textual"], name
+        modules = imported_modules((Path(stage_mod.__file__).parent / name).read_text())
+        assert not [m for m in modules if m.split(".")[0] == "textual"], name
 
 
 def test_not_on_stage_message() -> None:
