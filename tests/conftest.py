@@ -17,18 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.record import BASE as RECORDER_ARGV
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-XORRISO_BASE = [
-    "-no_rc",
-    "-pkt_output", "on",
-    "-abort_on", "FAILURE",
-    "-report_about", "UPDATE",
-    "-iso_rr_pattern", "off",
-    "-disk_pattern", "off",
-    "-md5", "on",
-]  # fmt: skip
-"""Flags of every xorriso run the tests make themselves (the recorder uses the same)."""
+XORRISO_BASE = RECORDER_ARGV[1:]
+"""Flags of every xorriso run the tests make themselves: the fixture recorder's own, so
+live runs and recorded transcripts always agree."""
 
 needs_xorriso = pytest.mark.skipif(shutil.which("xorriso") is None, reason="xorriso not installed")
 
