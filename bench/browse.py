@@ -22,7 +22,7 @@ from discdeck_bench import CACHE, append_results, make_tree, private_home
 CHILD = """
 import resource, sys, time
 t0 = time.perf_counter()
-from app.isoview import open_session
+from app.iso.view import open_session
 view = open_session(sys.argv[1])
 names = view.list("/")
 print(time.perf_counter() - t0, len(names), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -31,8 +31,8 @@ print(time.perf_counter() - t0, len(names), resource.getrusage(resource.RUSAGE_S
 UI_CHILD = """
 import asyncio, resource, sys, time
 sys.path.insert(0, sys.argv[2])
-from app.screens.browser_screen import BrowserScreen
-from app.tui import DiscdeckApp
+from app.tui.screens.browser_screen import BrowserScreen
+from app.tui.app import DiscdeckApp
 
 async def main():
     app = DiscdeckApp(f"stdio:{sys.argv[1]}")

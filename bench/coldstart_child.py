@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.tui import DiscdeckApp
+from app.tui.app import DiscdeckApp
 
 
 async def main() -> None:

@@ -260,9 +260,9 @@ class Burn:
 
     async def _ui(self, drop: bool) -> Sample:
         from app.engine.operations import start_burn
-        from app.flows import journal_dir
-        from app.screens.operation_screen import OperationPlan, OperationScreen
-        from app.tui import DiscdeckApp
+        from app.tui.app import DiscdeckApp
+        from app.tui.flows import journal_dir
+        from app.tui.screens.operation_screen import OperationPlan, OperationScreen
 
         class TimedScreen(OperationScreen):
             """Stamps the moment `finished` turns True (no polling)."""
@@ -397,7 +397,7 @@ def read_floor(image: Path) -> Sample:
 
 
 def scan_stage(tree: Path, drop: bool) -> Sample:
-    from app.stage import Stage
+    from app.stage.model import Stage
 
     if drop:
         drop_caches()
@@ -812,7 +812,7 @@ def main() -> int:
         "stage scan is timed in-process (`Stage().add(tree)` + iterate `scan('/')`); du is a subprocess "
         f"(its spawn counts). Warm: one untimed scan first, medians of {n}; cold: page cache dropped "
         "before each.",
-        "- Row 4: wall from `Popen` of `python bench/coldstart_child.py` (imports `app.tui`, runs "
+        "- Row 4: wall from `Popen` of `python bench/coldstart_child.py` (imports `app.tui.app`, runs "
         "`DiscdeckApp().run_test()`, polls `app.report is not None` every 5 ms, prints READY) to the "
         "READY line; the private XDG home already holds the default virtual recorder (a blank "
         f"DVD image) from an untimed first run. {max(n, 5)} rounds, rotated; medians. 4e: 3 rounds "

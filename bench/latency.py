@@ -39,9 +39,9 @@ async def measure(tree: Path, *, scanning: bool, python_walk: bool) -> tuple[lis
     """Latencies (s) of KEYS_PER_SERIES keys, and how many scans ran meanwhile."""
     from textual import events
 
-    from app import disk_usage
-    from app.screens.stage_screen import StageScreen
-    from app.tui import DiscdeckApp
+    from app.stage import disk_usage
+    from app.tui.app import DiscdeckApp
+    from app.tui.screens.stage_screen import StageScreen
     from widgets.local_browser import LocalBrowser
 
     if python_walk:

@@ -44,7 +44,7 @@ def main() -> None:
     from app.engine.runner import check_xorriso
 
     check_xorriso()
-    import app.screens.operation_screen as osm
+    import app.tui.screens.operation_screen as osm
 
     profiler = Profiler(interval=0.001, async_mode="disabled")
     mount, reread = osm.OperationScreen.on_mount, osm.OperationScreen.on_medium_reread

@@ -22,7 +22,7 @@ from app.engine.commands import BurnOptions, MapEntry
 from app.engine.detach import DriveBusy, check_free, lock_path, running_dir
 from app.engine.inspect import read_medium
 from app.engine.operations import start_burn
-from app.engine.reattach import attach, running_operations
+from app.jobs.reattach import attach, running_operations
 from tests.conftest import needs_xorriso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,9 +216,10 @@ def test_cancel_through_the_wrapper(tmp_path: Path, source: Path) -> None:
 async def test_the_app_reattaches_on_start(tmp_path: Path, source: Path) -> None:
     """The re-attached burn runs the checkread its starter asked for, and the stage that
     was burned is cleared as after any burn."""
-    from app.screens.operation_screen import OperationScreen
-    from app.stage import Stage, autosave_path, save_stage
-    from app.tui import DiscdeckApp
+    from app.stage.model import Stage
+    from app.stage.store import autosave_path, save_stage
+    from app.tui.app import DiscdeckApp
+    from app.tui.screens.operation_screen import OperationScreen
 
     stage = Stage()
     stage.add(str(source), "/")
@@ -242,9 +243,9 @@ async def test_the_app_reattaches_on_start(tmp_path: Path, source: Path) -> None
 
 
 async def test_quitting_leaves_the_burn_running(tmp_path: Path, source: Path) -> None:
-    from app.screens.confirm_screen import ConfirmScreen
-    from app.screens.operation_screen import OperationPlan, OperationScreen
-    from app.tui import DiscdeckApp
+    from app.tui.app import DiscdeckApp
+    from app.tui.screens.confirm_screen import ConfirmScreen
+    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
 
     image = tmp_path / "disc.iso"
     address = f"stdio:{image}"

@@ -1,4 +1,4 @@
-"""Folder sums (app/disk_usage.py): the GNU find walk against the Python walk, du and the
+"""Folder sums (app/stage/disk_usage.py): the GNU find walk against the Python walk, du and the
 kernel's own refusals, on real trees with hostile names."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app import disk_usage
-from app.disk_usage import ScanProgress, parse_find_error, walk_size
+from app.stage import disk_usage
+from app.stage.disk_usage import ScanProgress, parse_find_error, walk_size
 
 needs_find = pytest.mark.skipif(not disk_usage._has_gnu_find(), reason="no GNU find")
 

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import app.drives as drives_mod
-from app.drives import (
+import app.drives.discovery as drives_mod
+from app.drives.discovery import (
     Holder,
     OpticalDrive,
     discover_drives,

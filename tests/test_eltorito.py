@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.eltorito import parse_catalog, read_boot_catalog
 from app.engine.inspect import read_medium
+from app.iso.eltorito import parse_catalog, read_boot_catalog
 from tests.conftest import make_image, needs_xorriso, xorriso_run
 
 XORRISO_PLATFORM = {"BIOS": "BIOS", "PPC": "PPC", "Mac": "Mac", "UEFI": "EFI"}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pycdlib
 import pytest
 
-from app.extract import ExtractProgress, extract, extract_all, safe_name
-from app.isoview import open_session
+from app.iso.extract import ExtractProgress, extract, extract_all, safe_name
+from app.iso.view import open_session
 from tests.conftest import needs_xorriso, xorriso_run
 
 

@@ -13,12 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.drives.virtual import create_recorder
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.inspect import read_medium
 from app.engine.operations import OperationResult, start_burn
-from app.stage import Stage, autosave_path
-from app.tui import DiscdeckApp
-from app.virtual import create_recorder
+from app.stage.model import Stage
+from app.stage.store import autosave_path
+from app.tui.app import DiscdeckApp
 from tests.conftest import make_image, xorriso_run
 from tests.pilot import settle as _settle
 from tests.test_cli import REPO
@@ -186,7 +187,7 @@ def test_xorriso_killed_mid_write_is_a_failed_burn_and_the_medium_truthful(tmp_p
     import signal
     import time
 
-    from app.engine.reattach import running_operations
+    from app.jobs.reattach import running_operations
 
     src = tmp_path / "src"
     src.mkdir()
@@ -209,7 +210,7 @@ def test_xorriso_killed_mid_write_is_a_failed_burn_and_the_medium_truthful(tmp_p
 
 async def test_a_corrupt_journal_does_not_hide_the_others() -> None:
     from app.engine.operations import start_check
-    from app.flows import journal_dir
+    from app.tui.flows import journal_dir
 
     recorder = create_recorder("virtual-dvd")
     make_image(Path(recorder.image), ["J"], seed=9)

@@ -16,7 +16,7 @@ import pycdlib
 import pytest
 
 from app.engine.inspect import read_medium
-from app.isoview import IsoFormatError, SessionFile, open_session
+from app.iso.view import IsoFormatError, SessionFile, open_session
 from tests.conftest import make_image, needs_xorriso, xorriso_run
 
 pytestmark = needs_xorriso

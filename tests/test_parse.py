@@ -417,7 +417,7 @@ def test_parse_size_rejects(bad: str) -> None:
 
 
 def test_short_address_folds_only_the_home_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.medium_view import short_address
+    from app.media.view import short_address
 
     monkeypatch.setenv("HOME", "/home/op")
     assert short_address("stdio:/home/op/.local/share/x.iso") == "stdio:~/.local/share/x.iso"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.projects import list_projects, load_project
-from app.tui import DiscdeckApp
+from app.stage.projects import list_projects, load_project
+from app.tui.app import DiscdeckApp
 from tests.pilot import settle, wait_for
 
 

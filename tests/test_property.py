@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.operations import start_burn
-from app.stage import Stage
+from app.stage.model import Stage
 from tests.test_operations import rr_tree
 
 # Any byte but NUL and "/", not "." or "..": what a Linux file name can be.

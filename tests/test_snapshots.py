@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.tui import DiscdeckApp
-from app.virtual import create_recorder
+from app.drives.virtual import create_recorder
+from app.tui.app import DiscdeckApp
 from tests.conftest import make_image
 from tests.pilot import settle as _settle
 
@@ -90,8 +90,8 @@ def test_stage_screen(snap_compare, pinned_recorder: Path) -> None:
 def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
     """The burn screen fed the recorded pacifier lines of a real 8x stdio: burn."""
     from app.engine.progress import ProgressTracker
-    from app.messages import OperationProgress
-    from app.screens.operation_screen import OperationPlan, OperationScreen
+    from app.tui.messages import OperationProgress
+    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
     from tests.conftest import fixture_text
 
     lines = [
@@ -146,7 +146,7 @@ def test_boot_panel(snap_compare, pinned_recorder: Path) -> None:
 
     async def open_panel(pilot) -> None:
         await _settle(pilot, need_report=True)
-        from app.screens.boot_screen import BootScreen
+        from app.tui.screens.boot_screen import BootScreen
 
         await pilot.app.push_screen(BootScreen(f"stdio:{image}"))
         await pilot.pause(0.5)
@@ -159,8 +159,8 @@ def test_scan_map(snap_compare, pinned_recorder: Path) -> None:
     """A surface scan result with a slow stretch, unreadable blocks and an MD5 mismatch,
     from the recorded -check_media report of tests/test_surface.py."""
     from app.engine.surface import SurfaceResult, parse_surface_map
-    from app.messages import OperationFinished, OperationProgress
-    from app.screens.operation_screen import OperationPlan, OperationScreen
+    from app.tui.messages import OperationFinished, OperationProgress
+    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
     from tests.test_surface import RECORDED
 
     surface = parse_surface_map(RECORDED)

@@ -1,4 +1,4 @@
-"""The stage model (app/stage.py) and its JSON store (app/stage_store.py), on real files."""
+"""The stage model (app/stage/model.py) and its JSON store (app/stage/store.py), on real files."""
 
 from __future__ import annotations
 
@@ -12,19 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from app import disk_usage
-from app import stage as stage_mod
-from app.stage import (
+from app.stage import disk_usage
+from app.stage import model as stage_mod
+from app.stage.model import (
     NotOnStage,
     ScanProgress,
     Stage,
-    StageFileError,
     StageNode,
     StageOptions,
-    autosave_path,
-    load_stage,
-    save_stage,
 )
+from app.stage.store import StageFileError, autosave_path, load_stage, save_stage
 from tests.conftest import imported_modules
 
 try:
@@ -576,7 +573,7 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
 
 
 def test_stage_modules_do_not_import_textual() -> None:
-    for name in ("stage.py", "stage_store.py", "disk_usage.py"):
+    for name in ("model.py", "store.py", "disk_usage.py"):
         modules = imported_modules((Path(stage_mod.__file__).parent / name).read_text())
         assert not [m for m in modules if m.split(".")[0] == "textual"], name
 

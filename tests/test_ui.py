@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.tui import DiscdeckApp
-from app.virtual import create_recorder
+from app.drives.virtual import create_recorder
+from app.tui.app import DiscdeckApp
 from tests.conftest import make_garbage_image, make_image, xorriso_run
 from tests.pilot import screen_text as _screen_text
 from tests.pilot import settle as _settle
@@ -75,7 +75,7 @@ async def test_keys_reread_and_help() -> None:
 
 async def test_journal_screen_lists_operations(tmp_path: Path) -> None:
     from app.engine.operations import start_check
-    from app.flows import journal_dir
+    from app.tui.flows import journal_dir
 
     recorder = create_recorder("virtual-dvd")
     make_image(Path(recorder.image), ["J1"], seed=7)
@@ -96,7 +96,7 @@ async def test_journal_screen_lists_operations(tmp_path: Path) -> None:
 
 
 async def test_quit_during_an_operation_asks() -> None:
-    from app.screens.operation_screen import OperationPlan, OperationScreen
+    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
 
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:

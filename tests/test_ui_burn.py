@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.drives.virtual import create_recorder
 from app.engine.inspect import read_medium
-from app.screens.operation_screen import OperationScreen
-from app.screens.stage_screen import StageScreen
-from app.tui import DiscdeckApp
-from app.virtual import create_recorder
+from app.tui.app import DiscdeckApp
+from app.tui.screens.operation_screen import OperationScreen
+from app.tui.screens.stage_screen import StageScreen
 from tests.pilot import run_confirmed
 from tests.pilot import settle as _settle
 from tests.pilot import wait_for as _wait_for
@@ -132,7 +132,7 @@ async def test_blank_asks_and_leaves_blank(tmp_path: Path) -> None:
 
 async def test_journal_ends_with_the_medium_state(tmp_path: Path) -> None:
     from app.engine.journal import list_journals, read_journal
-    from app.flows import journal_dir
+    from app.tui.flows import journal_dir
 
     create_recorder("virtual-dvd")
     source = _make_source(tmp_path, megabytes=1)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from textual.widgets import Tree
 
-from app.screens.browser_screen import BrowserScreen
-from app.screens.operation_screen import OperationScreen
-from app.tui import DiscdeckApp
-from app.virtual import create_recorder
+from app.drives.virtual import create_recorder
+from app.tui.app import DiscdeckApp
+from app.tui.screens.browser_screen import BrowserScreen
+from app.tui.screens.operation_screen import OperationScreen
 from tests.conftest import make_image
 from tests.pilot import run_confirmed
 from tests.pilot import screen_text as _screen_text
@@ -107,7 +107,7 @@ async def test_boot_info_of_a_bios_efi_image(tmp_path: Path) -> None:
 
 async def test_remaster_from_the_browser(tmp_path: Path) -> None:
     """Mark /remove.me with d, stage a file, R writes a copy that keeps the boot entries."""
-    from app.eltorito import read_boot_catalog
+    from app.iso.eltorito import read_boot_catalog
     from tests.conftest import xorriso_run
     from tests.test_eltorito import make_bootable
 

@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from app.catalog import DriveEntry
+from app.drives.listing import DriveEntry
 
 
 class DriveList(OptionList):

@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from app.isoview import Entry
-from app.stage import display
+from app.iso.view import Entry
+from app.stage.model import display
 
 
 class EntryDetails(Static):

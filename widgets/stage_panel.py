@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from app.stage import Stage, StageNode, display
+from app.stage.model import Stage, StageNode, display
 
 
 def _label(node: StageNode) -> Text:

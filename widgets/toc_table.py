@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from app.engine.models import Session
-from app.medium_view import blocks_text, size_text
+from app.media.view import blocks_text, size_text
 
 
 class TocTable(DataTable):

@@ -21,20 +21,15 @@ import stat as st
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from app.disk_usage import ScanProgress, walk_size
-from app.stage_store import StageFileError, autosave_path, load_stage, save_stage
+from app.stage.disk_usage import ScanProgress, walk_size
 
 __all__ = [
     "NotOnStage",
     "ScanProgress",
     "Stage",
-    "StageFileError",
     "StageNode",
     "StageOptions",
-    "autosave_path",
     "display",
-    "load_stage",
-    "save_stage",
 ]
 
 

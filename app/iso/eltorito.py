@@ -11,8 +11,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from app.isorecords import SECTOR, VD_BOOT, read_descriptors
-from app.isoview import SessionFile, device_path
+from app.iso.records import SECTOR, VD_BOOT, read_descriptors
+from app.iso.view import SessionFile, device_path
 
 EL_TORITO_ID = b"EL TORITO SPECIFICATION"
 PLATFORMS = {0x00: "BIOS", 0x01: "PPC", 0x02: "Mac", 0xEF: "EFI"}

@@ -9,12 +9,13 @@ from textual.app import App
 from textual.binding import Binding
 
 import styles
-from app.catalog import DriveEntry
+from app.drives.listing import DriveEntry
 from app.engine.errors import EngineError
 from app.engine.models import SECTOR, MediumReport
-from app.flows import OperationFlows, burn_options, journal_dir, map_entries
-from app.screens.main_screen import MainScreen
-from app.stage import Stage, StageFileError, autosave_path, load_stage, save_stage
+from app.stage.model import Stage
+from app.stage.store import StageFileError, autosave_path, load_stage, save_stage
+from app.tui.flows import OperationFlows, burn_options, journal_dir, map_entries
+from app.tui.screens.main_screen import MainScreen
 
 
 class DiscdeckApp(OperationFlows, App):
@@ -61,7 +62,7 @@ class DiscdeckApp(OperationFlows, App):
 
     def _reattach(self) -> None:
         """Show again the jobs an earlier discdeck left running (or their results)."""
-        from app.engine.reattach import attach, orphaned_operations
+        from app.jobs.reattach import attach, orphaned_operations
 
         try:
             runs = orphaned_operations()
@@ -72,7 +73,7 @@ class DiscdeckApp(OperationFlows, App):
             return
         from app.engine.commands import mapped_entries
         from app.engine.operations import start_check
-        from app.screens.operation_screen import OperationPlan, OperationScreen
+        from app.tui.screens.operation_screen import OperationPlan, OperationScreen
 
         for run in runs:
             verify = None
@@ -92,8 +93,8 @@ class DiscdeckApp(OperationFlows, App):
 
     async def action_quit(self) -> None:
         """Burns, blanks, formats and checks run detached: they go on after quitting."""
-        from app.screens.confirm_screen import ConfirmScreen
-        from app.screens.operation_screen import OperationScreen
+        from app.tui.screens.confirm_screen import ConfirmScreen
+        from app.tui.screens.operation_screen import OperationScreen
 
         running = [
             s for s in self.screen_stack if isinstance(s, OperationScreen) and not s.finished
@@ -139,8 +140,8 @@ class DiscdeckApp(OperationFlows, App):
         self.push_screen(confirm, answer)
 
     def action_save_project(self) -> None:
-        from app.projects import check_project_name, save_project
-        from app.screens.prompt_screen import PromptScreen
+        from app.stage.projects import check_project_name, save_project
+        from app.tui.screens.prompt_screen import PromptScreen
 
         def chosen(name: str | None) -> None:
             if not name:
@@ -163,9 +164,8 @@ class DiscdeckApp(OperationFlows, App):
         )
 
     def action_open_project(self) -> None:
-        from app.projects import list_projects, load_project
-        from app.screens.choice_screen import ChoiceScreen
-        from app.stage import StageFileError
+        from app.stage.projects import list_projects, load_project
+        from app.tui.screens.choice_screen import ChoiceScreen
 
         names = list_projects()
         if not names:
@@ -204,7 +204,7 @@ class DiscdeckApp(OperationFlows, App):
             self.notify(f"could not autosave the stage: {exc}", severity="error")
 
     def action_stage(self) -> None:
-        from app.screens.stage_screen import StageScreen
+        from app.tui.screens.stage_screen import StageScreen
 
         self.push_screen(StageScreen(self.stage_start_dir))
 

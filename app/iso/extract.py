@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from app.isoview import Entry, IsoView
+from app.iso.view import Entry, IsoView
 
 CHUNK = 1 << 20
 NAME_MAX = 255

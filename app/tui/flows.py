@@ -11,19 +11,19 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from app.catalog import DriveEntry
 from app.config import ensure_dir, state_dir
+from app.drives.listing import DriveEntry
 from app.engine import commands as cmd
 from app.engine.errors import EngineError
 from app.engine.inspect import list_formats
 from app.engine.models import SECTOR, MediumReport
 from app.engine.runner import base_argv
-from app.medium_view import short_address, size_text, used_blocks
-from app.screens.confirm_screen import ConfirmScreen
-from app.stage import Stage
+from app.media.view import short_address, size_text, used_blocks
+from app.stage.model import Stage
+from app.tui.screens.confirm_screen import ConfirmScreen
 
 if TYPE_CHECKING:
-    from app.screens.operation_screen import OperationPlan
+    from app.tui.screens.operation_screen import OperationPlan
 
 BLANK_MODES = ["as_needed", "fast", "all", "deformat_quickest"]
 
@@ -75,7 +75,7 @@ class OperationFlows:
 
     def _confirm_then_run(self, confirm: ConfirmScreen, plan: OperationPlan, after=None) -> None:
         """Ask first; only an explicit yes starts the job on its own screen."""
-        from app.screens.operation_screen import OperationScreen
+        from app.tui.screens.operation_screen import OperationScreen
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -122,7 +122,7 @@ class OperationFlows:
 
     def _confirm_burn(self, drive: DriveEntry, problems: list[str], forecast) -> None:
         from app.engine import operations as ops
-        from app.screens.operation_screen import OperationPlan
+        from app.tui.screens.operation_screen import OperationPlan
 
         if problems:
             self.push_screen(
@@ -172,7 +172,7 @@ class OperationFlows:
 
     def action_check(self) -> None:
         from app.engine import operations as ops
-        from app.screens.operation_screen import OperationPlan
+        from app.tui.screens.operation_screen import OperationPlan
 
         drive = self._need_drive()
         if drive is None:
@@ -196,7 +196,7 @@ class OperationFlows:
         drive = self._need_drive()
         if drive is None:
             return
-        from app.screens.choice_screen import ChoiceScreen
+        from app.tui.screens.choice_screen import ChoiceScreen
 
         def chosen(mode: str | None) -> None:
             if mode:
@@ -217,7 +217,7 @@ class OperationFlows:
 
     def _confirm_blank(self, drive: DriveEntry, mode: str) -> None:
         from app.engine import operations as ops
-        from app.screens.operation_screen import OperationPlan
+        from app.tui.screens.operation_screen import OperationPlan
 
         media = self.report.toc.media if self.report else None
         lost = (
@@ -263,8 +263,8 @@ class OperationFlows:
 
     def _choose_format(self, drive: DriveEntry, formats) -> None:
         from app.engine import operations as ops
-        from app.screens.choice_screen import ChoiceScreen
-        from app.screens.operation_screen import OperationPlan
+        from app.tui.screens.choice_screen import ChoiceScreen
+        from app.tui.screens.operation_screen import OperationPlan
 
         if not formats.applicable:
             self.notify(
@@ -304,7 +304,7 @@ class OperationFlows:
 
     def action_surface(self) -> None:
         from app.engine.surface import start_surface_scan, surface_commands
-        from app.screens.operation_screen import OperationPlan
+        from app.tui.screens.operation_screen import OperationPlan
 
         drive = self._need_drive()
         if drive is None:
@@ -325,7 +325,7 @@ class OperationFlows:
 
     def action_eject(self) -> None:
         from app.engine import operations as ops
-        from app.screens.operation_screen import OperationPlan
+        from app.tui.screens.operation_screen import OperationPlan
 
         drive = self._need_drive()
         if drive is None:

@@ -12,12 +12,12 @@ import json
 import sys
 from collections.abc import Sequence
 
-from app.drives import busy_detail
+from app.drives.discovery import busy_detail
 from app.engine.address import parse_address
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
-from app.medium_view import blocks_text, describe_medium, size_text
+from app.media.view import blocks_text, describe_medium, size_text
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -64,8 +64,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_burn(args: argparse.Namespace) -> int:
+    from app.cli.jobs import burn
     from app.engine.commands import BurnOptions
-    from app.headless import burn
 
     if not args.dev:
         return _fail("burn needs a drive: discdeck burn --dev ADDRESS PATH...", 2)
@@ -83,7 +83,7 @@ def cmd_burn(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.headless import check
+    from app.cli.jobs import check
 
     if not args.dev:
         return _fail("check needs a drive: discdeck check --dev ADDRESS", 2)
@@ -94,7 +94,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    from app.headless_inspect import ls
+    from app.cli.inspect import ls
 
     address = args.image or args.dev
     if not address:
@@ -108,7 +108,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
 
 
 def cmd_boot(args: argparse.Namespace) -> int:
-    from app.headless_inspect import boot
+    from app.cli.inspect import boot
 
     try:
         return boot(args.image, as_json=args.json)
@@ -117,8 +117,8 @@ def cmd_boot(args: argparse.Namespace) -> int:
 
 
 def cmd_remaster(args: argparse.Namespace) -> int:
+    from app.cli.jobs import split_spec
     from app.engine.remaster import RemasterError, start_remaster
-    from app.headless import split_spec
 
     additions = []
     for spec in args.add or []:
@@ -149,12 +149,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
             check_address(parse_address(args.dev or f"stdio:{args.image}"))
     except EngineError as exc:
         return _fail(str(exc))
-    from app.tui import DiscdeckApp
+    from app.tui.app import DiscdeckApp
 
     app = DiscdeckApp(address=args.dev or (f"stdio:{args.image}" if args.image else None))
     app.browse_on_start = bool(args.image)
     if args.add:
-        from app.headless import stage_from_specs
+        from app.cli.jobs import stage_from_specs
 
         try:
             stage_from_specs(args.add, app.stage)

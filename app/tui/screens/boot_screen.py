@@ -11,8 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from app.eltorito import BootCatalog, read_boot_catalog
 from app.engine.errors import EngineError
+from app.iso.eltorito import BootCatalog, read_boot_catalog
 
 
 def catalog_table(catalog: BootCatalog) -> Table:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from app.drives.virtual import VirtualRecorder, ensure_default_recorder
 from app.engine.address import parse_address
-from app.virtual import VirtualRecorder, ensure_default_recorder
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class DriveEntry:
 
 def _optical_entries() -> list[DriveEntry]:
     try:
-        from app.drives import discover_drives
+        from app.drives.discovery import discover_drives
     except ImportError:  # pragma: no cover
         return []
     entries = []

@@ -16,12 +16,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from app.catalog import DriveEntry, gather_drives
-from app.drives import busy_detail
+from app.drives.discovery import busy_detail
+from app.drives.listing import DriveEntry, gather_drives
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
-from app.medium_view import describe_medium, short_address
-from app.messages import DrivesFound, MediumFailed, MediumRead
+from app.media.view import describe_medium, short_address
+from app.tui.messages import DrivesFound, MediumFailed, MediumRead
 from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
 from widgets.log_pane import LogPane
@@ -203,7 +203,7 @@ class MainScreen(Screen):
         self.find_drives()
 
     def action_browse(self) -> None:
-        from app.screens.browser_screen import BrowserScreen
+        from app.tui.screens.browser_screen import BrowserScreen
 
         report = self.app.report
         if self.current is None or report is None:
@@ -217,12 +217,12 @@ class MainScreen(Screen):
         )
 
     def action_journal(self) -> None:
-        from app.screens.journal_screen import JournalScreen
+        from app.tui.screens.journal_screen import JournalScreen
 
         self.app.push_screen(JournalScreen())
 
     def action_help(self) -> None:
-        from app.screens.help_screen import HelpScreen
+        from app.tui.screens.help_screen import HelpScreen
 
         self.app.push_screen(HelpScreen())
 

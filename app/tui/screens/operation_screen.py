@@ -25,7 +25,7 @@ from app.engine.inspect import read_medium
 from app.engine.journal import append_medium_state
 from app.engine.operations import Operation, OperationResult
 from app.engine.progress import Progress
-from app.messages import MediumReread, OperationError, OperationFinished, OperationProgress
+from app.tui.messages import MediumReread, OperationError, OperationFinished, OperationProgress
 from widgets.bar_gauge import BarGauge
 from widgets.history_graph import HistoryGraph
 from widgets.log_pane import LogPane
@@ -281,7 +281,7 @@ class OperationScreen(Screen):
         return True
 
     def action_cancel(self) -> None:
-        from app.screens.confirm_screen import ConfirmScreen
+        from app.tui.screens.confirm_screen import ConfirmScreen
 
         def answer(yes: bool | None) -> None:
             if yes:

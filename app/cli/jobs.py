@@ -20,7 +20,7 @@ from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
 from app.engine.journal import append_medium_state
 from app.engine.progress import Progress
-from app.stage import Stage, display
+from app.stage.model import Stage, display
 
 
 def split_spec(spec: str) -> tuple[str, str | None]:

@@ -6,7 +6,6 @@ also as the exact bytes in base64 (`name_b64`, `source_b64`), which loading pref
 
 Files are written atomically (a temp file in the same folder, fsync, `os.replace`) with
 mode 0600. Loading a broken file raises StageFileError with a one-line message naming it.
-This module imports `app.stage` lazily (it is imported by `app.stage` itself).
 """
 
 from __future__ import annotations
@@ -18,12 +17,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.config import ensure_dir, state_dir
-
-if TYPE_CHECKING:
-    from app.stage import Stage, StageNode
+from app.stage.model import Stage, StageNode, StageOptions, check_name
 
 FORMAT = "discdeck-stage"
 VERSION = 1
@@ -87,7 +84,6 @@ def stage_to_json(stage: Stage) -> dict[str, Any]:
 
 
 def _node_from_json(data: dict[str, Any]) -> StageNode:
-    from app.stage import StageNode, check_name
 
     if not isinstance(data, dict):
         raise TypeError("a node is not an object")
@@ -116,7 +112,6 @@ def _node_from_json(data: dict[str, Any]) -> StageNode:
 
 
 def stage_from_json(data: Any) -> Stage:
-    from app.stage import Stage, StageOptions
 
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("not a discdeck stage file")

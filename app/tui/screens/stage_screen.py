@@ -1,6 +1,6 @@
 """StageScreen: pick local files on the left, arrange the disc's ISO tree on the right.
 
-Folder sizes are summed by a worker (app.disk_usage) so the UI stays responsive on
+Folder sizes are summed by a worker (app.stage.disk_usage) so the UI stays responsive on
 100k-file trees; the fit bar first shows an estimate, then xorriso's exact forecast.
 """
 
@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from app.stage import check_name, display
+from app.stage.model import check_name, display
 from widgets.fit_bar import FitBar
 from widgets.local_browser import LocalBrowser
 from widgets.stage_panel import StagePanel
@@ -201,7 +201,7 @@ class StageScreen(Screen):
         return None
 
     def action_rename(self) -> None:
-        from app.screens.prompt_screen import PromptScreen
+        from app.tui.screens.prompt_screen import PromptScreen
 
         path = self.query_one(StagePanel).selected_path()
         if not path or path == "/":
@@ -226,7 +226,7 @@ class StageScreen(Screen):
         )
 
     def action_mkdir(self) -> None:
-        from app.screens.prompt_screen import PromptScreen
+        from app.tui.screens.prompt_screen import PromptScreen
 
         folder = self.iso_folder()
 
@@ -249,7 +249,7 @@ class StageScreen(Screen):
         )
 
     def action_move(self) -> None:
-        from app.screens.prompt_screen import PromptScreen
+        from app.tui.screens.prompt_screen import PromptScreen
 
         path = self.query_one(StagePanel).selected_path()
         if not path or path == "/":
@@ -271,7 +271,7 @@ class StageScreen(Screen):
         )
 
     def action_volume(self) -> None:
-        from app.screens.prompt_screen import PromptScreen
+        from app.tui.screens.prompt_screen import PromptScreen
 
         def validate(value: str) -> str | None:
             if not value or len(value.encode()) > 32:
@@ -294,7 +294,7 @@ class StageScreen(Screen):
         )
 
     def action_options(self) -> None:
-        from app.screens.options_screen import OptionsScreen
+        from app.tui.screens.options_screen import OptionsScreen
 
         def done(changed: bool | None) -> None:
             if changed:

@@ -32,8 +32,8 @@ from datetime import datetime
 from typing import BinaryIO, Literal
 
 from app.engine.errors import EngineError
-from app.isofile import ExtentReader, SessionFile, device_path
-from app.isorecords import (
+from app.iso.file import ExtentReader, SessionFile, device_path
+from app.iso.records import (
     FLAG_MULTI_EXTENT,
     SECTOR,
     VD_PRIMARY,

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import humanize
 
+from app.drives.virtual import VirtualRecorder
 from app.engine.models import SECTOR, MediumReport
-from app.virtual import VirtualRecorder
 
 STATUS_WORDS = {
     "blank": "blank (ready to write)",

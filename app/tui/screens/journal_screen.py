@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, OptionList, RichLog
 from textual.widgets.option_list import Option
 
 from app.engine.journal import list_journals, read_journal
-from app.flows import journal_dir
+from app.tui.flows import journal_dir
 
 MAX_SHOWN_LINES = 5000
 """A long burn journal is shown from its end: the result is what matters most."""

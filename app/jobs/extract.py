@@ -11,8 +11,8 @@ import humanize
 
 from app.engine.operations import OperationResult
 from app.engine.progress import Progress
-from app.extract import Extraction, extract
-from app.isoview import Entry, IsoView
+from app.iso.extract import Extraction, extract
+from app.iso.view import Entry, IsoView
 
 
 class ExtractJob:

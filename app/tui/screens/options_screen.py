@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from app.stage import StageOptions
+from app.stage.model import StageOptions
 
 SPEED = re.compile(r"^(max|min|0|\d+(\.\d+)?[cdb]?|\d+k)$")
 """xorriso -speed values: max, a factor with a media letter (4d, 8c, 2b), or kB/s (1385k)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from app.catalog import DriveEntry
+from app.drives.listing import DriveEntry
 from app.engine.models import MediumReport
 
 

@@ -1,7 +1,7 @@
 """Pure struct parsing of ISO 9660 pieces: volume descriptors, directory records, SUSP/Rock Ridge.
 
 No I/O here except through a `read(lba, nbytes) -> bytes` callable (needed for Rock Ridge
-CE continuation areas). Used by `app.isoview` (lazy browsing) and `app.eltorito`.
+CE continuation areas). Used by `app.iso.view` (lazy browsing) and `app.iso.eltorito`.
 
 References: ECMA-119 (ISO 9660), IEEE P1281 (SUSP) and P1282 (Rock Ridge 1.09/1.12),
 Joliet (UCS-2 big endian names in a supplementary descriptor).

@@ -11,7 +11,7 @@ import errno
 import io
 import os
 
-from app.isorecords import SECTOR, SYSTEM_AREA
+from app.iso.records import SECTOR, SYSTEM_AREA
 
 
 def device_path(path_or_device: str) -> str:

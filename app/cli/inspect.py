@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from app.eltorito import read_boot_catalog
 from app.engine.inspect import read_medium
-from app.isoview import Entry, open_session
-from app.stage import display
+from app.iso.eltorito import read_boot_catalog
+from app.iso.view import Entry, open_session
+from app.stage.model import display
 
 
 def session_start(address: str, session: int | None) -> int | None:

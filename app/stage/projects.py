@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from app.config import data_dir
-from app.stage import Stage, load_stage, save_stage
+from app.stage.model import Stage
+from app.stage.store import load_stage, save_stage
 
 _NAME = re.compile(r"^[\w][\w .,+-]{0,63}$")
 

@@ -1,7 +1,7 @@
 """BrowserScreen: one session's file tree, read lazily, with details, extraction and boot info.
 
 A folder is listed only when it is opened (in a worker), so a 100k-entry image opens at
-once. Each session of a multi-session medium shows its own tree (app.isoview redirects the
+once. Each session of a multi-session medium shows its own tree (app.iso.view redirects the
 volume descriptors to the session's start sector).
 """
 
@@ -22,8 +22,8 @@ from textual.widgets.tree import TreeNode
 from app.engine.errors import EngineError
 from app.engine.models import Session
 from app.engine.operations import Operation
-from app.isoview import Entry, IsoView, open_session
-from app.stage import display
+from app.iso.view import Entry, IsoView, open_session
+from app.stage.model import display
 from widgets.entry_details import EntryDetails
 
 
@@ -156,7 +156,7 @@ class BrowserScreen(Screen):
         return node.data if node is not None else None
 
     def action_extract(self) -> None:
-        from app.screens.prompt_screen import PromptScreen
+        from app.tui.screens.prompt_screen import PromptScreen
 
         entry = self._highlighted()
         if entry is None or self.view is None:
@@ -173,8 +173,8 @@ class BrowserScreen(Screen):
         def chosen(target: str | None) -> None:
             if not target:
                 return
-            from app.extract_job import ExtractJob
-            from app.screens.operation_screen import OperationPlan, OperationScreen
+            from app.jobs.extract import ExtractJob
+            from app.tui.screens.operation_screen import OperationPlan, OperationScreen
 
             target = os.path.abspath(os.path.expanduser(target))
             os.makedirs(target, exist_ok=True)
@@ -213,7 +213,7 @@ class BrowserScreen(Screen):
         """Write a new image: this one's tree, minus the marked entries, plus the stage,
         keeping its boot setup (xorriso's boot image replay)."""
         from app.engine.address import parse_address
-        from app.screens.prompt_screen import PromptScreen
+        from app.tui.screens.prompt_screen import PromptScreen
 
         source = parse_address(self.address)
         if source.kind != "stdio":
@@ -235,9 +235,9 @@ class BrowserScreen(Screen):
         from app.engine.errors import EngineError
         from app.engine.remaster import RemasterError, remaster_commands, start_remaster
         from app.engine.runner import base_argv
-        from app.flows import journal_dir
-        from app.screens.confirm_screen import ConfirmScreen
-        from app.screens.operation_screen import OperationPlan
+        from app.tui.flows import journal_dir
+        from app.tui.screens.confirm_screen import ConfirmScreen
+        from app.tui.screens.operation_screen import OperationPlan
 
         additions = list(self.app.stage.entries())
         removals = sorted(self.removals)
@@ -267,7 +267,7 @@ class BrowserScreen(Screen):
         )
 
     def action_boot(self) -> None:
-        from app.screens.boot_screen import BootScreen
+        from app.tui.screens.boot_screen import BootScreen
 
         start = None if self.session is None or len(self.sessions) < 2 else self.session.start
         self.app.push_screen(BootScreen(self.address, start))
