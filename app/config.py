@@ -30,3 +30,8 @@ def state_dir() -> Path:
 def ensure_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def journal_dir() -> Path:
+    """Where every operation's journal goes (made on first use, 0700)."""
+    return ensure_dir(state_dir() / "journal")

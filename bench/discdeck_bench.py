@@ -216,8 +216,8 @@ def make_tree(count: int) -> Path:
 
 class Burn:
     def __init__(self, work: Path, source: Path, files: list[Path], *, cold: bool = True) -> None:
-        from app.engine.commands import BurnOptions, MapEntry, burn_commands
-        from app.engine.runner import base_argv
+        from app.engine.commands import BurnOptions, MapEntry
+        from app.jobs.plans import Target, burn_plan
 
         self.work = work
         self.cold = cold
@@ -228,7 +228,8 @@ class Burn:
         self.files = files
         self.entries = [MapEntry(str(source), "/data")]
         self.options = BurnOptions(verify=False)
-        self.argv = [*base_argv(), *burn_commands(self.address, self.entries, self.options)]
+        self.plan = burn_plan(Target(self.address, "bench"), self.entries, self.options)
+        self.argv = list(self.plan.argv)
 
     def fresh(self, drop: bool = True, *, keep_image: bool = False) -> None:
         for path in (self.floor_target,) if keep_image else (self.image, self.floor_target):
@@ -243,11 +244,11 @@ class Burn:
         return timed_subprocess(self.argv)
 
     def engine(self, drop: bool = True) -> Sample:
-        from app.engine.operations import start_burn
+        from app.jobs.start import start_job
 
         self.fresh(drop)
         c0, ch0, t0 = own_cpu(), child_cpu(), time.perf_counter()
-        op = start_burn(self.address, self.entries, self.options)
+        op = start_job(self.plan)
         events = sum(1 for _ in op.events())
         wall = time.perf_counter() - t0
         own, child = own_cpu() - c0, child_cpu() - ch0
@@ -259,10 +260,8 @@ class Burn:
         return asyncio.run(self._ui(drop))
 
     async def _ui(self, drop: bool) -> Sample:
-        from app.engine.operations import start_burn
         from app.tui.app import DiscdeckApp
-        from app.tui.flows import journal_dir
-        from app.tui.screens.operation_screen import OperationPlan, OperationScreen
+        from app.tui.screens.operation_screen import OperationScreen
 
         class TimedScreen(OperationScreen):
             """Stamps the moment `finished` turns True (no polling)."""
@@ -287,13 +286,7 @@ class Burn:
             await wait_until(lambda: app.report is not None, 60)
             await pilot.pause()
             self.fresh(drop)
-            address, entries, options = self.address, self.entries, self.options
-            plan = OperationPlan(
-                title="Burn (bench)",
-                address=address,
-                start=lambda: start_burn(address, entries, options, journal_dir=journal_dir()),
-            )
-            screen = TimedScreen(plan)
+            screen = TimedScreen(self.plan)
             screen.event = asyncio.Event()
             c0, ch0, t0 = own_cpu(), child_cpu(), time.perf_counter()
             app.push_screen(screen)
@@ -345,10 +338,9 @@ def rounds(
 
 
 def check_argv(image: Path) -> list[str]:
-    from app.engine.commands import check_commands
-    from app.engine.runner import base_argv
+    from app.jobs.plans import Target, check_plan
 
-    return [*base_argv(), *check_commands(f"stdio:{image}")]
+    return list(check_plan(Target(f"stdio:{image}")).argv)
 
 
 def check_bare(image: Path) -> Sample:
@@ -376,7 +368,7 @@ def check_minimal(image: Path) -> Sample:
 
 
 def check_engine(image: Path) -> Sample:
-    from app.engine.operations import start_check
+    from app.jobs.start import start_check
 
     drop_caches()
     c0, ch0, t0 = own_cpu(), child_cpu(), time.perf_counter()
@@ -788,7 +780,7 @@ def main() -> int:
         "engine's and the UI's argv), stdout/stderr to /dev/null.",
         "- 1b/1f: wall from `start_burn()` to the end of `for p in op.events()`, no journal. 1c/1g: a "
         "headless `DiscdeckApp().run_test()` (80×24) first waits for the main screen's TOC read, then "
-        "pushes `OperationScreen(OperationPlan(start=lambda: start_burn(..., journal_dir=journal_dir())))` "
+        "pushes `OperationScreen(plan)` with the same burn Plan "
         "as the app's burn flow does (journal written); wall ends when `screen.finished` turns True "
         "(stamped by a property setter, no polling), so it includes the screen's post-burn "
         f"`read_medium` re-read ({reread * 1000:.0f} ms here). Own CPU = `getrusage(RUSAGE_SELF)` user+sys delta (every "

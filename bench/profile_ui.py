@@ -47,19 +47,19 @@ def main() -> None:
     import app.tui.screens.operation_screen as osm
 
     profiler = Profiler(interval=0.001, async_mode="disabled")
-    mount, reread = osm.OperationScreen.on_mount, osm.OperationScreen.on_medium_reread
+    mount, reread = osm.OperationScreen.on_mount, osm.OperationScreen.on_plan_finished
 
     def on_mount(self):
         profiler.start()
         return mount(self)
 
-    def on_medium_reread(self, message):
+    def on_plan_finished(self, message):
         result = reread(self, message)
         profiler.stop()
         return result
 
     osm.OperationScreen.on_mount = on_mount
-    osm.OperationScreen.on_medium_reread = on_medium_reread
+    osm.OperationScreen.on_plan_finished = on_plan_finished
     try:
         source, files, _total = bench.make_burn_source(root, max(1, 2048 // mib))
         burn = bench.Burn(shm, source, files, cold=False)
@@ -73,7 +73,7 @@ def main() -> None:
     root_frame = session.root_frame() if session else None
     if root_frame is not None:
         names = (
-            "on_operation_progress",
+            "on_job_progress",
             "_refresh_layout",
             "render_lines",
             "write",

@@ -213,7 +213,7 @@ def test_burn_refused_on_closed_medium_before_any_write(tmp_path: Path) -> None:
 
 
 def test_split_spec() -> None:
-    from app.cli.jobs import split_spec
+    from app.stage.specs import split_spec
 
     assert split_spec("/a/b") == ("/a/b", None)
     assert split_spec("/a/b=/x/y") == ("/a/b", "/x/y")

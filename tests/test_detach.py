@@ -21,8 +21,8 @@ import pytest
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.detach import DriveBusy, check_free, lock_path, running_dir
 from app.engine.inspect import read_medium
-from app.engine.operations import start_burn
 from app.jobs.reattach import attach, running_operations
+from app.jobs.start import start_burn
 from tests.conftest import needs_xorriso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,9 +66,13 @@ CHILD = textwrap.dedent(
     """
     import sys, threading
     from app.engine.commands import BurnOptions, MapEntry
-    from app.engine.operations import start_burn
-    op = start_burn(sys.argv[1], [MapEntry(sys.argv[2], sys.argv[3])],
-                    BurnOptions(volume_id="DETACH", speed="2d", pacifier_interval=0.5))
+    from app.jobs.plans import Target, burn_plan
+    from app.jobs.start import start_job
+    options = BurnOptions(volume_id="DETACH", speed="2d", pacifier_interval=0.5)
+    # The plan the app's burn flow makes: the stage is cleared once it is on the disc.
+    plan = burn_plan(Target(sys.argv[1]), [MapEntry(sys.argv[2], sys.argv[3])], options,
+                     from_stage=True)
+    op = start_job(plan)
     def reader():
         for progress in op.events():
             print(progress.phase, flush=True)
@@ -233,29 +237,27 @@ async def test_the_app_reattaches_on_start(tmp_path: Path, source: Path) -> None
             assert time.monotonic() < end, "the re-attached burn never finished"
             await pilot.pause(0.2)
         screen = app.screen
-        assert screen.plan.title.startswith("Re-attached: burning to stdio:")
+        assert screen.title_text.startswith("Re-attached: burning to stdio:")
         assert [(r.kind, r.outcome) for r in screen.results] == [("burn", "ok"), ("check", "ok")]
-        assert not app.stage.is_empty()
+        # Cleared in the step that records the result, before anyone leaves the screen.
+        assert app.stage.is_empty(), "the burned stage was kept"
         await pilot.press("enter")
         await pilot.pause(0.3)
-        assert app.stage.is_empty(), "the burned stage was kept"
+        assert app.stage.is_empty(), "the burned stage came back"
     assert running_operations() == []
 
 
 async def test_quitting_leaves_the_burn_running(tmp_path: Path, source: Path) -> None:
+    from app.jobs.plans import Target, burn_plan
     from app.tui.app import DiscdeckApp
     from app.tui.screens.confirm_screen import ConfirmScreen
-    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
+    from app.tui.screens.operation_screen import OperationScreen
 
     image = tmp_path / "disc.iso"
     address = f"stdio:{image}"
     app = DiscdeckApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        plan = OperationPlan(
-            "Burning",
-            address,
-            start=lambda: start_burn(address, [MapEntry(str(source), "/")], SLOW),
-        )
+        plan = burn_plan(Target(address, "disc.iso"), [MapEntry(str(source), "/")], SLOW)
         screen = OperationScreen(plan)
         app.push_screen(screen)
         end = time.monotonic() + 60

@@ -16,7 +16,8 @@ from pathlib import Path
 from app.drives.virtual import create_recorder
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.inspect import read_medium
-from app.engine.operations import OperationResult, start_burn
+from app.engine.operations import OperationResult
+from app.jobs.start import start_burn
 from app.stage.model import Stage
 from app.stage.store import autosave_path
 from app.tui.app import DiscdeckApp
@@ -209,8 +210,8 @@ def test_xorriso_killed_mid_write_is_a_failed_burn_and_the_medium_truthful(tmp_p
 
 
 async def test_a_corrupt_journal_does_not_hide_the_others() -> None:
-    from app.engine.operations import start_check
-    from app.tui.flows import journal_dir
+    from app.config import journal_dir
+    from app.jobs.start import start_check
 
     recorder = create_recorder("virtual-dvd")
     make_image(Path(recorder.image), ["J"], seed=9)

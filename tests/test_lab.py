@@ -30,6 +30,7 @@ from app.engine.models import MediumReport
 from app.engine.parse import parse_media_summary, parse_toc
 from app.engine.progress import parse_progress_line
 from app.engine.severity import parse_event
+from app.jobs.start import start_burn
 from tests.conftest import FIXTURES, fixture_text, needs_xorriso
 
 REPO = Path(__file__).resolve().parent.parent
@@ -128,7 +129,7 @@ def _burn(tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch, **opts):
     (source / "a.bin").write_bytes(random.Random(5).randbytes(300_000))
     image = tmp_path / "disc.iso"
     monkeypatch.setenv("DISCDECK_XORRISO", str(fake))
-    op = ops.start_burn(
+    op = start_burn(
         f"stdio:{image}",
         [MapEntry(str(source), "/src")],
         BurnOptions(close=True, **opts),
@@ -150,7 +151,7 @@ def test_refused_reserve_track_burns_again_with_tao(
     assert result.message.startswith(
         "the drive refused RESERVE TRACK (DAO); burned again with TAO, which worked: written:"
     )
-    assert op.commands[op.commands.index("-write_type") + 1] == "tao"
+    assert op.argv[op.argv.index("-write_type") + 1] == "tao"
     assert image.stat().st_size > 300_000
     assert events[-1].phase == "done"
     journals = [p.read_text() for p in (tmp_path / "journal").iterdir()]
@@ -175,7 +176,7 @@ def test_no_retry_once_something_was_written(
     op, _events, _image = _burn(tmp_path, _fake_xorriso(tmp_path, replay), monkeypatch)
     assert op.result.outcome == "failed"
     assert "burned again" not in op.result.message
-    assert op.commands[op.commands.index("-write_type") + 1] == "auto"
+    assert op.argv[op.argv.index("-write_type") + 1] == "auto"
     assert len(list((tmp_path / "journal").iterdir())) == 1
 
 
@@ -202,7 +203,7 @@ def test_explicit_sao_is_not_overridden_but_tao_is_suggested(
     fake = _fake_xorriso(tmp_path, journal_lines("lab-burn-reserve-track.txt"))
     op, _events, _image = _burn(tmp_path, fake, monkeypatch, write_type="sao")
     assert op.result.outcome == "failed"
-    assert op.commands[op.commands.index("-write_type") + 1] == "sao"
+    assert op.argv[op.argv.index("-write_type") + 1] == "sao"
     assert op.result.message.endswith(
         "(the drive refused RESERVE TRACK (DAO): burn with write type TAO)"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import re
 import stat
@@ -24,26 +25,18 @@ from app.engine.commands import (
     blank_commands,
     burn_commands,
     check_commands,
-    checkread_after,
     eject_commands,
     format_commands,
-    mapped_entries,
     size_commands,
 )
 from app.engine.inspect import read_medium
 from app.engine.journal import list_journals, read_journal
-from app.engine.operations import (
-    Operation,
-    OperationResult,
-    forecast_size,
-    preflight_burn,
-    start_blank,
-    start_burn,
-    start_check,
-    start_eject,
-    start_format,
-)
+from app.engine.operations import Operation, OperationResult
+from app.engine.preflight import forecast_size, preflight_burn
 from app.engine.progress import Progress
+from app.jobs.plan import Plan
+from app.jobs.plans import Target, burn_plan
+from app.jobs.start import start_blank, start_burn, start_check, start_eject, start_format
 from tests.conftest import make_garbage_image, make_image, needs_xorriso, xorriso_run
 
 FAST = BurnOptions(volume_id="TEST", pacifier_interval=0.5)
@@ -460,21 +453,25 @@ def test_abandoned_events_keep_draining(tmp_path: Path) -> None:
     assert iso_files(image) == {"/x/x.bin"}
 
 
-def test_mapped_entries_read_back_what_burn_commands_wrote() -> None:
-    """Re-attach compares a job's -map pairs with the stage: names must survive the trip."""
+def test_a_burn_plan_reads_back_what_it_maps() -> None:
+    """Re-attach reads the Plan back from the run folder and compares its entries with the
+    stage: names must survive the trip through JSON."""
     entries = [
         MapEntry("/src/-map", "/-map"),
         MapEntry("/src/new\nline", "/a=b/*?[x]"),
         MapEntry(os.fsdecode(b"/src/bad\xff"), os.fsdecode(b"/bad\xff")),
     ]
     entries.append(MapEntry("-map", "/x"))  # a relative source may be named anything
-    commands = burn_commands("stdio:/x.iso", entries, BurnOptions(volume_id="-map"))
-    assert mapped_entries(commands) == entries
-    assert mapped_entries(["-version"]) == []
+    plan = burn_plan(Target("stdio:/x.iso"), entries, BurnOptions(volume_id="-map"))
+    assert list(plan.entries) == entries
+    back = Plan.from_json(json.loads(json.dumps(plan.to_json())))
+    assert list(back.entries) == entries
+    assert back == plan
+    assert list(back.argv[-len(plan.argv) :]) == list(plan.argv)
 
 
 def test_checkread_after_needs_md5_and_a_real_write() -> None:
-    assert checkread_after(BurnOptions())
-    assert not checkread_after(BurnOptions(verify=False))
-    assert not checkread_after(BurnOptions(md5=False))
-    assert not checkread_after(BurnOptions(dummy=True))
+    assert BurnOptions().checkread_after
+    assert not BurnOptions(verify=False).checkread_after
+    assert not BurnOptions(md5=False).checkread_after
+    assert not BurnOptions(dummy=True).checkread_after

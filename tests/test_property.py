@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine.commands import BurnOptions, MapEntry
-from app.engine.operations import start_burn
+from app.jobs.start import start_burn
 from app.stage.model import Stage
 from tests.test_operations import rr_tree
 

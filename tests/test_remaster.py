@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.remaster import RemasterError, boot_files, remaster_commands, start_remaster
+from app.engine.remaster import RemasterError, boot_files, remaster_commands
 from app.iso.eltorito import read_boot_catalog
 from app.iso.view import open_session
+from app.jobs.start import start_remaster
 from tests.conftest import needs_xorriso, xorriso_run
 from tests.test_eltorito import make_bootable, xorriso_el_torito
 

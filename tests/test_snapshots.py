@@ -89,9 +89,11 @@ def test_stage_screen(snap_compare, pinned_recorder: Path) -> None:
 
 def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
     """The burn screen fed the recorded pacifier lines of a real 8x stdio: burn."""
+    from app.engine.options import BurnOptions
     from app.engine.progress import ProgressTracker
-    from app.tui.messages import OperationProgress
-    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
+    from app.jobs.plans import Target, burn_plan
+    from app.tui.messages import JobProgress
+    from app.tui.screens.operation_screen import OperationScreen
     from tests.conftest import fixture_text
 
     lines = [
@@ -102,9 +104,7 @@ def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
 
     async def mid_burn(pilot) -> None:
         await _settle(pilot, need_report=True)
-        plan = OperationPlan(
-            "Burning to virtual-dvd", "stdio:/dev/null", start=lambda: None, buffers=True
-        )
+        plan = burn_plan(Target("stdio:/dev/null", "virtual-dvd"), [], BurnOptions())
         screen = OperationScreen(plan, autostart=False)
         await pilot.app.push_screen(screen)
         tracker = ProgressTracker(started=0.0)
@@ -113,9 +113,9 @@ def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
             progress = tracker.feed(line, float(second))
             if progress is not None:
                 screen.samples.append((progress.speed, progress.buffer))
-                screen.post_message(OperationProgress(progress))
+                screen.post_message(JobProgress(progress))
                 await pilot.pause(0.05)
-        from widgets.history_graph import HistoryGraph
+        from widgets.job.history_graph import HistoryGraph
 
         screen.query_one(HistoryGraph).redraw(screen.samples)  # normally every few seconds
         await pilot.pause(0.2)
@@ -159,25 +159,26 @@ def test_scan_map(snap_compare, pinned_recorder: Path) -> None:
     """A surface scan result with a slow stretch, unreadable blocks and an MD5 mismatch,
     from the recorded -check_media report of tests/test_surface.py."""
     from app.engine.surface import SurfaceResult, parse_surface_map
-    from app.tui.messages import OperationFinished, OperationProgress
-    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
+    from app.jobs.plans import Target, surface_plan
+    from app.tui.messages import JobFinished, JobProgress
+    from app.tui.screens.operation_screen import OperationScreen
     from tests.test_surface import RECORDED
 
     surface = parse_surface_map(RECORDED)
 
     async def scanned(pilot) -> None:
         await _settle(pilot, need_report=True)
-        plan = OperationPlan("Surface scan of virtual-dvd", "stdio:/dev/null", start=lambda: None)
+        plan = surface_plan(Target("stdio:/dev/null", "virtual-dvd"))
         screen = OperationScreen(plan, autostart=False)
         await pilot.app.push_screen(screen)
         from app.engine.progress import Progress
 
-        screen.post_message(OperationProgress(Progress(phase="done", percent=100.0)))
+        screen.post_message(JobProgress(Progress(phase="done", percent=100.0)))
         result = SurfaceResult(
             kind="surface", outcome="ok", message=surface.summary_in_words(), argv=[],
             returncode=0, worst="SORRY", surface=surface,
         )  # fmt: skip
-        screen.post_message(OperationFinished(result))
+        screen.post_message(JobFinished(result))
         await pilot.pause(0.3)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=scanned)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app.engine.options import BurnOptions
 from app.stage import disk_usage
 from app.stage import model as stage_mod
 from app.stage.model import (
@@ -19,7 +20,6 @@ from app.stage.model import (
     ScanProgress,
     Stage,
     StageNode,
-    StageOptions,
 )
 from app.stage.store import StageFileError, autosave_path, load_stage, save_stage
 from tests.conftest import imported_modules
@@ -432,7 +432,7 @@ def test_revalidate_marks_deleted_resized_and_retyped(tmp_path: Path) -> None:
 
 def full_stage(tmp_path: Path) -> Stage:
     src = tmp_path / "src"
-    stage = Stage(volume_id="MY_DISC", options=StageOptions(md5=False, speed="4", close=True))
+    stage = Stage(volume_id="MY_DISC", options=BurnOptions(md5=False, speed="4", close=True))
     for name in WEIRD_NAMES:
         write(src / name, 7)
         stage.add(str(src / name), "/" + name.replace("/", "_") + "-dir")
@@ -569,7 +569,7 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "min.json"
     path.write_text(json.dumps(GOOD))
     stage = load_stage(path)
-    assert stage.is_empty() and stage.volume_id == "DISCDECK" and stage.options == StageOptions()
+    assert stage.is_empty() and stage.volume_id == "DISCDECK" and stage.options == BurnOptions()
 
 
 def test_stage_modules_do_not_import_textual() -> None:

@@ -24,9 +24,9 @@ from app.engine.surface import (
     SurfaceResult,
     classify,
     parse_surface_map,
-    start_surface_scan,
     surface_commands,
 )
+from app.jobs.start import start_surface_scan
 from tests.conftest import make_image, needs_xorriso
 
 RECORDED = """\

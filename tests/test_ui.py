@@ -74,8 +74,8 @@ async def test_keys_reread_and_help() -> None:
 
 
 async def test_journal_screen_lists_operations(tmp_path: Path) -> None:
-    from app.engine.operations import start_check
-    from app.tui.flows import journal_dir
+    from app.config import journal_dir
+    from app.jobs.start import start_check
 
     recorder = create_recorder("virtual-dvd")
     make_image(Path(recorder.image), ["J1"], seed=7)
@@ -96,12 +96,14 @@ async def test_journal_screen_lists_operations(tmp_path: Path) -> None:
 
 
 async def test_quit_during_an_operation_asks() -> None:
-    from app.tui.screens.operation_screen import OperationPlan, OperationScreen
+    from app.engine.options import BurnOptions
+    from app.jobs.plans import Target, burn_plan
+    from app.tui.screens.operation_screen import OperationScreen
 
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        plan = OperationPlan("Burning to nowhere", "stdio:/dev/null", start=lambda: None)
+        plan = burn_plan(Target("stdio:/dev/null", "nowhere"), [], BurnOptions())
         await app.push_screen(OperationScreen(plan, autostart=False))
         await pilot.press("ctrl+c")
         await pilot.pause(0.2)

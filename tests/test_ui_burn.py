@@ -131,8 +131,8 @@ async def test_blank_asks_and_leaves_blank(tmp_path: Path) -> None:
 
 
 async def test_journal_ends_with_the_medium_state(tmp_path: Path) -> None:
+    from app.config import journal_dir
     from app.engine.journal import list_journals, read_journal
-    from app.tui.flows import journal_dir
 
     create_recorder("virtual-dvd")
     source = _make_source(tmp_path, megabytes=1)

@@ -15,7 +15,7 @@ from tests.pilot import run_confirmed
 from tests.pilot import screen_text as _screen_text
 from tests.pilot import settle as _settle
 from tests.pilot import wait_for as _wait_for
-from widgets.surface_map_view import SurfaceMapView
+from widgets.job.surface_map_view import SurfaceMapView
 
 
 def _three_sessions() -> str:

@@ -8,44 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from app.config import ensure_dir, state_dir
-from app.engine import operations as ops
-from app.engine.commands import BurnOptions, MapEntry
-from app.engine.errors import EngineError
-from app.engine.inspect import read_medium
-from app.engine.journal import append_medium_state
+from app.engine.options import BurnOptions
+from app.engine.preflight import preflight_burn
 from app.engine.progress import Progress
-from app.stage.model import Stage, display
-
-
-def split_spec(spec: str) -> tuple[str, str | None]:
-    """`PATH=ISO_PATH` -> (PATH, ISO_PATH); an '=' not followed by '/' belongs to the name."""
-    cut = spec.rfind("=/")
-    if cut <= 0:
-        return spec, None
-    return spec[:cut], spec[cut + 1 :]
-
-
-def stage_from_specs(specs: Iterable[str], stage: Stage | None = None) -> Stage:
-    """Add each PATH[=ISO_PATH] to a stage (ValueError/OSError with a clear message)."""
-    stage = stage or Stage()
-    for spec in specs:
-        disk, iso = split_spec(spec)
-        if not os.path.lexists(disk):
-            raise ValueError(f"{display(disk)} does not exist")
-        if iso is None:
-            stage.add(disk, "/")
-        else:
-            parent, _, name = iso.rstrip("/").rpartition("/")
-            stage.add(disk, parent or "/", name or None)
-    for _progress in stage.scan("/"):
-        pass
-    return stage
+from app.jobs.finish import Finished, Hooks, run_plan
+from app.jobs.plan import Plan
+from app.jobs.plans import Target, burn_plan, check_plan
+from app.stage.model import display
+from app.stage.specs import stage_from_specs
 
 
 def _event_json(progress: Progress) -> str:
@@ -100,73 +74,61 @@ def _survive_hangup() -> Iterator[None]:
         signal.signal(signal.SIGHUP, before)
 
 
-def _run(operation: ops.Operation, as_json: bool) -> ops.OperationResult:
-    try:
-        for progress in operation.events():
-            _say(_event_json(progress) if as_json else _human(progress))
-    except KeyboardInterrupt:
-        operation.cancel()
-        for _progress in operation.events():
-            pass
-    assert operation.result is not None
-    return operation.result
+def _hooks(as_json: bool) -> Hooks:
+    return Hooks(progress=lambda p: _say(_event_json(p) if as_json else _human(p)))
 
 
-def _finish(results: list[ops.OperationResult], as_json: bool, address: str) -> int:
-    final = results[-1]
-    ok = all(r.outcome == "ok" for r in results)
-    outcome = "ok" if ok else next(r.outcome for r in results if r.outcome != "ok")
-    message = "; ".join(f"{r.kind}: {r.message}" for r in results)
-    try:
-        media = read_medium(address).toc.media
-        state = f"{media.status}, {media.sessions_count} session(s)"
-    except EngineError as exc:
-        state = f"could not re-read: {exc}"
-    for result in results:
-        append_medium_state(result.journal, state)
+def _report(done: Finished, as_json: bool) -> int:
+    """The last line(s): the verdict of every job of the plan, and the medium as re-read."""
+    results = done.results
+    if done.error is not None and not results:  # it never started: say why, as any refusal
+        print(f"discdeck: {done.error}", file=sys.stderr)
+        if as_json:
+            _say(json.dumps({"result": "failed", "message": done.error}))
+        return 1
+    final = results[-1] if results else None
+    outcome = "ok" if done.ok else next((r.outcome for r in results if r.outcome != "ok"), "failed")
+    message = "; ".join(f"{r.kind}: {r.message}" for r in results) or (done.error or "")
+    warnings = [w for r in results for w in r.warnings]
     if as_json:
-        _say(
-            json.dumps(
-                {
-                    "result": outcome,
-                    "message": message,
-                    "mismatches": final.mismatches,
-                    "unreadable": final.unreadable,
-                    "medium": state,
-                    "journal": final.journal,
-                }
-            )
-        )
+        _say(json.dumps({
+            "result": outcome, "message": message,
+            "mismatches": final.mismatches if final else [],
+            "unreadable": final.unreadable if final else [],
+            "warnings": warnings, "medium": done.state,
+            "journal": final.journal if final else None,
+        }))  # fmt: skip
     else:
         _say(f"{outcome}: {message}")
-        for path in final.mismatches:
+        for path in final.mismatches if final else []:
             _say(f"MD5 mismatch: {display(path)}")
-        for path in final.unreadable:
+        for path in final.unreadable if final else []:
             _say(f"not readable: {display(path)}")
-        _say(f"medium now: {state}")
-    return 0 if ok else 1
+        for warning in warnings:
+            _say(f"warning: {warning}")
+        _say(f"medium now: {done.state}")
+    return 0 if done.ok else 1
+
+
+def run(plan: Plan, *, as_json: bool) -> int:
+    """Carry out `plan` as the app does (one finish step), printing its events and result."""
+    with _survive_hangup():
+        return _report(run_plan(plan, _hooks(as_json)), as_json)
 
 
 def burn(address: str, specs: list[str], options: BurnOptions, *, as_json: bool) -> int:
     stage = stage_from_specs(specs)
-    entries = [MapEntry(disk, iso) for disk, iso in stage.entries()]
-    problems = ops.preflight_burn(address, entries, options)
+    entries = stage.map_entries()
+    problems = preflight_burn(address, entries, options)
     if problems:
         for problem in problems:
             print(f"discdeck: {problem}", file=sys.stderr)
         if as_json:
             print(json.dumps({"result": "failed", "message": "; ".join(problems)}))
         return 1
-    journal = ensure_dir(state_dir() / "journal")
-    with _survive_hangup():
-        results = [_run(ops.start_burn(address, entries, options, journal_dir=journal), as_json)]
-        if results[0].outcome == "ok" and options.verify and options.md5 and not options.dummy:
-            results.append(_run(ops.start_check(address, journal_dir=journal), as_json))
-        return _finish(results, as_json, address)
+    plan = burn_plan(Target(address), entries, options, files=stage.total_files())
+    return run(plan, as_json=as_json)
 
 
 def check(address: str, *, as_json: bool) -> int:
-    journal = ensure_dir(state_dir() / "journal")
-    with _survive_hangup():
-        operation = ops.start_check(address, journal_dir=journal)
-        return _finish([_run(operation, as_json)], as_json, address)
+    return run(check_plan(Target(address)), as_json=as_json)

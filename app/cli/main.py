@@ -13,11 +13,20 @@ import sys
 from collections.abc import Sequence
 
 from app.drives.discovery import busy_detail
-from app.engine.address import parse_address
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
+from app.engine.options import SPEED_HELP, BurnOptions, check_speed
+from app.engine.remaster import check_remaster
 from app.media.view import blocks_text, describe_medium, size_text
+from app.stage.specs import split_spec
+
+
+def _speed(text: str) -> str:
+    try:
+        return check_speed(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -64,8 +73,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_burn(args: argparse.Namespace) -> int:
+    # Each command imports only what it runs: the job machinery is ~75 ms that
+    # `discdeck info` does not need (python -X importtime, 2026-11-30).
     from app.cli.jobs import burn
-    from app.engine.commands import BurnOptions
 
     if not args.dev:
         return _fail("burn needs a drive: discdeck burn --dev ADDRESS PATH...", 2)
@@ -83,7 +93,7 @@ def cmd_burn(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.cli.jobs import check
+    from app.cli.jobs import check  # ~75 ms of job machinery, for this command only
 
     if not args.dev:
         return _fail("check needs a drive: discdeck check --dev ADDRESS", 2)
@@ -94,7 +104,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
-    from app.cli.inspect import ls
+    from app.cli.inspect import ls  # the ISO reader (~26 ms), for this command only
 
     address = args.image or args.dev
     if not address:
@@ -108,7 +118,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
 
 
 def cmd_boot(args: argparse.Namespace) -> int:
-    from app.cli.inspect import boot
+    from app.cli.inspect import boot  # the ISO reader (~26 ms), for this command only
 
     try:
         return boot(args.image, as_json=args.json)
@@ -117,52 +127,26 @@ def cmd_boot(args: argparse.Namespace) -> int:
 
 
 def cmd_remaster(args: argparse.Namespace) -> int:
-    from app.cli.jobs import split_spec
-    from app.engine.remaster import RemasterError, start_remaster
+    # The job machinery (~65 ms of imports), for this command only.
+    from app.jobs.finish import run_plan
+    from app.jobs.plans import remaster_plan  # (the same ~65 ms)
 
     additions = []
     for spec in args.add or []:
         disk, iso = split_spec(spec)
         additions.append((disk, iso or "/" + disk.rstrip("/").rsplit("/", 1)[-1]))
+    removals, force = args.rm or [], args.force
     try:
-        operation = start_remaster(
-            args.source, args.output, additions, args.rm or [], args.volid, overwrite=args.force
-        )
-        for _progress in operation.events():
-            pass
-    except (EngineError, RemasterError, OSError, ValueError) as exc:
+        check_remaster(args.source, args.output, additions, removals, overwrite=force)
+        plan = remaster_plan(args.source, args.output, additions, removals, args.volid, overwrite=force)
+    except (EngineError, OSError, ValueError) as exc:
         return _fail(str(exc))
-    result = operation.result
-    assert result is not None
+    done = run_plan(plan)
+    if done.error is not None:
+        return _fail(done.error)
+    result = done.results[-1]
     print(f"{result.outcome}: {result.message}")
     return 0 if result.outcome == "ok" else 1
-
-
-def cmd_tui(args: argparse.Namespace) -> int:
-    from app.engine.runner import check_xorriso
-
-    try:
-        check_xorriso()
-        if args.dev or args.image:
-            from app.engine.address import check_address
-
-            check_address(parse_address(args.dev or f"stdio:{args.image}"))
-    except EngineError as exc:
-        return _fail(str(exc))
-    from app.tui.app import DiscdeckApp
-
-    app = DiscdeckApp(address=args.dev or (f"stdio:{args.image}" if args.image else None))
-    app.browse_on_start = bool(args.image)
-    if args.add:
-        from app.cli.jobs import stage_from_specs
-
-        try:
-            stage_from_specs(args.add, app.stage)
-        except (ValueError, OSError) as exc:
-            return _fail(f"cannot stage: {exc}")
-        app.save_stage()
-    app.run()
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stage a file or folder (repeatable); ISO_PATH defaults to /NAME",
     )
     sub = parser.add_subparsers(dest="command")
+    _add_job_commands(sub)
+    _add_inspect_commands(sub)
+    return parser
+
+
+def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     info = sub.add_parser("info", help="print the drive's medium and table of contents")
     info.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     info.add_argument("--json", action="store_true", help="machine-readable output")
@@ -193,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     burn.add_argument("--close", action="store_true", help="close the medium after this session")
     burn.add_argument("--dummy", action="store_true", help="simulate: write nothing")
-    burn.add_argument("--speed", default="max", help="max, or e.g. 4d / 8c / 2b")
+    burn.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
     burn.add_argument("--volid", default="DISCDECK", help="volume id (up to 32 characters)")
     burn.add_argument("--no-verify", action="store_true", help="skip the checkread afterwards")
     burn.add_argument("--json", action="store_true", help="one JSON object per event")
@@ -204,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     check.add_argument("--json", action="store_true", help="one JSON object per event")
     check.set_defaults(func=cmd_check)
+
+
+def _add_inspect_commands(sub: argparse._SubParsersAction) -> None:
 
     ls = sub.add_parser("ls", help="list a folder of a session (name, type, size, start sector)")
     ls.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
@@ -231,17 +224,22 @@ def build_parser() -> argparse.ArgumentParser:
     remaster.add_argument("--volid", help="new volume id")
     remaster.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     remaster.set_defaults(func=cmd_remaster)
-    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the headless command `args` names (app.main starts the full-screen app instead
+    when there is none)."""
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", cmd_tui)
-    try:
-        return func(args)
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+    args = build_parser().parse_args(argv)
+    if getattr(args, "func", None) is None:
+        return _fail("name a command (info, burn, check, ls, boot, remaster): see --help", 2)
+    return run_command(args)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.engine.address import permission_fix
+from app.engine.address import parse_address, permission_fix
 from app.engine.errors import EngineError
 from app.engine.inspect import list_devices
 from app.engine.models import DriveInfo
@@ -168,6 +168,8 @@ def discover_udev(context: Any = None, proc_root: str = "/proc") -> list[Optical
     """Drives udev tagged ID_CDROM=1; [] where udev (or libudev) is not there."""
     try:
         if context is None:
+            # Here, not at the top: libudev may be missing (containers), and the ImportError
+            # then means "no udev" like any other failure below.
             import pyudev
 
             context = pyudev.Context()
@@ -280,8 +282,6 @@ def discover_drives(
 
 def busy_detail(address: str) -> str:
     """Who holds a recorder, from /proc, to append to a drive error ('' for image files)."""
-    from app.engine.address import parse_address
-
     parsed = parse_address(address)
     if parsed.kind == "stdio":
         return ""

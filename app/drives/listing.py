@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from app.drives.discovery import discover_drives
 from app.drives.virtual import VirtualRecorder, ensure_default_recorder
 from app.engine.address import parse_address
 
@@ -22,10 +23,6 @@ class DriveEntry:
 
 
 def _optical_entries() -> list[DriveEntry]:
-    try:
-        from app.drives.discovery import discover_drives
-    except ImportError:  # pragma: no cover
-        return []
     entries = []
     for drive in discover_drives():
         name = " ".join(p for p in (drive.vendor, drive.product) if p) or "optical drive"

@@ -14,13 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.engine.address import parse_address
+from app.engine.options import BurnOptions, no_nul, validate_options
 
-VOLID_MAX = 32
 BLANK_MODES = ("as_needed", "fast", "all", "deformat_quickest", "deformat")
-WRITE_TYPES = ("auto", "tao", "sao")
 _FORMAT_MODE = re.compile(r"^(as_needed|full|fast|by_index_\d+|by_size_\d+[kmgs]?)$")
-_SPEED = re.compile(r"^(max|min|\d+(\.\d+)?[kmcdb]?)$")
-_STDIO_SYNC = re.compile(r"^(on|off|end|\d+[kmg]?)$")
 
 
 @dataclass(frozen=True)
@@ -35,31 +32,6 @@ class MapEntry:
     iso_path: str
 
 
-@dataclass
-class BurnOptions:
-    volume_id: str = "DISCDECK"
-    close: bool = False
-    dummy: bool = False
-    speed: str = "max"
-    """"max" | "min" | "4d" | "8c" | "2b" | "1385k" ..."""
-    md5: bool = True
-    joliet: bool = True
-    verify: bool = True
-    """Run start_check after a successful burn (needs md5; pointless on dummy runs)."""
-    write_type: str = "auto"
-    stdio_sync: str | None = "256k"
-    """Flush stdio: targets this often. xorriso's default (16m) makes the speed gauge jump
-    between 0x and 24x; 64k is smoothest, but a 1 GiB burn to disk took 11.6 s against
-    8.6-9.2 s with 256k, whose 128-sector steps still read within ±5 % at 4x
-    (bench/PROFILE.md)."""
-    pacifier_interval: float = 1.0
-
-
-def _no_nul(text: str, what: str) -> None:
-    if "\0" in text:
-        raise ValueError(f"{what} contains a NUL byte, which no file name can hold: {text!r}")
-
-
 def _drive(address: str) -> str:
     return parse_address(address).xorriso
 
@@ -71,25 +43,13 @@ def _is_stdio(address: str) -> bool:
 def validate(entries: Sequence[MapEntry], options: BurnOptions) -> None:
     """Raise ValueError naming the first entry or option xorriso must never see."""
     for entry in entries:
-        _no_nul(entry.disk_path, "source path")
-        _no_nul(entry.iso_path, "disc path")
+        no_nul(entry.disk_path, "source path")
+        no_nul(entry.iso_path, "disc path")
         if not entry.disk_path:
             raise ValueError("empty source path")
         if not entry.iso_path.startswith("/"):
             raise ValueError(f"disc path must be absolute (start with /): {entry.iso_path!r}")
-    _no_nul(options.volume_id, "volume id")
-    if len(options.volume_id) > VOLID_MAX:
-        raise ValueError(
-            f"volume id is {len(options.volume_id)} characters; at most {VOLID_MAX} fit"
-        )
-    if not _SPEED.match(options.speed):
-        raise ValueError(f"unknown speed {options.speed!r}: use max, min or e.g. 4d, 8c, 2b")
-    if options.write_type not in WRITE_TYPES:
-        raise ValueError(f"unknown write type {options.write_type!r}: use auto, tao or sao")
-    if options.stdio_sync is not None and not _STDIO_SYNC.match(options.stdio_sync):
-        raise ValueError(f"unknown stdio_sync {options.stdio_sync!r}")
-    if not 0.1 <= options.pacifier_interval <= 60:
-        raise ValueError("pacifier interval must be 0.1 to 60 seconds")
+    validate_options(options)
 
 
 def _tree(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> list[str]:
@@ -126,12 +86,6 @@ def size_commands(address: str, entries: Sequence[MapEntry], options: BurnOption
     `-rollback_end` is essential: a batch run that ends with pending changes commits them.
     """
     return [*_tree(address, entries, options), "-print_size", "-tell_media_space", "-rollback_end"]
-
-
-def checkread_after(options: BurnOptions) -> bool:
-    """Whether a burn with `options` is followed by a checkread: it needs the MD5 tags,
-    and a simulated burn writes nothing to check."""
-    return options.verify and options.md5 and not options.dummy
 
 
 def mapped_entries(commands: Sequence[str]) -> list[MapEntry]:

@@ -31,7 +31,7 @@ from app.config import state_dir
 from app.engine import detach_wrapper
 from app.engine.detach_wrapper import read_json, release_lock, start_ticks, write_atomic
 from app.engine.errors import EngineError
-from app.engine.runner import OutputLine, XorrisoProcess, base_argv, check_xorriso
+from app.engine.runner import OutputLine, XorrisoProcess, check_xorriso
 
 POLL = 0.05
 """Seconds between looks at a job's output file (each look is a read and a waitpid)."""
@@ -141,14 +141,16 @@ class DetachedProcess(XorrisoProcess):
 
     def __init__(
         self,
-        commands: Sequence[str] = (),
+        argv: Sequence[str] = (),
         *,
         kind: str = "burn",
         address: str = "",
         journal_dir: Path | None = None,
         run_dir: Path | None = None,
-        checkread_after: bool = False,
+        meta: dict | None = None,
     ) -> None:
+        """Start `argv` (complete) detached, or follow the run in `run_dir`. `meta` is kept
+        in the run's meta.json for whoever re-attaches (the job's Plan)."""
         self.lines, self.events, self._stderr = [], [], []
         self.worst, self.cancelled, self.proc = "ALL", False, None
         self.stop_reading = False
@@ -159,8 +161,8 @@ class DetachedProcess(XorrisoProcess):
             self.argv = list(self.meta.get("argv", []))
             self.started = time.monotonic() - max(0.0, time.time() - self.meta.get("started", 0))
             return
-        check_xorriso()
-        self.argv = [*base_argv(), *commands]
+        check_xorriso(argv[0] if argv else None)
+        self.argv = list(argv)
         self.started = time.monotonic()
         run_id = time.strftime("%Y%m%d-%H%M%S-") + kind + "-" + secrets.token_hex(3)
         self.run_dir = running_dir() / run_id
@@ -169,7 +171,7 @@ class DetachedProcess(XorrisoProcess):
             "started": time.time(), "creator_pid": os.getpid(),
             "creator_ticks": start_ticks(os.getpid()),
             "journal_dir": str(journal_dir) if journal_dir else None,
-            "checkread_after": checkread_after,
+            **(meta or {}),
         }  # fmt: skip
         self.run_dir.mkdir(mode=0o700)
         try:

@@ -6,7 +6,7 @@ the boot equipment (El Torito catalog, boot images, MBR/GPT system area).
 
 `-boot_image any replay` (man xorriso) re-creates the loaded El Torito entries, system area
 and partition tables for the new image, patching what refers to block addresses. The boot
-image files must stay where they are: `start_remaster` refuses removals that would delete
+image files must stay where they are: `check_remaster` refuses removals that would delete
 a boot image or the boot catalog.
 """
 
@@ -15,13 +15,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from app.engine import commands as cmd
 from app.engine.address import check_address, parse_address
 from app.engine.commands import MapEntry
 from app.engine.errors import EngineError
-from app.engine.operations import Operation
+from app.engine.options import VOLID_MAX
 from app.engine.runner import run
 
 
@@ -63,8 +62,8 @@ def remaster_commands(
             raise ValueError(f"bad source path {disk!r}")
         commands += ["-map", disk, _iso_path(iso, "a disc path")]
     if volume_id is not None:
-        if len(volume_id) > cmd.VOLID_MAX or "\0" in volume_id:
-            raise ValueError(f"volume id must be at most {cmd.VOLID_MAX} characters, no NUL")
+        if len(volume_id) > VOLID_MAX or "\0" in volume_id:
+            raise ValueError(f"volume id must be at most {VOLID_MAX} characters, no NUL")
         commands += ["-volid", volume_id]
     return [*commands, "-pacifier", "interval=1", "-commit"]
 
@@ -92,32 +91,22 @@ def _covers(removal: str, path: str) -> bool:
     return path == removal or path.startswith(removal + "/")
 
 
-def start_remaster(
+def check_remaster(
     source_iso: str,
     out_iso: str,
     additions: Sequence[tuple[str, str]],
     removals: Sequence[str] = (),
-    volume_id: str | None = None,
     *,
     overwrite: bool = False,
-    journal_dir: Path | None = None,
-) -> Operation:
-    """A "burn" Operation writing the remastered image to `out_iso` (iterate its events()).
-
-    Raises RemasterError before anything runs when: the source is missing, a removal would
+) -> None:
+    """Raise RemasterError before anything runs when: the source is missing, a removal would
     delete a boot image or the catalog, an addition's disk file is missing or unreadable, or
-    `out_iso` exists and is not empty (pass overwrite=True to replace it: it is emptied
-    first, as xorriso would otherwise append a session to it).
-    """
+    `out_iso` exists and is not empty while overwriting was not asked for."""
     source = parse_address(source_iso)
     out = parse_address(out_iso)
     if source.kind != "stdio" or not os.path.isfile(source.path):
         raise RemasterError(f"source image {source.path} does not exist or is not a file")
     check_address(source)
-    try:
-        commands = remaster_commands(source_iso, out_iso, additions, removals, volume_id)
-    except ValueError as exc:
-        raise RemasterError(str(exc)) from exc
     protected = boot_files(source_iso) if removals else {}
     for removal in removals:
         for path, what in protected.items():
@@ -131,6 +120,14 @@ def start_remaster(
     if out.kind == "stdio" and os.path.exists(out.path) and os.path.getsize(out.path) > 0:
         if not overwrite:
             raise RemasterError(f"{out.path} exists: choose another file or allow overwriting")
+        return  # checked again once it is emptied (empty_output)
+    check_address(out, for_write=True)
+
+
+def empty_output(out_iso: str) -> None:
+    """Empty an output image that was chosen to be overwritten: xorriso would otherwise
+    append a session to it."""
+    out = parse_address(out_iso)
+    if out.kind == "stdio" and os.path.exists(out.path) and os.path.getsize(out.path) > 0:
         os.truncate(out.path, 0)
     check_address(out, for_write=True)
-    return Operation("burn", commands, journal_dir=journal_dir)

@@ -90,10 +90,16 @@ _PACKET = re.compile(r"^([RIM]):([01]): ?(.*)$", re.DOTALL)
 class XorrisoProcess:
     """A running xorriso child whose output is read line by line as it arrives."""
 
-    def __init__(self, commands: Sequence[str], *, binary: str | None = None) -> None:
-        binary = binary or xorriso_binary()
-        check_xorriso(binary)
-        self.argv = [*base_argv(binary), *commands]
+    def __init__(
+        self, commands: Sequence[str] = (), *, binary: str | None = None,
+        argv: Sequence[str] | None = None,
+    ) -> None:  # fmt: skip
+        """Run `commands` after the base flags, or exactly `argv` (a Plan's, built once)."""
+        if argv is None:
+            binary = binary or xorriso_binary()
+            argv = [*base_argv(binary), *commands]
+        check_xorriso(argv[0])
+        self.argv = list(argv)
         self.started = time.monotonic()
         self.lines: list[OutputLine] = []
         self.events: list[Event] = []

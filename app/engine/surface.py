@@ -22,21 +22,19 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
-import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from app.engine.address import check_address, parse_address, readable_only
+from app.engine.address import parse_address, readable_only
+from app.engine.detach import running_dir
 from app.engine.journal import Journal
 from app.engine.models import SECTOR
-from app.engine.operations import CANCELLED, OperationResult
-from app.engine.progress import Progress, ProgressTracker
-from app.engine.runner import RunResult, XorrisoProcess, base_argv, check_xorriso
+from app.engine.runner import RunResult
+from app.engine.xorriso_job import CANCELLED, OperationResult, XorrisoJob
 
 Quality = Literal["good", "slow", "unreadable", "untested"]
 QUALITY_WORDS: dict[str, Quality] = {
@@ -209,29 +207,19 @@ class SurfaceResult(OperationResult):
     surface: SurfaceMap | None = None
 
 
-class SurfaceScan:
-    """One -check_media run, shaped like operations.Operation (events/cancel/result/pid)."""
+class SurfaceScan(XorrisoJob):
+    """One -check_media run; cancel touches its abort file, so the map so far is kept."""
 
     kind = "surface"
+    first_phase = "verifying"
     verifies = False
 
     def __init__(
-        self, address: str, *, journal_dir: Path | None = None, **options: int | bool | None
-    ) -> None:
-        check_xorriso()
-        self._tmp = tempfile.mkdtemp(prefix="discdeck-scan-")
-        self.abort_file = os.path.join(self._tmp, "abort")
-        self.commands = surface_commands(address, self.abort_file, **options)  # type: ignore[arg-type]
-        self.argv = [*base_argv(), *self.commands]
-        self.result: SurfaceResult | None = None
-        self._journal_dir = journal_dir
-        self._lock = threading.Lock()
-        self._process: XorrisoProcess | None = None
-        self._cancelled = False
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
+        self, argv: list[str], abort_file: str, *, journal_dir: Path | None = None,
+        address: str | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(argv, journal_dir=journal_dir, address=address)
+        self.abort_file = abort_file
 
     def cancel(self) -> None:
         """Touch the abort file: xorriso stops reading, reports what it tested, and ends."""
@@ -241,53 +229,16 @@ class SurfaceScan:
 
     def _touch(self) -> None:
         with contextlib.suppress(OSError):
+            Path(self.abort_file).parent.mkdir(mode=0o700, exist_ok=True)
             Path(self.abort_file).touch()
             now = time.time() + 1  # "not older than the run's start", even at 1 s resolution
             os.utime(self.abort_file, (now, now))
 
-    def events(self) -> Iterator[Progress]:
-        """Yield Progress("verifying", sectors, total_sectors, percent...) then set self.result."""
-        with self._lock:
-            if self._process is not None:
-                raise RuntimeError("events() of a scan can be iterated only once")
-            if self._cancelled:
-                self.result = SurfaceResult("surface", "cancelled", CANCELLED, self.argv, 1, "ALL")
-                self._cleanup()
-                return
-            journal = (
-                Journal(self._journal_dir, "surface", self.argv) if self._journal_dir else None
-            )
-            process = self._process = XorrisoProcess(self.commands)
-        tracker = ProgressTracker(started=process.started)
-        finished = False
-        try:
-            yield tracker.enrich(Progress("verifying"), time.monotonic())
-            for line in process.output():
-                if journal:
-                    journal.line(line.channel, line.text, line.at)
-                if self._cancelled:
-                    self._touch()  # in case the scan had not started when cancel() came
-                progress = tracker.feed(line.text, time.monotonic())
-                if progress is not None:
-                    yield progress
-            self._finish(process.wait(), journal)
-            finished = True
-            done = Progress("done", percent=100.0 if self.result.outcome == "ok" else None)  # type: ignore[union-attr]
-            yield tracker.enrich(done, time.monotonic())
-        finally:
-            if not finished and self.result is None:
-                threading.Thread(target=self._drain, args=(process, journal), daemon=True).start()
+    def _observe(self, facts: None, text: str) -> None:
+        if self._cancelled:
+            self._touch()  # in case the scan had not started when cancel() came
 
-    def _drain(self, process: XorrisoProcess, journal: Journal | None) -> None:
-        for line in process.output():
-            if journal:
-                journal.line(line.channel, line.text, line.at)
-        self._finish(process.wait(), journal)
-
-    def _finish(self, rr: RunResult, journal: Journal | None) -> None:
-        for line in rr.lines if journal else []:
-            if line.channel == "E":
-                journal.line(line.channel, line.text, line.at)  # type: ignore[union-attr]
+    def _judge(self, rr: RunResult, facts: None, journal: Journal | None) -> SurfaceResult:
         surface = parse_surface_map(rr.text("R", "I"))
         if self._cancelled:
             outcome, message = "cancelled", CANCELLED
@@ -300,36 +251,16 @@ class SurfaceScan:
             message = (
                 rr.first_problem("SORRY") or f"xorriso stopped with exit status {rr.returncode}"
             )
-        self.result = SurfaceResult(
+        return SurfaceResult(
             kind="surface", outcome=outcome, message=message, argv=rr.argv,  # type: ignore[arg-type]
-            returncode=rr.returncode, worst=rr.worst,
-            journal=str(journal.path) if journal else None, surface=surface,
+            returncode=rr.returncode, worst=rr.worst, surface=surface,
         )  # fmt: skip
-        if journal:
-            journal.finish(rr.returncode, rr.worst, outcome, message)
-        self._cleanup()
 
     def _cleanup(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        shutil.rmtree(os.path.dirname(self.abort_file), ignore_errors=True)
 
 
-def start_surface_scan(
-    address: str,
-    *,
-    journal_dir: Path | None = None,
-    min_lba: int | None = None,
-    max_lba: int | None = None,
-    time_limit: int | None = None,
-    retry: bool | None = None,
-) -> SurfaceScan:
-    """A surface scan of the medium at `address` (not started until events() is iterated).
-
-    min_lba/max_lba limit the scanned blocks (max_lba beyond the medium's end reports the
-    missing blocks as unreadable); time_limit is xorriso's (seconds, default 28800, -1 none);
-    retry forces (True) or forbids (False) re-reading failed chunks block by block.
-    """
-    check_address(parse_address(address))
-    return SurfaceScan(
-        address, journal_dir=journal_dir, min_lba=min_lba, max_lba=max_lba,
-        time_limit=time_limit, retry=retry,
-    )  # fmt: skip
+def new_abort_file() -> str:
+    """A path for a scan's abort file, in a folder of our private state dir made only when
+    the scan is cancelled (a plan that is never run leaves nothing behind)."""
+    return str(running_dir() / f"scan-{secrets.token_hex(8)}" / "abort")

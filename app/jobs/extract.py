@@ -1,5 +1,5 @@
-"""ExtractJob: an extraction shaped like an engine Operation, so the operation screen
-(gauges, cancel, result in words) serves it as it serves a burn."""
+"""ExtractJob: an extraction as a Job, so the job screen (gauges, cancel, result in words)
+serves it as it serves a burn."""
 
 from __future__ import annotations
 
@@ -9,17 +9,21 @@ from pathlib import Path
 
 import humanize
 
-from app.engine.operations import OperationResult
 from app.engine.progress import Progress
+from app.engine.xorriso_job import OperationResult
 from app.iso.extract import Extraction, extract
 from app.iso.view import Entry, IsoView
 
 
 class ExtractJob:
     kind = "extract"
+    detached = False
 
-    def __init__(self, view: IsoView, source: str | Entry, target: str | Path) -> None:
+    def __init__(
+        self, view: IsoView, source: str | Entry, target: str | Path, address: str | None = None
+    ) -> None:
         self.view = view
+        self.address = address
         self.target = str(target)
         self.argv: list[str] = []
         self.result: OperationResult | None = None
@@ -27,6 +31,9 @@ class ExtractJob:
 
     def cancel(self) -> None:
         self.job.cancel()
+
+    def stop_reading(self) -> None:
+        """An extraction runs in this process: quitting ends it (the app cancels it first)."""
 
     def events(self) -> Iterator[Progress]:
         started = time.monotonic()

@@ -1,9 +1,9 @@
 """Find detached jobs left by an earlier discdeck (ssh drop, crash, quit) and follow them again.
 
-`running_operations()` lists the run folders under `state_dir()/running`; `attach(run)`
-gives an Operation whose events() replay the job's output from its start and then tail
-it live, with the same verdict as a job started here. Once that result is produced the
-run folder is removed (the journal stays).
+`running_operations()` lists the run folders under `state_dir()/running`; `plan_of(run)`
+reads back the Plan the run was started from, and `attach(run)` gives a Job whose events()
+replay the job's output from its start and then tail it live, with the same verdict as a
+job started here. Once that result is produced the run folder is removed (the journal stays).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.config import state_dir
+from app.config import journal_dir as default_journal_dir
+from app.engine.address import parse_address
 from app.engine.detach import VERBS, alive, job_alive, read_exit, read_json, running_dir
-from app.engine.runner import base_argv
+from app.jobs.plan import Confirm, Follow, Plan
 
-if TYPE_CHECKING:  # operations is imported only when a job is found: a faster start
-    from app.engine.operations import Operation
+if TYPE_CHECKING:
+    from app.jobs.job import Job
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ class RunningOp:
     """The discdeck process that started it still lives and follows it (did not quit)."""
     journal_dir: Path | None = None
     checkread_after: bool = False
-    """The burn was to be followed by a checkread (the starter's BurnOptions)."""
+    """An older discdeck's way of saying the burn was to be followed by a checkread."""
+    plan: dict | None = None
+    """The Plan the run was started from (Plan.to_json), kept in its meta.json."""
 
     @property
     def finished(self) -> bool:
@@ -79,6 +82,7 @@ def running_operations() -> list[RunningOp]:
                 and not (run_dir / "abandoned").exists(),
                 journal_dir=Path(journal) if journal else None,
                 checkread_after=bool(meta.get("checkread_after", False)),
+                plan=meta.get("plan") if isinstance(meta.get("plan"), dict) else None,
             )
         )
     return sorted(found, key=lambda run: run.started)
@@ -89,18 +93,35 @@ def orphaned_operations() -> list[RunningOp]:
     return [run for run in running_operations() if not run.watched]
 
 
-def attach(run: RunningOp, *, journal_dir: Path | None = None) -> Operation:
-    """An Operation that follows `run` from its first line (gauges and result come back).
-
-    Its journal (a new, complete one: the starter's may stop where that process died)
-    goes where the starter's went, else to `journal_dir`, else to the state journal folder.
-    """
-    from app.engine.operations import Operation
-
-    commands = run.argv[len(base_argv()) :]
-    journal = run.journal_dir or journal_dir or state_dir() / "journal"
-    operation = Operation(
-        run.kind, commands, journal_dir=journal, address=run.address, attach_to=run.run_dir
+def plan_of(run: RunningOp) -> Plan:
+    """The Plan the run was started from, as kept in its run folder. A run left by an older
+    discdeck (no plan kept) gets one rebuilt from its kind, address and argv."""
+    if run.plan is not None:
+        try:
+            return Plan.from_json(run.plan)
+        except (ValueError, KeyError, TypeError):
+            pass
+    return Plan(
+        kind=run.kind if run.kind in VERBS else "burn",  # type: ignore[arg-type]
+        address=parse_address(run.address),
+        title=run.describe(),
+        argv=tuple(run.argv),
+        confirm=Confirm("", (), ""),
+        follow=Follow(checkread=run.checkread_after),
+        buffers=run.kind == "burn",
     )
-    operation.argv = list(run.argv)
-    return operation
+
+
+def journal_of(run: RunningOp) -> Path:
+    """A re-attached job's journal (a new, complete one: the starter's may stop where that
+    process died) goes where the starter's went."""
+    return run.journal_dir or default_journal_dir()
+
+
+def attach(run: RunningOp) -> Job:
+    """A Job that follows `run` from its first line (gauges and result come back)."""
+    # Imported here: the app looks for runs at every start, and the job machinery
+    # (operations, surface, remaster) is needed only when one is found (~40 ms of imports).
+    from app.jobs.start import start_job
+
+    return start_job(plan_of(run), journal_dir=journal_of(run), attach_to=run.run_dir)

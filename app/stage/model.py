@@ -21,6 +21,8 @@ import stat as st
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.engine.commands import MapEntry
+from app.engine.options import BurnOptions
 from app.stage.disk_usage import ScanProgress, walk_size
 
 __all__ = [
@@ -28,7 +30,6 @@ __all__ = [
     "ScanProgress",
     "Stage",
     "StageNode",
-    "StageOptions",
     "display",
 ]
 
@@ -112,16 +113,6 @@ class StageNode:
         return sorted(self.children.values(), key=lambda node: os.fsencode(node.name))
 
 
-@dataclass
-class StageOptions:
-    md5: bool = True
-    close: bool = False
-    dummy: bool = False
-    speed: str = "max"
-    joliet: bool = True
-    verify: bool = True
-
-
 def node_from_disk(source: str, name: str) -> StageNode:
     """A node for `source` from one lstat (symlinks are kept as links, never followed)."""
     info = os.lstat(source)
@@ -133,11 +124,35 @@ def node_from_disk(source: str, name: str) -> StageNode:
     return StageNode(name, source, size=size, files=1)
 
 
-@dataclass
+@dataclass(init=False)
 class Stage:
-    volume_id: str = "DISCDECK"
-    root: StageNode = field(default_factory=lambda: StageNode("", is_dir=True))
-    options: StageOptions = field(default_factory=StageOptions)
+    """The next session: a tree of staged entries and the options it is burned with (the
+    volume id among them, so the burn, the stage file and the screens share one value)."""
+
+    root: StageNode
+    options: BurnOptions
+
+    def __init__(
+        self,
+        volume_id: str = "DISCDECK",
+        root: StageNode | None = None,
+        options: BurnOptions | None = None,
+    ) -> None:
+        self.root = root if root is not None else StageNode("", is_dir=True)
+        self.options = options if options is not None else BurnOptions()
+        self.options.volume_id = volume_id
+
+    @property
+    def volume_id(self) -> str:
+        return self.options.volume_id
+
+    @volume_id.setter
+    def volume_id(self, value: str) -> None:
+        self.options.volume_id = value
+
+    def map_entries(self) -> list[MapEntry]:
+        """What goes on the disc: one `-map DISK ISO` pair per staged entry."""
+        return [MapEntry(disk, iso) for disk, iso in self.entries()]
 
     # ---- looking things up -------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from app.config import ensure_dir, state_dir
-from app.stage.model import Stage, StageNode, StageOptions, check_name
+from app.engine.options import USER_FIELDS, BurnOptions
+from app.stage.model import Stage, StageNode, check_name
 
 FORMAT = "discdeck-stage"
 VERSION = 1
@@ -72,13 +73,12 @@ def _node_to_json(node: StageNode) -> dict[str, Any]:
 
 
 def stage_to_json(stage: Stage) -> dict[str, Any]:
-    from dataclasses import asdict
 
     return {
         "format": FORMAT,
         "version": VERSION,
         "volume_id": stage.volume_id,
-        "options": asdict(stage.options),
+        "options": {key: getattr(stage.options, key) for key in USER_FIELDS},
         "root": _node_to_json(stage.root),
     }
 
@@ -117,13 +117,13 @@ def stage_from_json(data: Any) -> Stage:
         raise ValueError("not a discdeck stage file")
     if data.get("version") != VERSION:
         raise ValueError(f"unknown stage file version {data.get('version')!r}")
-    known = StageOptions.__dataclass_fields__
+    known = USER_FIELDS
     options = {k: v for k, v in dict(data.get("options", {})).items() if k in known}
     root = _node_from_json(data["root"])
     if root.source is not None:
         raise ValueError("the root is mapped")
     root.name = ""
-    return Stage(str(data.get("volume_id", "DISCDECK")), root, StageOptions(**options))
+    return Stage(str(data.get("volume_id", "DISCDECK")), root, BurnOptions(**options))
 
 
 def save_stage(stage: Stage, path: Path) -> None:

@@ -12,10 +12,17 @@ import styles
 from app.drives.listing import DriveEntry
 from app.engine.errors import EngineError
 from app.engine.models import SECTOR, MediumReport
+from app.engine.preflight import forecast_size
+from app.jobs.reattach import journal_of, orphaned_operations, plan_of
 from app.stage.model import Stage
+from app.stage.projects import check_project_name, list_projects, load_project, save_project
 from app.stage.store import StageFileError, autosave_path, load_stage, save_stage
-from app.tui.flows import OperationFlows, burn_options, journal_dir, map_entries
+from app.tui.flows import OperationFlows
+from app.tui.messages import DriveOpened, MediumChanged, MediumRead
+from app.tui.screens.choice_screen import ChoiceScreen
+from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.main_screen import MainScreen
+from app.tui.screens.prompt_screen import PromptScreen
 
 
 class DiscdeckApp(OperationFlows, App):
@@ -62,7 +69,6 @@ class DiscdeckApp(OperationFlows, App):
 
     def _reattach(self) -> None:
         """Show again the jobs an earlier discdeck left running (or their results)."""
-        from app.jobs.reattach import attach, orphaned_operations
 
         try:
             runs = orphaned_operations()
@@ -71,29 +77,34 @@ class DiscdeckApp(OperationFlows, App):
             return
         if not runs:
             return
-        from app.engine.commands import mapped_entries
-        from app.engine.operations import start_check
-        from app.tui.screens.operation_screen import OperationPlan, OperationScreen
+        # Imported only when a run was found: the job screen pulls in the job machinery.
+        # The job screen is imported only when a job exists (~50 ms, see flows.run_confirmed).
+        from app.tui.screens.operation_screen import OperationScreen
 
         for run in runs:
-            verify = None
-            if run.kind == "burn" and run.checkread_after:
-                folder = run.journal_dir or journal_dir()
-                verify = lambda run=run, folder=folder: start_check(run.address, journal_dir=folder)  # noqa: E731
-            plan = OperationPlan(
+            screen = OperationScreen(
+                plan_of(run), attach_to=run.run_dir, journal_dir=journal_of(run),
                 title=f"Re-attached: {run.describe()}",
-                address=run.address,
-                start=lambda run=run: attach(run),
-                verify=verify,
-            )
-            after = self._after_operation
-            if run.kind == "burn" and mapped_entries(run.argv) == map_entries(self.stage):
-                after = self._after_burn  # the stage is what was burned: clear it as usual
-            self.push_screen(OperationScreen(plan), after)
+            )  # fmt: skip
+            self.push_screen(screen, self._after_operation)
+
+    def on_drive_opened(self, message: DriveOpened) -> None:
+        self.drive = message.entry
+        self.report = None
+
+    def on_medium_read(self, message: MediumRead) -> None:
+        """The main screen read the open drive's medium (its message bubbles up here)."""
+        if self.drive is not None and message.address == self.drive.address:
+            self.report = message.report
+
+    def on_medium_changed(self, message: MediumChanged) -> None:
+        """A job re-read the medium: keep what it saw, and re-read it on the main screen."""
+        self.report = message.report
+        self.media_changed = True
 
     async def action_quit(self) -> None:
         """Burns, blanks, formats and checks run detached: they go on after quitting."""
-        from app.tui.screens.confirm_screen import ConfirmScreen
+        # The job screen is imported only when a job exists (~50 ms, see flows.run_confirmed).
         from app.tui.screens.operation_screen import OperationScreen
 
         running = [
@@ -140,8 +151,6 @@ class DiscdeckApp(OperationFlows, App):
         self.push_screen(confirm, answer)
 
     def action_save_project(self) -> None:
-        from app.stage.projects import check_project_name, save_project
-        from app.tui.screens.prompt_screen import PromptScreen
 
         def chosen(name: str | None) -> None:
             if not name:
@@ -164,8 +173,6 @@ class DiscdeckApp(OperationFlows, App):
         )
 
     def action_open_project(self) -> None:
-        from app.stage.projects import list_projects, load_project
-        from app.tui.screens.choice_screen import ChoiceScreen
 
         names = list_projects()
         if not names:
@@ -204,6 +211,7 @@ class DiscdeckApp(OperationFlows, App):
             self.notify(f"could not autosave the stage: {exc}", severity="error")
 
     def action_stage(self) -> None:
+        # On first use: the stage screen and its file browser are ~20 ms of imports.
         from app.tui.screens.stage_screen import StageScreen
 
         self.push_screen(StageScreen(self.stage_start_dir))
@@ -216,10 +224,8 @@ class DiscdeckApp(OperationFlows, App):
 
     @work(thread=True, exclusive=True, group="forecast")
     def forecast(self, address: str) -> None:
-        from app.engine.operations import forecast_size
-
         try:
-            result = forecast_size(address, map_entries(self.stage), burn_options(self.stage))
+            result = forecast_size(address, self.stage.map_entries(), self.stage.options)
         except (EngineError, ValueError, OSError):
             return
         self.call_from_thread(self._forecast_ready, result.image_sectors * SECTOR)

@@ -1,52 +1,36 @@
-"""The App's operation flows: burn, checkread, blank, format, eject.
+"""The App's operation flows: burn, checkread, blank, format, eject, surface scan.
 
-Each flow checks what it can first (in a worker: preflight, formats), asks for a
-confirmation that names the drive, the medium and what will be lost, shows the exact
-xorriso argv on request, then hands the job to an OperationScreen.
+Each flow checks what it can first (in a worker: preflight, formats), builds the Plan
+(app.jobs.plans), asks the Plan's confirmation — which shows its exact argv on request —
+and on yes runs that same Plan on an OperationScreen.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 from textual import work
 
-from app.config import ensure_dir, state_dir
 from app.drives.listing import DriveEntry
-from app.engine import commands as cmd
+from app.engine.commands import MapEntry
 from app.engine.errors import EngineError
 from app.engine.inspect import list_formats
-from app.engine.models import SECTOR, MediumReport
-from app.engine.runner import base_argv
-from app.media.view import short_address, size_text, used_blocks
+from app.engine.models import SECTOR, Formats, MediumReport
+from app.engine.preflight import SizeForecast, forecast_size, preflight_burn
+from app.jobs import plans
+from app.jobs.plan import Plan
+from app.media.view import used_blocks
 from app.stage.model import Stage
+from app.tui.messages import RunPlan
+from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 
-if TYPE_CHECKING:
-    from app.tui.screens.operation_screen import OperationPlan
-
-BLANK_MODES = ["as_needed", "fast", "all", "deformat_quickest"]
-
-
-def journal_dir():
-    return ensure_dir(state_dir() / "journal")
-
-
-def burn_options(stage: Stage) -> cmd.BurnOptions:
-    o = stage.options
-    return cmd.BurnOptions(
-        volume_id=stage.volume_id,
-        close=o.close,
-        dummy=o.dummy,
-        speed=o.speed,
-        md5=o.md5,
-        joliet=o.joliet,
-        verify=o.verify,
-    )
-
-
-def map_entries(stage: Stage) -> list[cmd.MapEntry]:
-    return [cmd.MapEntry(disk, iso) for disk, iso in stage.entries()]
+BLANK_CHOICES = [
+    ("as_needed", "as needed — what makes this medium writable from scratch"),
+    ("fast", "fast — minimal blanking"),
+    ("all", "all — the whole medium (slow)"),
+    ("deformat_quickest", "deformat quickest — DVD-RW, single session only"),
+]
 
 
 class OperationFlows:
@@ -73,15 +57,36 @@ class OperationFlows:
         sectors = self.capacity_sectors()
         return None if sectors is None else sectors * SECTOR
 
-    def _confirm_then_run(self, confirm: ConfirmScreen, plan: OperationPlan, after=None) -> None:
-        """Ask first; only an explicit yes starts the job on its own screen."""
+    def target(self, drive: DriveEntry) -> plans.Target:
+        media = self.report.toc.media if self.report else None
+        return plans.Target(drive.address, drive.title, media)
+
+    def run_confirmed(self, plan: Plan, *, ask: bool = True) -> None:
+        """Ask the Plan's question; only an explicit yes runs it on its own screen."""
+        # Imported on first use: the job screen and the job machinery behind it are ~50 ms of
+        # imports (python -X importtime, 2026-11-30) that a start without a job does not need.
         from app.tui.screens.operation_screen import OperationScreen
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.push_screen(OperationScreen(plan), after or self._after_operation)
+                self.push_screen(OperationScreen(plan), self._after_operation)
 
-        self.push_screen(confirm, answer)
+        if ask:
+            self.push_screen(ConfirmScreen.for_plan(plan), answer)
+        else:
+            answer(True)
+
+    def on_run_plan(self, message: RunPlan) -> None:
+        """A screen (the browser's remaster, extract) hands the app a Plan to carry out."""
+        self.run_confirmed(message.plan, ask=message.confirm)
+
+    def _plan_or_say(self, build: Callable[[], Plan]) -> Plan | None:
+        """Build a Plan; a value the engine refuses is said in one line, nothing runs."""
+        try:
+            return build()
+        except (ValueError, EngineError) as exc:
+            self.notify(str(exc), severity="error")
+            return None
 
     def _need_drive(self) -> DriveEntry | None:
         if self.drive is None:
@@ -108,144 +113,74 @@ class OperationFlows:
 
     @work(thread=True, exclusive=True, group="preflight")
     def preflight(self, drive: DriveEntry) -> None:
-        from app.engine import operations as ops
-
-        entries, options = map_entries(self.stage), burn_options(self.stage)
+        entries, options = self.stage.map_entries(), self.stage.options
         try:
-            problems = ops.preflight_burn(
+            problems = preflight_burn(
                 drive.address, entries, options, capacity_sectors=self.capacity_sectors()
             )
-            forecast = ops.forecast_size(drive.address, entries, options) if not problems else None
+            forecast = forecast_size(drive.address, entries, options) if not problems else None
         except EngineError as exc:
             problems, forecast = [str(exc)], None
-        self.call_from_thread(self._confirm_burn, drive, problems, forecast)
+        self.call_from_thread(self._confirm_burn, drive, entries, problems, forecast)
 
-    def _confirm_burn(self, drive: DriveEntry, problems: list[str], forecast) -> None:
-        from app.engine import operations as ops
-        from app.tui.screens.operation_screen import OperationPlan
-
+    def _confirm_burn(
+        self,
+        drive: DriveEntry,
+        entries: list[MapEntry],
+        problems: list[str],
+        forecast: SizeForecast | None,
+    ) -> None:
         if problems:
-            self.push_screen(
-                ConfirmScreen(
-                    "Cannot burn", [*problems, "", "Nothing was written."], yes_label="OK"
-                )
-            )
+            lines = [*problems, "", "Nothing was written."]
+            self.push_screen(ConfirmScreen("Cannot burn", lines, yes_label="OK"))
             return
-        entries, options = map_entries(self.stage), burn_options(self.stage)
-        argv = [*base_argv(), *cmd.burn_commands(drive.address, entries, options)]
-        media = self.report.toc.media if self.report else None
-        size = forecast.image_sectors if forecast else None
-        mode = "close the medium (no more sessions)" if options.close else "leave it appendable"
-        if media and media.status == "appendable":
-            mode = f"add session {media.sessions_count + 1}, then " + mode
-        lines = [
-            f"Drive:   {drive.title} ({short_address(drive.address)})",
-            f"Medium:  {media.status if media else '?'}, {media.sessions_count if media else 0} session(s)",
-            f"Session: {self.stage.total_files():,} files, {size_text(size)} as volume {options.volume_id}",
-            f"Then:    {mode}",
-            f"Options: speed {options.speed}, MD5 {'on' if options.md5 else 'off'}, "
-            f"verify {'on' if options.verify else 'off'}"
-            + (", SIMULATION (nothing written)" if options.dummy else ""),
-        ]
-        if options.close:
-            lines.append("Closing is final on write-once media.")
-
-        verify = None
-        if cmd.checkread_after(options):
-            verify = lambda: ops.start_check(drive.address, journal_dir=journal_dir())  # noqa: E731
-        plan = OperationPlan(
-            title=f"Burning to {drive.title}",
-            address=drive.address,
-            start=lambda: ops.start_burn(
-                drive.address, entries, options, journal_dir=journal_dir()
-            ),
-            verify=verify,
-            buffers=True,
+        plan = self._plan_or_say(
+            lambda: plans.burn_plan(
+                self.target(drive), entries, self.stage.options,
+                files=self.stage.total_files(),
+                image_sectors=forecast.image_sectors if forecast else None, from_stage=True,
+            )
         )
-        self._confirm_then_run(
-            ConfirmScreen("Burn this session?", lines, argv=argv, yes_label="Burn"),
-            plan,
-            self._after_burn,
-        )
+        if plan is not None:
+            self.run_confirmed(plan)
 
-    # -- checkread, blank, format, eject -----------------------------------------------------
+    def clear_burned_stage(self, entries: Sequence[MapEntry]) -> bool:
+        """A burned stage is on the disc now: clear it so the next session starts empty
+        (burning it again would only write the same files twice). Only if it still holds
+        exactly what was burned."""
+        if self.stage.is_empty() or self.stage.map_entries() != list(entries):
+            return False
+        self.stage.clear()
+        self.save_stage()
+        self.notify("The stage was burned and is now empty, ready for the next session.")
+        return True
+
+    # -- checkread, blank, format, eject, scan -----------------------------------------------
+
+    def _simple(self, build: Callable[[plans.Target], Plan]) -> None:
+        drive = self._need_drive()
+        if drive is not None and (plan := self._plan_or_say(lambda: build(self.target(drive)))):
+            self.run_confirmed(plan)
 
     def action_check(self) -> None:
-        from app.engine import operations as ops
-        from app.tui.screens.operation_screen import OperationPlan
+        self._simple(plans.check_plan)
 
-        drive = self._need_drive()
-        if drive is None:
-            return
-        argv = [*base_argv(), *cmd.check_commands(drive.address)]
-        lines = [
-            f"Read every file on {drive.title} and compare it with the MD5 tag",
-            "written with it. Nothing is written.",
-        ]
+    def action_eject(self) -> None:
+        self._simple(plans.eject_plan)
 
-        plan = OperationPlan(
-            title=f"Checkread of {drive.title}",
-            address=drive.address,
-            start=lambda: ops.start_check(drive.address, journal_dir=journal_dir()),
-        )
-        self._confirm_then_run(
-            ConfirmScreen("Checkread?", lines, argv=argv, yes_label="Check"), plan
-        )
+    def action_surface(self) -> None:
+        self._simple(plans.surface_plan)
 
     def action_blank(self) -> None:
         drive = self._need_drive()
         if drive is None:
             return
-        from app.tui.screens.choice_screen import ChoiceScreen
 
         def chosen(mode: str | None) -> None:
             if mode:
-                self._confirm_blank(drive, mode)
+                self._simple(lambda target: plans.blank_plan(target, mode))
 
-        self.push_screen(
-            ChoiceScreen(
-                "Blank mode",
-                [
-                    ("as_needed", "as needed — what makes this medium writable from scratch"),
-                    ("fast", "fast — minimal blanking"),
-                    ("all", "all — the whole medium (slow)"),
-                    ("deformat_quickest", "deformat quickest — DVD-RW, single session only"),
-                ],
-            ),
-            chosen,
-        )
-
-    def _confirm_blank(self, drive: DriveEntry, mode: str) -> None:
-        from app.engine import operations as ops
-        from app.tui.screens.operation_screen import OperationPlan
-
-        media = self.report.toc.media if self.report else None
-        lost = (
-            f"{media.sessions_count} session(s), {size_text(media.data_blocks)} of data"
-            if media
-            else "everything on it"
-        )
-        argv = [*base_argv(), *cmd.blank_commands(drive.address, mode)]
-
-        plan = OperationPlan(
-            title=f"Blanking {drive.title} ({mode})",
-            address=drive.address,
-            start=lambda: ops.start_blank(drive.address, mode, journal_dir=journal_dir()),
-        )
-        self._confirm_then_run(
-            ConfirmScreen(
-                "Blank the medium?",
-                [
-                    f"Drive:  {drive.title} ({short_address(drive.address)})",
-                    f"Mode:   {mode}",
-                    f"Lost:   {lost}. This cannot be undone.",
-                ],
-                argv=argv,
-                yes_label="Blank",
-                danger=True,
-            ),
-            plan,
-        )
+        self.push_screen(ChoiceScreen("Blank mode", BLANK_CHOICES), chosen)
 
     def action_format(self) -> None:
         drive = self._need_drive()
@@ -261,11 +196,7 @@ class OperationFlows:
             return
         self.call_from_thread(self._choose_format, drive, formats)
 
-    def _choose_format(self, drive: DriveEntry, formats) -> None:
-        from app.engine import operations as ops
-        from app.tui.screens.choice_screen import ChoiceScreen
-        from app.tui.screens.operation_screen import OperationPlan
-
+    def _choose_format(self, drive: DriveEntry, formats: Formats) -> None:
         if not formats.applicable:
             self.notify(
                 f"{drive.title} is not an MMC drive: formatting does not apply "
@@ -280,79 +211,10 @@ class OperationFlows:
         ]
 
         def chosen(mode: str | None) -> None:
-            if not mode:
-                return
-            argv = [*base_argv(), *cmd.format_commands(drive.address, mode)]
-
-            plan = OperationPlan(
-                title=f"Formatting {drive.title}",
-                address=drive.address,
-                start=lambda: ops.start_format(drive.address, mode, journal_dir=journal_dir()),
-            )
-            self._confirm_then_run(
-                ConfirmScreen(
-                    "Format the medium?",
-                    [f"Drive: {drive.title}", f"Format: {mode}", "Data on the medium may be lost."],
-                    argv=argv,
-                    yes_label="Format",
-                    danger=True,
-                ),
-                plan,
-            )
+            if mode:
+                self._simple(lambda target: plans.format_plan(target, mode))
 
         self.push_screen(ChoiceScreen("Format", choices), chosen)
-
-    def action_surface(self) -> None:
-        from app.engine.surface import start_surface_scan, surface_commands
-        from app.tui.screens.operation_screen import OperationPlan
-
-        drive = self._need_drive()
-        if drive is None:
-            return
-        argv = [*base_argv(), *surface_commands(drive.address, "(a temporary abort file)")]
-        plan = OperationPlan(
-            title=f"Surface scan of {drive.title}",
-            address=drive.address,
-            start=lambda: start_surface_scan(drive.address, journal_dir=journal_dir()),  # type: ignore[return-value]
-        )
-        lines = [
-            f"Read every block of {drive.title} and draw which ones read well,",
-            "slowly or not at all. Nothing is written; esc stops it and keeps the map so far.",
-        ]
-        self._confirm_then_run(
-            ConfirmScreen("Surface scan?", lines, argv=argv, yes_label="Scan"), plan
-        )
-
-    def action_eject(self) -> None:
-        from app.engine import operations as ops
-        from app.tui.screens.operation_screen import OperationPlan
-
-        drive = self._need_drive()
-        if drive is None:
-            return
-        argv = [*base_argv(), *cmd.eject_commands(drive.address)]
-
-        plan = OperationPlan(
-            title=f"Ejecting {drive.title}",
-            address=drive.address,
-            start=lambda: ops.start_eject(drive.address, journal_dir=journal_dir()),
-        )
-        self._confirm_then_run(
-            ConfirmScreen(
-                "Eject?", [f"Open the tray of {drive.title}."], argv=argv, yes_label="Eject"
-            ),
-            plan,
-        )
-
-    def _after_burn(self, results: list | None = None) -> None:
-        """A burned stage is on the disc now: clear it so the next session starts empty
-        (burning it again would only write the same files twice)."""
-        burned = next((r for r in results or [] if r.kind == "burn"), None)
-        if burned is not None and burned.outcome == "ok" and not self.stage.options.dummy:
-            self.stage.clear()
-            self.save_stage()
-            self.notify("The stage was burned and is now empty, ready for the next session.")
-        self._after_operation(results)
 
     def _after_operation(self, _results: object = None) -> None:
         """Show the medium's true state wherever we are back to (the main screen re-reads)."""

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from app.drives.listing import DriveEntry
 from app.engine.models import MediumReport
+from app.engine.progress import Progress
+
+if TYPE_CHECKING:  # types only: the job machinery is imported when the first job runs
+    from app.jobs.finish import Finished
+    from app.jobs.job import JobResult
+    from app.jobs.plan import Plan
 
 
 class DrivesFound(Message):
@@ -24,6 +32,14 @@ class MediumRead(Message):
         self.seconds = seconds
 
 
+class DriveOpened(Message):
+    """The main screen opened a drive: the app makes it the drive every flow works on."""
+
+    def __init__(self, entry: DriveEntry) -> None:
+        super().__init__()
+        self.entry = entry
+
+
 class MediumFailed(Message):
     def __init__(self, address: str, reason: str) -> None:
         super().__init__()
@@ -31,33 +47,54 @@ class MediumFailed(Message):
         self.reason = reason
 
 
-class OperationProgress(Message):
+class JobProgress(Message):
     """A gauge update. Only the newest matters, so a queued one is replaced by a newer one."""
 
-    def __init__(self, progress: object) -> None:
+    def __init__(self, progress: Progress) -> None:
         super().__init__()
         self.progress = progress
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, OperationProgress)
+        return isinstance(message, JobProgress)
 
 
-class OperationFinished(Message):
-    def __init__(self, result: object) -> None:
+class JobFinished(Message):
+    """One job of a plan ended (a burn, then its checkread, each send one)."""
+
+    def __init__(self, result: JobResult) -> None:
         super().__init__()
         self.result = result
 
 
-class OperationError(Message):
-    """The operation could not start (bad address, xorriso missing, preflight refusal)."""
+class JobFailedToStart(Message):
+    """The job could not start (bad address, xorriso missing, the drive busy)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
 
 
-class MediumReread(Message):
-    def __init__(self, report: MediumReport | None, reason: str = "") -> None:
+class PlanFinished(Message):
+    """Everything after the job is done too: the medium re-read, the stage cleared."""
+
+    def __init__(self, finished: Finished) -> None:
+        super().__init__()
+        self.finished = finished
+
+
+class RunPlan(Message):
+    """A screen asks the app to confirm `plan` and, on yes, run it on a job screen."""
+
+    def __init__(self, plan: Plan, *, confirm: bool = True) -> None:
+        super().__init__()
+        self.plan = plan
+        self.confirm = confirm
+        """False when the screen already asked (extract: the folder prompt is the question)."""
+
+
+class MediumChanged(Message):
+    """A screen learned the medium's state (re-read after a job): the app keeps it."""
+
+    def __init__(self, report: MediumReport | None) -> None:
         super().__init__()
         self.report = report
-        self.reason = reason

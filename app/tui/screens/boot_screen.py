@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -76,6 +77,4 @@ class BootScreen(ModalScreen[None]):
         self.app.call_from_thread(self._show, head, catalog_table(catalog))
 
     def _show(self, *parts: object) -> None:
-        from rich.console import Group
-
         self.query_one("#boot-text", Static).update(Group(*parts))

@@ -19,11 +19,15 @@ from textual.widgets import Footer, Header, OptionList, Tree
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
+from app.engine.address import parse_address
 from app.engine.errors import EngineError
 from app.engine.models import Session
-from app.engine.operations import Operation
+from app.engine.remaster import check_remaster
 from app.iso.view import Entry, IsoView, open_session
+from app.jobs.plans import extract_plan, remaster_plan
 from app.stage.model import display
+from app.tui.messages import RunPlan
+from app.tui.screens.prompt_screen import PromptScreen
 from widgets.entry_details import EntryDetails
 
 
@@ -156,7 +160,6 @@ class BrowserScreen(Screen):
         return node.data if node is not None else None
 
     def action_extract(self) -> None:
-        from app.tui.screens.prompt_screen import PromptScreen
 
         entry = self._highlighted()
         if entry is None or self.view is None:
@@ -173,17 +176,10 @@ class BrowserScreen(Screen):
         def chosen(target: str | None) -> None:
             if not target:
                 return
-            from app.jobs.extract import ExtractJob
-            from app.tui.screens.operation_screen import OperationPlan, OperationScreen
-
             target = os.path.abspath(os.path.expanduser(target))
             os.makedirs(target, exist_ok=True)
-            plan = OperationPlan(
-                title=f"Extracting {display(entry.iso_path)}",
-                address=self.address,
-                start=lambda: ExtractJob(view, entry, target),  # type: ignore[arg-type,return-value]
-            )
-            self.app.push_screen(OperationScreen(plan))
+            plan = extract_plan(self.address, view, entry, entry.iso_path, target)
+            self.app.post_message(RunPlan(plan, confirm=False))  # the prompt was the question
 
         self.app.push_screen(
             PromptScreen(
@@ -212,8 +208,6 @@ class BrowserScreen(Screen):
     def action_remaster(self) -> None:
         """Write a new image: this one's tree, minus the marked entries, plus the stage,
         keeping its boot setup (xorriso's boot image replay)."""
-        from app.engine.address import parse_address
-        from app.tui.screens.prompt_screen import PromptScreen
 
         source = parse_address(self.address)
         if source.kind != "stdio":
@@ -232,41 +226,18 @@ class BrowserScreen(Screen):
         )
 
     def _confirm_remaster(self, source: str, out: str) -> None:
-        from app.engine.errors import EngineError
-        from app.engine.remaster import RemasterError, remaster_commands, start_remaster
-        from app.engine.runner import base_argv
-        from app.tui.flows import journal_dir
-        from app.tui.screens.confirm_screen import ConfirmScreen
-        from app.tui.screens.operation_screen import OperationPlan
-
         additions = list(self.app.stage.entries())
         removals = sorted(self.removals)
         try:
-            argv = [*base_argv(), *remaster_commands(source, out, additions, removals)]
+            check_remaster(source, out, additions, removals)
+            plan = remaster_plan(source, out, additions, removals)
         except (ValueError, EngineError) as exc:
             self.notify(str(exc), severity="error")
             return
-
-        def start() -> Operation:
-            try:
-                return start_remaster(source, out, additions, removals, journal_dir=journal_dir())
-            except RemasterError as exc:
-                raise EngineError(str(exc)) from exc
-
-        lines = [
-            f"From:    {source} (its boot setup is kept)",
-            f"To:      {out}",
-            f"Adds:    {len(additions)} staged entr{'y' if len(additions) == 1 else 'ies'} (a on the main screen stages)",
-            f"Removes: {', '.join(display(p) for p in removals) or 'nothing (d marks entries)'}",
-        ]
-        plan = OperationPlan(
-            title=f"Remastering to {os.path.basename(out)}", address=f"stdio:{out}", start=start
-        )
-        self.app._confirm_then_run(
-            ConfirmScreen("Remaster?", lines, argv=argv, yes_label="Write"), plan
-        )
+        self.app.post_message(RunPlan(plan))
 
     def action_boot(self) -> None:
+        # On first use: the El Torito reader and its tables are ~18 ms of imports.
         from app.tui.screens.boot_screen import BootScreen
 
         start = None if self.session is None or len(self.sessions) < 2 else self.session.start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +11,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+if TYPE_CHECKING:
+    from app.jobs.plan import Plan
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -36,6 +40,15 @@ class ConfirmScreen(ModalScreen[bool]):
         self.argv = argv
         self.yes_label = yes_label
         self.danger = danger
+
+    @classmethod
+    def for_plan(cls, plan: Plan) -> ConfirmScreen:
+        """The question a Plan asks, with its exact argv behind `c`."""
+        confirm = plan.confirm
+        return cls(
+            confirm.title, list(confirm.lines), argv=list(plan.argv) or None,
+            yes_label=confirm.yes_label, danger=confirm.danger,
+        )  # fmt: skip
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="-danger" if self.danger else "") as box:

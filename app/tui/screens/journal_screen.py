@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, RichLog
 from textual.widgets.option_list import Option
 
+from app.config import journal_dir
 from app.engine.journal import list_journals, read_journal
-from app.tui.flows import journal_dir
 
 MAX_SHOWN_LINES = 5000
 """A long burn journal is shown from its end: the result is what matters most."""

@@ -20,8 +20,11 @@ from app.drives.discovery import busy_detail
 from app.drives.listing import DriveEntry, gather_drives
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
+from app.engine.models import MediumReport
 from app.media.view import describe_medium, short_address
-from app.tui.messages import DrivesFound, MediumFailed, MediumRead
+from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead
+from app.tui.screens.help_screen import HelpScreen
+from app.tui.screens.journal_screen import JournalScreen
 from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
 from widgets.log_pane import LogPane
@@ -54,6 +57,8 @@ class MainScreen(Screen):
         self.explicit = address
         self.entries: list[DriveEntry] = []
         self.current: DriveEntry | None = None
+        self.report: MediumReport | None = None
+        """The open drive's medium as last read (the app keeps its own copy)."""
         self._first_read_done = threading.Event()
 
     def compose(self) -> ComposeResult:
@@ -113,8 +118,8 @@ class MainScreen(Screen):
 
     def open_drive(self, entry: DriveEntry) -> None:
         self.current = entry
-        self.app.drive = entry
-        self.app.report = None
+        self.report = None
+        self.app.post_message(DriveOpened(entry))
         self.sub_title = f"{entry.title} — {short_address(entry.address)}"
         self.read_current()
 
@@ -151,7 +156,7 @@ class MainScreen(Screen):
             return
         self._stop_loading()
         report = message.report
-        self.app.report = report
+        self.report = report  # the app learns it too: MediumRead bubbles up to it
         view = describe_medium(report, self.current.recorder)
         self.query_one(MediaPanel).show_rows(view.rows, report.problems)
         self.query_one(TocTable).show_sessions(report.toc.sessions)
@@ -203,9 +208,10 @@ class MainScreen(Screen):
         self.find_drives()
 
     def action_browse(self) -> None:
+        # On first use: the ISO reader behind the browser is ~13 ms of imports.
         from app.tui.screens.browser_screen import BrowserScreen
 
-        report = self.app.report
+        report = self.report
         if self.current is None or report is None:
             self.notify("Read a drive first", severity="warning")
             return
@@ -217,12 +223,10 @@ class MainScreen(Screen):
         )
 
     def action_journal(self) -> None:
-        from app.tui.screens.journal_screen import JournalScreen
 
         self.app.push_screen(JournalScreen())
 
     def action_help(self) -> None:
-        from app.tui.screens.help_screen import HelpScreen
 
         self.app.push_screen(HelpScreen())
 

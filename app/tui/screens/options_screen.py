@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from app.stage.model import StageOptions
-
-SPEED = re.compile(r"^(max|min|0|\d+(\.\d+)?[cdb]?|\d+k)$")
-"""xorriso -speed values: max, a factor with a media letter (4d, 8c, 2b), or kB/s (1385k)."""
+from app.engine.options import BurnOptions, check_speed
 
 
 class OptionsScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "save", "Done")]
 
-    def __init__(self, options: StageOptions) -> None:
+    def __init__(self, options: BurnOptions) -> None:
         super().__init__()
         self.options = options
 
@@ -44,11 +40,10 @@ class OptionsScreen(ModalScreen[bool]):
             yield Static("", id="options-error")
 
     def action_save(self) -> None:
-        speed = self.query_one("#speed", Input).value.strip().lower() or "max"
-        if not SPEED.match(speed):
-            self.query_one("#options-error", Static).update(
-                "[red]speed must be max, a factor like 4d / 8c / 2b, or kB/s like 1385k[/]"
-            )
+        try:
+            speed = check_speed(self.query_one("#speed", Input).value)
+        except ValueError as exc:
+            self.query_one("#options-error", Static).update(Text(str(exc), style="red"))
             return
         o = self.options
         before = (o.md5, o.close, o.dummy, o.joliet, o.verify, o.speed)

@@ -19,6 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from app.stage.model import check_name, display
+from app.tui.screens.options_screen import OptionsScreen
+from app.tui.screens.prompt_screen import PromptScreen
 from widgets.fit_bar import FitBar
 from widgets.local_browser import LocalBrowser
 from widgets.stage_panel import StagePanel
@@ -201,7 +203,6 @@ class StageScreen(Screen):
         return None
 
     def action_rename(self) -> None:
-        from app.tui.screens.prompt_screen import PromptScreen
 
         path = self.query_one(StagePanel).selected_path()
         if not path or path == "/":
@@ -226,7 +227,6 @@ class StageScreen(Screen):
         )
 
     def action_mkdir(self) -> None:
-        from app.tui.screens.prompt_screen import PromptScreen
 
         folder = self.iso_folder()
 
@@ -249,7 +249,6 @@ class StageScreen(Screen):
         )
 
     def action_move(self) -> None:
-        from app.tui.screens.prompt_screen import PromptScreen
 
         path = self.query_one(StagePanel).selected_path()
         if not path or path == "/":
@@ -271,7 +270,6 @@ class StageScreen(Screen):
         )
 
     def action_volume(self) -> None:
-        from app.tui.screens.prompt_screen import PromptScreen
 
         def validate(value: str) -> str | None:
             if not value or len(value.encode()) > 32:
@@ -294,7 +292,6 @@ class StageScreen(Screen):
         )
 
     def action_options(self) -> None:
-        from app.tui.screens.options_screen import OptionsScreen
 
         def done(changed: bool | None) -> None:
             if changed:

@@ -1,0 +1,131 @@
+"""The one way a Plan is carried out, for the TUI and the CLI alike: run the job, then
+what follows it — a checkread, the medium re-read, the stage cleared — each journalled.
+
+The caller (a TUI worker thread, the CLI's main thread) gives hooks for what it shows;
+everything else happens here, so both front ends end every job the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.config import journal_dir as default_journal_dir
+from app.engine.commands import MapEntry
+from app.engine.errors import EngineError
+from app.engine.inspect import read_medium
+from app.engine.journal import append_medium_state
+from app.engine.models import Media, MediumReport
+from app.engine.progress import Progress
+from app.jobs.job import Job, JobResult
+from app.jobs.plan import Plan
+from app.jobs.plans import Target, check_plan
+from app.jobs.start import start_job
+
+
+def medium_state(media: Media) -> str:
+    """The medium in a few words, as journals, the CLI and the result screen say it."""
+    return f"{media.status}, {media.sessions_count} session(s)"
+
+
+@dataclass
+class Hooks:
+    """What the front end wants to hear; every hook is called from the running thread."""
+
+    started: Callable[[Job], None] = lambda job: None
+    progress: Callable[[Progress], None] = lambda progress: None
+    finished: Callable[[JobResult], None] = lambda result: None
+    cancelled: Callable[[], bool] = lambda: False
+    """True once the user asked to stop: no checkread follows then."""
+    clear_stage: Callable[[Sequence[MapEntry]], bool] | None = None
+    """Clear the stage if it still holds these entries (True when it did)."""
+
+
+@dataclass
+class Finished:
+    plan: Plan
+    results: list[JobResult] = field(default_factory=list)
+    error: str | None = None
+    """The job could not start (bad address, drive busy, xorriso missing)."""
+    report: MediumReport | None = None
+    reread_error: str | None = None
+    stage_cleared: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.results) and all(
+            r.outcome == "ok" for r in self.results
+        )
+
+    @property
+    def state(self) -> str | None:
+        """The re-read medium in words (None when not re-read)."""
+        if self.report is not None:
+            return medium_state(self.report.toc.media)
+        return f"could not be re-read: {self.reread_error}" if self.reread_error else None
+
+
+def run_one(job: Job, hooks: Hooks) -> JobResult | None:
+    """Follow `job` to its end; ctrl+c (the CLI) cancels it and still waits for its result."""
+    hooks.started(job)
+    if hooks.cancelled():
+        job.cancel()
+    try:
+        for progress in job.events():
+            hooks.progress(progress)
+    except KeyboardInterrupt:
+        job.cancel()
+        for progress in job.events():
+            hooks.progress(progress)
+    if job.result is not None:
+        hooks.finished(job.result)
+    return job.result
+
+
+def run_plan(
+    plan: Plan,
+    hooks: Hooks | None = None,
+    *,
+    journal_dir: Path | None = None,
+    attach_to: Path | None = None,
+) -> Finished:
+    """Carry out `plan` (or follow its detached run in `attach_to`) and what follows it."""
+    hooks = hooks or Hooks()
+    folder = journal_dir or default_journal_dir()
+    done = Finished(plan)
+    try:
+        first = run_one(start_job(plan, journal_dir=folder, attach_to=attach_to), hooks)
+        done.results += [first] if first is not None else []
+        if _burned(plan, first) and hooks.clear_stage is not None:
+            # Cleared in the same step that records the result: however the app is left
+            # afterwards, the burned files are not burned twice by accident.
+            done.stage_cleared = hooks.clear_stage(plan.entries)
+        if first and first.outcome == "ok" and plan.follow.checkread and not hooks.cancelled():
+            check = check_plan(Target(plan.drive, plan.title.removeprefix("Burning to ")))
+            verified = run_one(start_job(check, journal_dir=folder), hooks)
+            done.results += [verified] if verified is not None else []
+    except EngineError as exc:
+        done.error = str(exc)
+    if plan.follow.reread:
+        _reread(done)
+    return done
+
+
+def _burned(plan: Plan, result: JobResult | None) -> bool:
+    return (
+        plan.kind == "burn"
+        and plan.follow.clear_stage
+        and result is not None
+        and result.outcome == "ok"
+    )
+
+
+def _reread(done: Finished) -> None:
+    """Read the medium as it really is now, and end each journal with it."""
+    try:
+        done.report = read_medium(done.plan.drive)
+    except EngineError as exc:
+        done.reread_error = str(exc)
+    for result in done.results:
+        append_medium_state(result.journal, done.state or "unknown")

@@ -1,0 +1,213 @@
+"""Plan builders: the one place where each operation's argv and summary are made.
+
+Every builder takes typed inputs (a Target, options, entries) and returns a Plan; the
+TUI, the CLI, the bench and re-attach all run what these return.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.engine import commands as cmd
+from app.engine.address import parse_address
+from app.engine.commands import MapEntry
+from app.engine.models import Media
+from app.engine.options import BurnOptions
+from app.engine.remaster import remaster_commands
+from app.engine.runner import base_argv
+from app.engine.surface import new_abort_file, surface_commands
+from app.jobs.plan import Confirm, Follow, Plan
+from app.media.view import short_address, size_text
+from app.stage.model import display
+
+
+@dataclass(frozen=True)
+class Target:
+    """The drive a plan is for, as the user sees it: its address, name and last-read medium."""
+
+    address: str
+    title: str = ""
+    media: Media | None = None
+
+    @property
+    def name(self) -> str:
+        return self.title or short_address(self.address)
+
+
+def _argv(commands: Sequence[str]) -> tuple[str, ...]:
+    return (*base_argv(), *commands)
+
+
+def burn_plan(
+    target: Target,
+    entries: Sequence[MapEntry],
+    options: BurnOptions,
+    *,
+    files: int | None = None,
+    image_sectors: int | None = None,
+    from_stage: bool = False,
+) -> Plan:
+    """Write `entries` as a new session; `from_stage`: the stage is cleared once it is on the disc."""
+    media = target.media
+    mode = "close the medium (no more sessions)" if options.close else "leave it appendable"
+    if media and media.status == "appendable":
+        mode = f"add session {media.sessions_count + 1}, then " + mode
+    count = f"{files:,} files" if files is not None else f"{len(entries)} entries"
+    lines = [
+        f"Drive:   {target.name} ({short_address(target.address)})",
+        f"Medium:  {media.status if media else '?'}, {media.sessions_count if media else 0} session(s)",
+        f"Session: {count}, {size_text(image_sectors)} as volume {options.volume_id}",
+        f"Then:    {mode}",
+        f"Options: speed {options.speed}, MD5 {'on' if options.md5 else 'off'}, "
+        f"verify {'on' if options.verify else 'off'}"
+        + (", SIMULATION (nothing written)" if options.dummy else ""),
+    ]
+    if options.close:
+        lines.append("Closing is final on write-once media.")
+    return Plan(
+        kind="burn",
+        address=parse_address(target.address),
+        title=f"Burning to {target.name}",
+        argv=_argv(cmd.burn_commands(target.address, entries, options)),
+        confirm=Confirm("Burn this session?", tuple(lines), "Burn"),
+        follow=Follow(
+            checkread=options.checkread_after, clear_stage=from_stage and not options.dummy
+        ),
+        buffers=True,
+        entries=tuple(entries),
+    )
+
+
+def check_plan(target: Target) -> Plan:
+    lines = (
+        f"Read every file on {target.name} and compare it with the MD5 tag",
+        "written with it. Nothing is written.",
+    )
+    return Plan(
+        kind="check",
+        address=parse_address(target.address),
+        title=f"Checkread of {target.name}",
+        argv=_argv(cmd.check_commands(target.address)),
+        confirm=Confirm("Checkread?", lines, "Check"),
+    )
+
+
+def blank_plan(target: Target, mode: str) -> Plan:
+    media = target.media
+    lost = (
+        f"{media.sessions_count} session(s), {size_text(media.data_blocks)} of data"
+        if media
+        else "everything on it"
+    )
+    lines = (
+        f"Drive:  {target.name} ({short_address(target.address)})",
+        f"Mode:   {mode}",
+        f"Lost:   {lost}. This cannot be undone.",
+    )
+    return Plan(
+        kind="blank",
+        address=parse_address(target.address),
+        title=f"Blanking {target.name} ({mode})",
+        argv=_argv(cmd.blank_commands(target.address, mode)),
+        confirm=Confirm("Blank the medium?", lines, "Blank", danger=True),
+    )
+
+
+def format_plan(target: Target, mode: str) -> Plan:
+    lines = (f"Drive: {target.name}", f"Format: {mode}", "Data on the medium may be lost.")
+    return Plan(
+        kind="format",
+        address=parse_address(target.address),
+        title=f"Formatting {target.name}",
+        argv=_argv(cmd.format_commands(target.address, mode)),
+        confirm=Confirm("Format the medium?", lines, "Format", danger=True),
+    )
+
+
+def eject_plan(target: Target) -> Plan:
+    return Plan(
+        kind="eject",
+        address=parse_address(target.address),
+        title=f"Ejecting {target.name}",
+        argv=_argv(cmd.eject_commands(target.address)),
+        confirm=Confirm("Eject?", (f"Open the tray of {target.name}.",), "Eject"),
+    )
+
+
+def surface_plan(
+    target: Target,
+    *,
+    min_lba: int | None = None,
+    max_lba: int | None = None,
+    time_limit: int | None = None,
+    retry: bool | None = None,
+) -> Plan:
+    """Read every block and map its quality. min_lba/max_lba limit the blocks (max_lba past
+    the end reports the missing blocks as unreadable); time_limit is xorriso's (seconds,
+    default 28800, -1 none); retry forces (True) or forbids (False) block-by-block rereads."""
+    abort_file = new_abort_file()
+    commands = surface_commands(
+        target.address, abort_file, min_lba=min_lba, max_lba=max_lba,
+        time_limit=time_limit, retry=retry,
+    )  # fmt: skip
+    lines = (
+        f"Read every block of {target.name} and draw which ones read well,",
+        "slowly or not at all. Nothing is written; esc stops it and keeps the map so far.",
+    )
+    return Plan(
+        kind="surface",
+        address=parse_address(target.address),
+        title=f"Surface scan of {target.name}",
+        argv=_argv(commands),
+        confirm=Confirm("Surface scan?", lines, "Scan"),
+        params={"abort_file": abort_file},
+    )
+
+
+def remaster_plan(
+    source: str,
+    out: str,
+    additions: Sequence[tuple[str, str]],
+    removals: Sequence[str] = (),
+    volume_id: str | None = None,
+    *,
+    overwrite: bool = False,
+) -> Plan:
+    """A new image from a bootable one plus additions and removals (its boot setup kept)."""
+    argv = _argv(remaster_commands(source, out, additions, removals, volume_id))
+    n = len(additions)
+    lines = (
+        f"From:    {source} (its boot setup is kept)",
+        f"To:      {out}",
+        f"Adds:    {n} staged entr{'y' if n == 1 else 'ies'} (a on the main screen stages)",
+        f"Removes: {', '.join(display(p) for p in removals) or 'nothing (d marks entries)'}",
+    )
+    return Plan(
+        kind="remaster",
+        address=parse_address(out),
+        title=f"Remastering to {os.path.basename(parse_address(out).path)}",
+        argv=argv,
+        confirm=Confirm("Remaster?", lines, "Write"),
+        follow=Follow(reread=False),
+        params={
+            "source": source, "additions": [list(a) for a in additions],
+            "removals": list(removals), "overwrite": overwrite,
+        },
+    )  # fmt: skip
+
+
+def extract_plan(address: str, view: object, source: object, iso_path: str, target: str) -> Plan:
+    """Copy `source` (an entry of the open `view`) into the local folder `target`."""
+    return Plan(
+        kind="extract",
+        address=parse_address(address),
+        title=f"Extracting {display(iso_path)}",
+        argv=(),
+        confirm=Confirm("Extract?", (f"Copy {display(iso_path)} into {target}",), "Extract"),
+        follow=Follow(reread=False),
+        params={"iso_path": iso_path, "target": target},
+        local=(view, source),
+    )
+

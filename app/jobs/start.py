@@ -1,0 +1,129 @@
+"""Start the Job a Plan describes, after the checks that must be fresh at that moment
+(the address still usable, the drive not taken by another discdeck)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.engine.address import check_address
+from app.engine.commands import MapEntry
+from app.engine.detach import check_free
+from app.engine.errors import EngineError
+from app.engine.operations import Operation
+from app.engine.options import BurnOptions
+from app.engine.remaster import RemasterError, check_remaster, empty_output
+from app.engine.surface import SurfaceScan
+from app.jobs.job import Job
+from app.jobs.plan import Plan
+from app.jobs.plans import (
+    Target,
+    blank_plan,
+    burn_plan,
+    check_plan,
+    eject_plan,
+    format_plan,
+    remaster_plan,
+    surface_plan,
+)
+
+WRITES = ("burn", "blank", "format")
+
+
+def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | None = None) -> Job:
+    """The job of `plan`, not yet running (iterate its events()); `attach_to`: follow the
+    detached run in that folder instead of starting one. EngineError when it cannot start."""
+    meta = {"plan": plan.to_json()}
+    if attach_to is not None:
+        return Operation(
+            plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive,
+            attach_to=attach_to, meta=meta,
+        )  # fmt: skip
+    if plan.kind == "extract":
+        from app.jobs.extract import ExtractJob  # the ISO reader only when extracting
+
+        view, source = plan.local
+        return ExtractJob(view, source, plan.params["target"], plan.drive)
+    if plan.kind == "remaster":
+        return _remaster(plan, journal_dir)
+    if plan.kind != "eject":
+        check_address(plan.address, for_write=plan.kind in WRITES)
+    if plan.kind == "surface":
+        return SurfaceScan(
+            list(plan.argv), plan.params["abort_file"], journal_dir=journal_dir,
+            address=plan.drive,
+        )  # fmt: skip
+    if plan.kind != "eject":
+        check_free(plan.drive)
+    return Operation(
+        plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive, meta=meta
+    )
+
+
+def _remaster(plan: Plan, journal_dir: Path | None) -> Job:
+    params = plan.params
+    additions = [tuple(a) for a in params["additions"]]
+    try:
+        check_remaster(
+            params["source"], plan.drive, additions, params["removals"],  # type: ignore[arg-type]
+            overwrite=params["overwrite"],
+        )  # fmt: skip
+        if params["overwrite"]:
+            empty_output(plan.drive)
+    except RemasterError as exc:
+        raise EngineError(str(exc)) from exc
+    return Operation("remaster", list(plan.argv), journal_dir=journal_dir, address=plan.drive)
+
+
+# -- shorthands for scripts and tests: a plan for a bare address, started ------------------
+
+
+def start_burn(
+    address: str,
+    entries: Sequence[MapEntry],
+    options: BurnOptions,
+    *,
+    journal_dir: Path | None = None,
+) -> Job:
+    return start_job(burn_plan(Target(address), entries, options), journal_dir=journal_dir)
+
+
+def start_check(address: str, *, journal_dir: Path | None = None) -> Job:
+    return start_job(check_plan(Target(address)), journal_dir=journal_dir)
+
+
+def start_blank(address: str, mode: str = "as_needed", *, journal_dir: Path | None = None) -> Job:
+    return start_job(blank_plan(Target(address), mode), journal_dir=journal_dir)
+
+
+def start_format(address: str, mode: str = "as_needed", *, journal_dir: Path | None = None) -> Job:
+    return start_job(format_plan(Target(address), mode), journal_dir=journal_dir)
+
+
+def start_eject(address: str, *, journal_dir: Path | None = None) -> Job:
+    return start_job(eject_plan(Target(address)), journal_dir=journal_dir)
+
+
+def start_surface_scan(
+    address: str, *, journal_dir: Path | None = None, **limits: int | bool | None
+) -> Job:
+    return start_job(surface_plan(Target(address), **limits), journal_dir=journal_dir)  # type: ignore[arg-type]
+
+
+def start_remaster(
+    source: str,
+    out: str,
+    additions: Sequence[tuple[str, str]],
+    removals: Sequence[str] = (),
+    volume_id: str | None = None,
+    *,
+    overwrite: bool = False,
+    journal_dir: Path | None = None,
+) -> Job:
+    """RemasterError (before anything is written) when check_remaster refuses."""
+    check_remaster(source, out, additions, removals, overwrite=overwrite)
+    try:
+        plan = remaster_plan(source, out, additions, removals, volume_id, overwrite=overwrite)
+    except ValueError as exc:
+        raise RemasterError(str(exc)) from exc
+    return start_job(plan, journal_dir=journal_dir)

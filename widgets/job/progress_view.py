@@ -1,0 +1,135 @@
+"""JobProgressView: everything a running job shows — percent, phase, counts, ETA, the fifo,
+drive buffer and speed gauges, their history, xorriso's latest line — fed by one
+`update(progress)`.
+
+The worker keeps the full sample history in a list shared with this widget, so the
+coalesced progress messages (only the newest is drawn) lose no history.
+"""
+
+from __future__ import annotations
+
+import time
+
+import humanize
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Digits, Static
+
+from app.engine.progress import Progress
+from widgets.job.bar_gauge import BarGauge
+from widgets.job.history_graph import HistoryGraph
+
+PHASE_WORDS = {
+    "preparing": "Preparing",
+    "writing": "Writing",
+    "closing": "Closing session",
+    "verifying": "Verifying (checkread)",
+    "blanking": "Blanking",
+    "formatting": "Formatting",
+    "ejecting": "Ejecting",
+    "extracting": "Extracting",
+    "done": "Done",
+}
+HISTORY_EVERY = 3.0
+"""Seconds between redraws of the history sparklines (the gauges update on every line)."""
+
+Sample = tuple[float | None, float | None]
+"""(speed, drive buffer) of one progress event."""
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = max(int(seconds), 0)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class JobProgressView(Vertical):
+    DEFAULT_CSS = """
+    JobProgressView { height: auto; }
+    """
+
+    def __init__(
+        self, samples: list[Sample], *, buffers: bool = False, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.samples = samples
+        self.buffers = buffers
+        """Show the fifo and drive buffer gauges (they mean something only while writing)."""
+        self.peak_speed = 1.0
+        self.history_drawn = 0.0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="op-big"):
+            yield Digits("0%", id="op-percent")
+            with Vertical(id="op-phase-box"):
+                yield Static("Starting…", id="op-phase")
+                yield Static("", id="op-sectors")
+            yield Digits("--:--", id="op-eta")
+        yield BarGauge("fifo", id="gauge-fifo")
+        yield BarGauge("buffer", id="gauge-buffer")
+        yield BarGauge("speed", id="gauge-speed", unit="x")
+        yield HistoryGraph(id="op-history")
+        yield Static("", id="op-raw")
+
+    def on_mount(self) -> None:
+        for gauge in ("#gauge-fifo", "#gauge-buffer"):
+            self.query_one(gauge).display = self.buffers
+
+    def update(self, progress: Progress) -> None:
+        """Show `progress`; a figure a line does not carry keeps its last value."""
+        # layout=False: these lines keep their size, so no relayout of the screen per update.
+        self.query_one("#op-phase", Static).update(
+            Text(PHASE_WORDS.get(progress.phase, progress.phase), style="bold"), layout=False
+        )
+        if progress.percent is not None:
+            self.query_one("#op-percent", Digits).update(f"{progress.percent:.0f}%")
+        eta = progress.eta_s
+        if progress.phase == "done":
+            eta = 0 if progress.percent == 100.0 else None
+        self.query_one("#op-eta", Digits).update(clock(eta))
+        self._gauges(progress)
+        if progress.phase == "done":
+            for gauge in self.query(BarGauge):
+                if gauge.value is None:  # over before xorriso's first report: nothing to show
+                    gauge.caption = "–"
+        self.query_one("#op-sectors", Static).update(self._counts(progress), layout=False)
+        now = time.monotonic()
+        if now - self.history_drawn >= HISTORY_EVERY or progress.phase == "done":
+            # The sparklines are the costliest part of a redraw: a few times a minute is plenty.
+            self.history_drawn = now
+            self.query_one(HistoryGraph).redraw(self.samples)
+        if progress.line:
+            # xorriso's own words, one line: the gauges already show its figures, and a
+            # scrolling log of them cost a quarter of the screen's CPU during a burn.
+            words = " ".join(progress.line.split())  # xorriso pads its columns with runs of blanks
+            self.query_one("#op-raw", Static).update(Text(words), layout=False)
+
+    def _gauges(self, progress: Progress) -> None:
+        for name, value in (("fifo", progress.fifo), ("buffer", progress.buffer)):
+            if value is not None:
+                gauge = self.query_one(f"#gauge-{name}", BarGauge)
+                gauge.caption, gauge.value = "", value
+        if progress.speed is not None:
+            speed_gauge = self.query_one("#gauge-speed", BarGauge)
+            self.peak_speed = max(self.peak_speed, progress.speed)
+            speed_gauge.maximum = self.peak_speed
+            rate = (
+                f" {humanize.naturalsize(progress.bytes_per_s)}/s" if progress.bytes_per_s else ""
+            )
+            speed_gauge.caption = f"{progress.speed:.1f}{progress.speed_unit or 'x'}{rate}"
+            speed_gauge.value = progress.speed
+
+    @staticmethod
+    def _counts(progress: Progress) -> str:
+        parts = []
+        if progress.sectors is not None:
+            total = f" of {progress.total_sectors:,}" if progress.total_sectors else ""
+            parts.append(f"{progress.sectors:,}{total} sectors")
+        if progress.bytes_done is not None:
+            parts.append(f"{humanize.naturalsize(progress.bytes_done, binary=True)} read")
+        if progress.elapsed:
+            parts.append(f"elapsed {clock(progress.elapsed)}")
+        return " · ".join(parts)
