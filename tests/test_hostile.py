@@ -21,10 +21,10 @@ from app.jobs.start import start_burn
 from app.stage.model import Stage
 from app.stage.store import autosave_path
 from app.tui.app import DiscdeckApp
+from tests.cli.test_cli import REPO
 from tests.conftest import make_image, xorriso_run
-from tests.pilot import settle as _settle
-from tests.test_cli import REPO
-from tests.test_operations import rr_tree
+from tests.engine.test_operations import rr_tree
+from tests.ui.pilot import settle as _settle
 
 
 def burn(image: Path, entries: list[MapEntry]) -> OperationResult:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from app.engine.commands import BurnOptions, MapEntry
 from app.jobs.start import start_burn
 from app.stage.model import Stage
-from tests.test_operations import rr_tree
+from tests.engine.test_operations import rr_tree
 
 # Any byte but NUL and "/", not "." or "..": what a Linux file name can be.
 name_bytes = st.binary(min_size=1, max_size=40).filter(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.cli.test_cli import discdeck, one_line_failure
 from tests.conftest import make_image, xorriso_run
-from tests.test_cli import discdeck, one_line_failure
-from tests.test_eltorito import make_bootable
+from tests.services.test_eltorito import make_bootable
 
 
 def test_ls_each_session_and_json(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from app.jobs.reattach import attach, running_operations
 from app.jobs.start import start_burn
 from tests.conftest import needs_xorriso
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SLOW = BurnOptions(volume_id="DETACH", speed="2d", pacifier_interval=0.5)
 pytestmark = needs_xorriso
 

@@ -17,7 +17,7 @@ import pytest
 from app.drives.virtual import create_recorder
 from app.tui.app import DiscdeckApp
 from tests.conftest import make_image
-from tests.pilot import settle as _settle
+from tests.ui.pilot import settle as _settle
 
 PINNED_HOME = Path("/tmp/discdeck-snapshots")
 
@@ -140,7 +140,7 @@ def test_browser_screen(snap_compare, pinned_recorder: Path) -> None:
 
 def test_boot_panel(snap_compare, pinned_recorder: Path) -> None:
     """The El Torito panel of a BIOS+EFI image (sector numbers depend only on content)."""
-    from tests.test_eltorito import make_bootable
+    from tests.services.test_eltorito import make_bootable
 
     image = make_bootable(PINNED_HOME / "boot.iso")
 
@@ -162,7 +162,7 @@ def test_scan_map(snap_compare, pinned_recorder: Path) -> None:
     from app.jobs.plans import Target, surface_plan
     from app.tui.messages import JobFinished, JobProgress
     from app.tui.screens.operation_screen import OperationScreen
-    from tests.test_surface import RECORDED
+    from tests.engine.test_surface import RECORDED
 
     surface = parse_surface_map(RECORDED)
 

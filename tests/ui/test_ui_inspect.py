@@ -11,10 +11,10 @@ from app.tui.app import DiscdeckApp
 from app.tui.screens.browser_screen import BrowserScreen
 from app.tui.screens.operation_screen import OperationScreen
 from tests.conftest import make_image
-from tests.pilot import run_confirmed
-from tests.pilot import screen_text as _screen_text
-from tests.pilot import settle as _settle
-from tests.pilot import wait_for as _wait_for
+from tests.ui.pilot import run_confirmed
+from tests.ui.pilot import screen_text as _screen_text
+from tests.ui.pilot import settle as _settle
+from tests.ui.pilot import wait_for as _wait_for
 from widgets.job.surface_map_view import SurfaceMapView
 
 
@@ -89,7 +89,7 @@ async def test_boot_info_of_a_plain_image_says_not_bootable() -> None:
 
 
 async def test_boot_info_of_a_bios_efi_image(tmp_path: Path) -> None:
-    from tests.test_eltorito import make_bootable
+    from tests.services.test_eltorito import make_bootable
 
     image = make_bootable(tmp_path / "boot.iso")
     app = DiscdeckApp(address=f"stdio:{image}")
@@ -109,7 +109,7 @@ async def test_remaster_from_the_browser(tmp_path: Path) -> None:
     """Mark /remove.me with d, stage a file, R writes a copy that keeps the boot entries."""
     from app.iso.eltorito import read_boot_catalog
     from tests.conftest import xorriso_run
-    from tests.test_eltorito import make_bootable
+    from tests.services.test_eltorito import make_bootable
 
     image = make_bootable(tmp_path / "install.iso")
     extra = tmp_path / "preseed.cfg"

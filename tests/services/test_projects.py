@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.stage.projects import list_projects, load_project
 from app.tui.app import DiscdeckApp
-from tests.pilot import settle, wait_for
+from tests.ui.pilot import settle, wait_for
 
 
 async def test_save_and_open_a_project_with_a_vanished_file(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from app.cli import main as cli
 from tests.conftest import make_garbage_image, xorriso_run
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def discdeck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

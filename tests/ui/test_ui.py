@@ -8,8 +8,8 @@ from pathlib import Path
 from app.drives.virtual import create_recorder
 from app.tui.app import DiscdeckApp
 from tests.conftest import make_garbage_image, make_image, xorriso_run
-from tests.pilot import screen_text as _screen_text
-from tests.pilot import settle as _settle
+from tests.ui.pilot import screen_text as _screen_text
+from tests.ui.pilot import settle as _settle
 from widgets.media_panel import MediaPanel
 from widgets.toc_table import TocTable
 

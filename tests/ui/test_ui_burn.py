@@ -10,9 +10,9 @@ from app.engine.inspect import read_medium
 from app.tui.app import DiscdeckApp
 from app.tui.screens.operation_screen import OperationScreen
 from app.tui.screens.stage_screen import StageScreen
-from tests.pilot import run_confirmed
-from tests.pilot import settle as _settle
-from tests.pilot import wait_for as _wait_for
+from tests.ui.pilot import run_confirmed
+from tests.ui.pilot import settle as _settle
+from tests.ui.pilot import wait_for as _wait_for
 from widgets.fit_bar import FitBar
 from widgets.stage_panel import StagePanel
 from widgets.toc_table import TocTable

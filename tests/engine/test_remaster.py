@@ -11,7 +11,7 @@ from app.iso.eltorito import read_boot_catalog
 from app.iso.view import open_session
 from app.jobs.start import start_remaster
 from tests.conftest import needs_xorriso, xorriso_run
-from tests.test_eltorito import make_bootable, xorriso_el_torito
+from tests.services.test_eltorito import make_bootable, xorriso_el_torito
 
 
 def boot_shape(image: Path) -> list[tuple]:
