@@ -7,6 +7,7 @@ xorriso accepts (`2m`, `1.5k`); now every front end asks `check_speed`.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -60,13 +61,25 @@ def no_nul(text: str, what: str) -> None:
         raise ValueError(f"{what} contains a NUL byte, which no file name can hold: {text!r}")
 
 
+def check_volume_id(text: str) -> None:
+    """ValueError for a volume id xorriso refuses: empty, a NUL, or over 32 bytes (it counts
+    bytes: "ÄÄÄ…" of 20 letters is 40 and fails with "Text too long")."""
+    if not text:
+        raise ValueError("a volume id needs at least one character")
+    no_nul(text, "volume id")
+    size = len(os.fsencode(text))
+    if size > VOLID_MAX:
+        raise ValueError(
+            f"volume id is {size} bytes; at most {VOLID_MAX} fit "
+            "(a letter like Ä takes 2): shorten it"
+        )
+
+
+
+
 def validate_options(options: BurnOptions) -> None:
     """Raise ValueError naming the first option xorriso must never see."""
-    no_nul(options.volume_id, "volume id")
-    if len(options.volume_id) > VOLID_MAX:
-        raise ValueError(
-            f"volume id is {len(options.volume_id)} characters; at most {VOLID_MAX} fit"
-        )
+    check_volume_id(options.volume_id)
     check_speed(options.speed)
     if options.speed != options.speed.strip().lower():
         raise ValueError(f"unknown speed {options.speed!r}: use {SPEED_HELP}")

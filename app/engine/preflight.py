@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.engine import commands as cmd
 from app.engine.address import check_address, parse_address
@@ -14,6 +14,7 @@ from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import SECTOR
 from app.engine.runner import run
+from app.engine.xorriso_job import warnings_of
 
 _IMAGE_SIZE = re.compile(r"^Image size\s*:\s*(\d+)s")
 _MEDIA_SPACE = re.compile(r"^Media space\s*:\s*(\d+)s")
@@ -23,6 +24,9 @@ _MEDIA_SPACE = re.compile(r"^Media space\s*:\s*(\d+)s")
 class SizeForecast:
     image_sectors: int
     media_free_sectors: int | None
+    warnings: list[str] = field(default_factory=list)
+    """What xorriso warned about while building the tree: a volume id that breaks ISO 9660's
+    rules or makes a poor mount point name, names it had to change. Its rules, said by it."""
 
 
 def forecast_size(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> SizeForecast:
@@ -38,7 +42,7 @@ def forecast_size(address: str, entries: Sequence[MapEntry], options: BurnOption
         raise EngineError(
             result.first_problem() or f"xorriso gave no image size (rc {result.returncode})"
         )
-    return SizeForecast(image, free)
+    return SizeForecast(image, free, warnings_of(result))
 
 
 def preflight_burn(

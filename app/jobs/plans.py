@@ -48,6 +48,7 @@ def burn_plan(
     files: int | None = None,
     image_sectors: int | None = None,
     from_stage: bool = False,
+    warnings: Sequence[str] = (),
 ) -> Plan:
     """Write `entries` as a new session; `from_stage`: the stage is cleared once it is on the disc."""
     media = target.media
@@ -66,6 +67,12 @@ def burn_plan(
     ]
     if options.close:
         lines.append("Closing is final on write-once media.")
+    lines += [f"xorriso: {warning}" for warning in warnings]
+    if any("-volid" in warning for warning in warnings):
+        lines.append(
+            f"         the volume id is written as typed, {options.volume_id!r}; "
+            "A-Z, 0-9 and _ read the same everywhere"
+        )
     return Plan(
         kind="burn",
         address=parse_address(target.address),

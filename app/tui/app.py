@@ -17,10 +17,12 @@ from app.jobs.reattach import journal_of, orphaned_operations, plan_of
 from app.stage.model import Stage
 from app.stage.projects import check_project_name, list_projects, load_project, save_project
 from app.stage.store import StageFileError, autosave_path, load_stage, save_stage
+from app.tui.commands import DiscdeckCommands
 from app.tui.flows import OperationFlows
 from app.tui.messages import DriveOpened, MediumChanged, MediumRead
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
+from app.tui.screens.help_screen import HelpScreen
 from app.tui.screens.main_screen import MainScreen
 from app.tui.screens.prompt_screen import PromptScreen
 
@@ -32,7 +34,10 @@ class DiscdeckApp(OperationFlows, App):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("ctrl+s", "save_project", "Save project", show=False),
         Binding("ctrl+o", "open_project", "Open project", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
     ]
+    COMMANDS = App.COMMANDS | {DiscdeckCommands}
 
     def __init__(self, address: str | None = None, *, stage: Stage | None = None) -> None:
         super().__init__()
@@ -209,6 +214,10 @@ class DiscdeckApp(OperationFlows, App):
             save_stage(self.stage, autosave_path())
         except OSError as exc:
             self.notify(f"could not autosave the stage: {exc}", severity="error")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
 
     def action_stage(self) -> None:
         # On first use: the stage screen and its file browser are ~20 ms of imports.

@@ -139,6 +139,7 @@ class OperationFlows:
                 self.target(drive), entries, self.stage.options,
                 files=self.stage.total_files(),
                 image_sectors=forecast.image_sectors if forecast else None, from_stage=True,
+                warnings=forecast.warnings if forecast else (),
             )
         )
         if plan is not None:

@@ -1,12 +1,57 @@
-"""HistoryGraph: speed and drive buffer over the whole run, as two sparklines."""
+"""HistoryGraph: speed and drive buffer over the whole run, as two bar lines that start at zero.
+
+Textual's Sparkline scales from the data's minimum to its maximum, so a steady burn at
+4.0-4.2x looked like zeros with full-height spikes. These bars stand on zero and their
+label says the scale, so a bar's height is the figure.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Label, Sparkline
+from textual.widget import Widget
+from textual.widgets import Label
+
+BARS = "▁▁▂▃▄▅▆▇█"
+"""Nine levels, 0 to 8 eighths; zero is drawn as the baseline itself."""
+
+
+def zero_based_bars(values: Sequence[float], width: int, top: float) -> str:
+    """One character per column: the highest value of that column's share, 0 to `top`."""
+    if width <= 0 or not values:
+        return ""
+    columns = []
+    for column in range(width):
+        start = column * len(values) // width
+        end = max((column + 1) * len(values) // width, start + 1)
+        peak = max(values[start:end])
+        level = 0 if top <= 0 else round(min(max(peak / top, 0.0), 1.0) * (len(BARS) - 1))
+        columns.append(BARS[level])
+    return "".join(columns)
+
+
+class ZeroBars(Widget):
+    """A one-line bar chart of `values` on a 0..`top` scale."""
+
+    DEFAULT_CSS = """
+    ZeroBars { height: 1; width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.values: list[float] = []
+        self.top = 1.0
+
+    def show(self, values: list[float], top: float) -> None:
+        self.values, self.top = values, top
+        self.refresh()
+
+    def render(self) -> Text:
+        bars = zero_based_bars(self.values, self.size.width, self.top)
+        return Text(bars or BARS[0] * self.size.width, style="bold")
 
 
 class HistoryGraph(Vertical):
@@ -14,26 +59,26 @@ class HistoryGraph(Vertical):
 
     DEFAULT_CSS = """
     HistoryGraph { height: auto; }
-    HistoryGraph Sparkline { height: 1; width: 1fr; }
     HistoryGraph Label { color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
         yield Label("speed history", id="speed-label")
-        yield Sparkline([], id="speed-line")
+        yield ZeroBars(id="speed-line")
         yield Label("drive buffer history", id="buffer-label")
-        yield Sparkline([], id="buffer-line")
+        yield ZeroBars(id="buffer-line")
 
     def redraw(self, samples: Sequence[tuple[float | None, float | None]]) -> None:
         speeds = [s for s, _ in samples if s is not None]
         buffers = [b for _, b in samples if b is not None]
         if speeds:
-            self.query_one("#speed-line", Sparkline).data = speeds
+            peak = max(speeds)
+            self.query_one("#speed-line", ZeroBars).show(speeds, peak)
             self.query_one("#speed-label", Label).update(
-                f"speed history (peak {max(speeds):.1f}x, {len(speeds)} samples)"
+                f"speed history, 0 to {peak:.1f}x ({len(speeds)} samples)"
             )
         if buffers:
-            self.query_one("#buffer-line", Sparkline).data = buffers
+            self.query_one("#buffer-line", ZeroBars).show(buffers, 100.0)
             self.query_one("#buffer-label", Label).update(
-                f"drive buffer history (min {min(buffers):.0f}%)"
+                f"drive buffer history, 0 to 100 % (lowest {min(buffers):.0f} %)"
             )

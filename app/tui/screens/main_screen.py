@@ -23,7 +23,6 @@ from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
 from app.media.view import describe_medium, short_address
 from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead
-from app.tui.screens.help_screen import HelpScreen
 from app.tui.screens.journal_screen import JournalScreen
 from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
@@ -48,8 +47,6 @@ class MainScreen(Screen):
         Binding("j", "journal", "Journal"),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
     ]
 
     def __init__(self, address: str | None = None) -> None:
@@ -226,9 +223,3 @@ class MainScreen(Screen):
 
         self.app.push_screen(JournalScreen())
 
-    def action_help(self) -> None:
-
-        self.app.push_screen(HelpScreen())
-
-    async def action_quit(self) -> None:
-        self.app.exit()

@@ -122,9 +122,11 @@ class OperationScreen(Screen):
         self.results.append(result)
         surface = getattr(result, "surface", None)
         if surface is not None:
-            # The map replaces the gauges' history: for a scan it is the result.
-            self.query_one("#op-history").display = False
-            self.query_one("#op-box").mount(SurfaceMapView(surface, id="surface-map"))
+            # The map replaces the history and xorriso's lines: for a scan it is the result.
+            view = self.query_one(JobProgressView)
+            for part in ("#op-history", "#op-raw"):
+                view.query_one(part).display = False
+            view.mount(SurfaceMapView(surface, id="surface-map"))
         self._show_result()
 
     def on_job_failed_to_start(self, message: JobFailedToStart) -> None:

@@ -10,10 +10,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from app.engine.options import BurnOptions, check_speed
+from widgets.text_checkbox import TextCheckbox
 
 
 class OptionsScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "save", "Done")]
+    BINDINGS = [
+        Binding("escape", "save", "Done"),
+        Binding("up", "app.focus_previous", "Previous", show=False),
+        Binding("down", "app.focus_next", "Next", show=False),
+    ]
 
     def __init__(self, options: BurnOptions) -> None:
         super().__init__()
@@ -24,17 +29,17 @@ class OptionsScreen(ModalScreen[bool]):
         with Vertical(id="options-box") as box:
             box.border_title = "Burn options"
             box.border_subtitle = "space toggles · esc done"
-            yield Checkbox(
+            yield TextCheckbox(
                 "MD5 tags for every file (needed by checkread)", o.md5, id="md5", compact=True
             )
-            yield Checkbox(
+            yield TextCheckbox(
                 "Close the medium after this session (final)", o.close, id="close", compact=True
             )
-            yield Checkbox(
+            yield TextCheckbox(
                 "Simulate only (-dummy: nothing is written)", o.dummy, id="dummy", compact=True
             )
-            yield Checkbox("Joliet names for Windows", o.joliet, id="joliet", compact=True)
-            yield Checkbox("Verify after burning (checkread)", o.verify, id="verify", compact=True)
+            yield TextCheckbox("Joliet names for Windows", o.joliet, id="joliet", compact=True)
+            yield TextCheckbox("Verify after burning (checkread)", o.verify, id="verify", compact=True)
             yield Label("Speed: max, or a factor such as 4d (DVD), 8c (CD), 2b (BD):")
             yield Input(o.speed, id="speed", compact=True)
             yield Static("", id="options-error")

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from app.engine.options import check_volume_id
 from app.stage.model import check_name, display
 from app.tui.screens.options_screen import OptionsScreen
 from app.tui.screens.prompt_screen import PromptScreen
@@ -272,8 +273,10 @@ class StageScreen(Screen):
     def action_volume(self) -> None:
 
         def validate(value: str) -> str | None:
-            if not value or len(value.encode()) > 32:
-                return "a volume id has 1 to 32 characters"
+            try:
+                check_volume_id(value)
+            except ValueError as exc:
+                return str(exc)
             return None
 
         def done(value: str | None) -> None:
@@ -284,7 +287,7 @@ class StageScreen(Screen):
         self.app.push_screen(
             PromptScreen(
                 "Volume id",
-                "Name of the disc (up to 32 characters):",
+                "Name of the disc (up to 32 bytes; A-Z, 0-9 and _ read the same everywhere):",
                 self.stage.volume_id,
                 validate=validate,
             ),

@@ -1,0 +1,55 @@
+"""The command palette (ctrl+p) knows every action of discdeck, not only Textual's own."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+APP_COMMANDS: list[tuple[str, str, str]] = [
+    ("Add files to the stage", "app.stage", "the next session's files"),
+    ("Burn the stage", "app.burn", "write the stage as a new session (asks first)"),
+    ("Checkread", "app.check", "MD5 of every file against its tag"),
+    ("Blank the medium", "app.blank", "asks first and says what is lost"),
+    ("Format the medium", "app.format", "asks first"),
+    ("Eject", "app.eject", "open the tray"),
+    ("Surface scan", "app.surface", "which blocks read well, slowly or not at all"),
+    ("Save the stage as a project", "app.save_project", "ctrl+s"),
+    ("Open a saved project", "app.open_project", "ctrl+o"),
+    ("Keys", "app.help", "the key map"),
+    ("Quit", "app.quit", "a running burn goes on in the background"),
+]
+"""(title, action, help): actions the app runs from any screen."""
+
+MAIN_COMMANDS: list[tuple[str, str, str]] = [
+    ("Inspect a session", "browse", "the files of a session, extract, boot catalog"),
+    ("Journal", "journal", "past operations and what xorriso said"),
+    ("Re-read the medium", "reread", "the medium's state and TOC again"),
+    ("Look for drives again", "rescan", "the drive list"),
+]
+"""Actions of the main screen, offered while it is the current one."""
+
+
+class DiscdeckCommands(Provider):
+    def _commands(self) -> list[tuple[str, str, str]]:
+        screen = self.screen  # the screen the palette was opened from
+        main = [
+            (title, f"screen.{action}", text)
+            for title, action, text in MAIN_COMMANDS
+            if hasattr(screen, f"action_{action}")
+        ]
+        return [*APP_COMMANDS, *main]
+
+    async def discover(self) -> Hits:
+        for title, action, text in self._commands():
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, action, text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(title), partial(self.app.run_action, action),
+                    help=text,
+                )  # fmt: skip
