@@ -124,6 +124,19 @@ def node_from_disk(source: str, name: str) -> StageNode:
     return StageNode(name, source, size=size, files=1)
 
 
+@dataclass(frozen=True)
+class BurnMark:
+    """A burn of the stage that started and was not seen to end."""
+
+    started: str
+    """Local time, "2026-11-30 14:05"."""
+    volume_id: str
+    address: str
+
+    def describe(self) -> str:
+        return f"burned on {self.started} as {self.volume_id} to {self.address}"
+
+
 @dataclass(init=False)
 class Stage:
     """The next session: a tree of staged entries and the options it is burned with (the
@@ -131,16 +144,21 @@ class Stage:
 
     root: StageNode
     options: BurnOptions
+    burn_mark: BurnMark | None
 
     def __init__(
         self,
         volume_id: str = "DISCDECK",
         root: StageNode | None = None,
         options: BurnOptions | None = None,
+        burn_mark: BurnMark | None = None,
     ) -> None:
         self.root = root if root is not None else StageNode("", is_dir=True)
         self.options = options if options is not None else BurnOptions()
         self.options.volume_id = volume_id
+        self.burn_mark = burn_mark
+        """Set while this stage is being burned; a stage that still carries it after a
+        crash may already be on a disc, and burning it again asks first."""
 
     @property
     def volume_id(self) -> str:
@@ -278,6 +296,7 @@ class Stage:
 
     def clear(self) -> None:
         self.root.children.clear()
+        self.burn_mark = None
 
     # ---- sizes ---------------------------------------------------------------------------
 

@@ -16,12 +16,13 @@ import contextlib
 import json
 import os
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from app.config import ensure_dir, state_dir
 from app.engine.options import USER_FIELDS, BurnOptions
-from app.stage.model import Stage, StageNode, check_name
+from app.stage.model import BurnMark, Stage, StageNode, check_name
 
 FORMAT = "discdeck-stage"
 VERSION = 1
@@ -80,6 +81,7 @@ def stage_to_json(stage: Stage) -> dict[str, Any]:
         "volume_id": stage.volume_id,
         "options": {key: getattr(stage.options, key) for key in USER_FIELDS},
         "root": _node_to_json(stage.root),
+        "burn_mark": asdict(stage.burn_mark) if stage.burn_mark else None,
     }
 
 
@@ -123,7 +125,9 @@ def stage_from_json(data: Any) -> Stage:
     if root.source is not None:
         raise ValueError("the root is mapped")
     root.name = ""
-    return Stage(str(data.get("volume_id", "DISCDECK")), root, BurnOptions(**options))
+    mark = data.get("burn_mark")
+    burn_mark = BurnMark(**{k: str(mark[k]) for k in ("started", "volume_id", "address")}) if mark else None
+    return Stage(str(data.get("volume_id", "DISCDECK")), root, BurnOptions(**options), burn_mark)
 
 
 def save_stage(stage: Stage, path: Path) -> None:

@@ -7,6 +7,7 @@ and on yes runs that same Plan on an OperationScreen.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from textual import work
@@ -19,9 +20,9 @@ from app.engine.models import SECTOR, Formats, MediumReport
 from app.engine.preflight import SizeForecast, forecast_size, preflight_burn
 from app.jobs import plans
 from app.jobs.plan import Plan
-from app.media.view import used_blocks
-from app.stage.model import Stage
-from app.tui.messages import RunPlan
+from app.media.view import short_address, used_blocks
+from app.stage.model import BurnMark, Stage
+from app.tui.messages import PlanFinished, RunPlan
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 
@@ -69,6 +70,7 @@ class OperationFlows:
 
         def answer(yes: bool | None) -> None:
             if yes:
+                self._mark_burning(plan)
                 self.push_screen(OperationScreen(plan), self._after_operation)
 
         if ask:
@@ -108,8 +110,42 @@ class OperationFlows:
         if self.stage.unscanned():
             self.notify("Still summing folder sizes — try again in a moment", severity="warning")
             return
+        if self.stage.burn_mark is not None:
+            self._ask_burn_again(self.stage.burn_mark)
+            return
         self.notify("Checking the stage against the medium…", timeout=2)
         self.preflight(drive)
+
+    def _ask_burn_again(self, mark: BurnMark) -> None:
+        """A burn of this stage started and was never seen to end: it may be on a disc."""
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.stage.burn_mark = None
+                self.save_stage()
+                self.action_burn()
+
+        lines = [
+            f"This stage was {mark.describe()},",
+            "and discdeck stopped before it saw that burn end:",
+            "the disc may already hold these files (i inspects it).",
+        ]
+        self.push_screen(ConfirmScreen("Burn it again?", lines, yes_label="Burn again"), answer)
+
+    def _mark_burning(self, plan: Plan) -> None:
+        """Note on the saved stage that it is being burned, until the finish step clears it."""
+        if plan.kind == "burn" and plan.follow.clear_stage:
+            started = time.strftime("%Y-%m-%d %H:%M")
+            volume_id = self.stage.volume_id
+            self.stage.burn_mark = BurnMark(started, volume_id, short_address(plan.drive))
+            self.save_stage()
+
+    def on_plan_finished(self, message: PlanFinished) -> None:
+        """A stage burn that did not end on the disc (failed, cancelled) is not burned."""
+        done = message.finished
+        if done.plan.follow.clear_stage and not done.stage_cleared and self.stage.burn_mark:
+            self.stage.burn_mark = None
+            self.save_stage()
 
     @work(thread=True, exclusive=True, group="preflight")
     def preflight(self, drive: DriveEntry) -> None:

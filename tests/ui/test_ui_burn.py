@@ -146,3 +146,73 @@ async def test_journal_ends_with_the_medium_state(tmp_path: Path) -> None:
     texts = [read_journal(path) for path in list_journals(journal_dir())]
     assert len(texts) == 2  # the burn and its verify
     assert all("medium after: appendable, 1 session(s)" in text for text in texts)
+
+
+async def test_the_stage_is_cleared_when_the_burn_ends_whatever_comes_next(
+    tmp_path: Path,
+) -> None:
+    """Quitting from the result screen (ctrl+c) keeps nothing to burn twice: the stage is
+    cleared in the step that records the result, and the autosave says so."""
+    from app.stage.store import autosave_path, load_stage
+
+    create_recorder("virtual-dvd")
+    source = _make_source(tmp_path, megabytes=1)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        app.stage.add(str(source), "/")
+        for _ in app.stage.scan("/"):
+            pass
+        app.save_stage()
+        screen = await run_confirmed(pilot, "b")
+        assert [r.outcome for r in screen.results] == ["ok", "ok"]
+        assert app.stage.is_empty()
+        await pilot.press("ctrl+c")  # straight from the result screen
+        await pilot.pause(0.3)
+    stage = load_stage(autosave_path())
+    assert stage.is_empty() and stage.burn_mark is None
+
+
+async def test_a_burn_that_never_ended_marks_the_stage_and_asks_before_again(
+    tmp_path: Path,
+) -> None:
+    """A crash between the start of a burn and its result leaves the stage marked; b then
+    asks first. A cancelled burn leaves the stage as it was, unmarked."""
+    from app.stage.model import BurnMark, Stage
+    from app.stage.store import autosave_path, save_stage
+
+    create_recorder("virtual-dvd")
+    source = _make_source(tmp_path, megabytes=16)
+    stage = Stage("HOLIDAY")
+    stage.options.speed = "1d"  # ~1.4 MB/s: slow enough to be cancelled mid-write
+    stage.add(str(source), "/")
+    for _ in stage.scan("/"):
+        pass
+    stage.burn_mark = BurnMark("2026-11-30 09:15", "HOLIDAY", "virtual-dvd")
+    save_stage(stage, autosave_path())
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        assert app.stage.burn_mark == stage.burn_mark
+        await pilot.press("b")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert app.screen.title_text == "Burn it again?"
+        assert "burned on 2026-11-30 09:15 as HOLIDAY" in "\n".join(app.screen.lines)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert app.stage.burn_mark is not None, "no means nothing changes"
+        await pilot.press("b")
+        await _wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")  # burn again: now the usual question
+        await _wait_for(pilot, lambda: getattr(app.screen, "title_text", "") == "Burn this session?")
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        assert app.stage.burn_mark is not None and app.stage.burn_mark.volume_id == "HOLIDAY"
+        screen = app.screen
+        screen.cancel_requested = True
+        await _wait_for(pilot, lambda: screen.job is not None)
+        screen.job.cancel()
+        await _wait_for(pilot, lambda: screen.finished)
+        assert screen.results[0].outcome == "cancelled"
+        await pilot.pause(0.3)
+        assert not app.stage.is_empty() and app.stage.burn_mark is None

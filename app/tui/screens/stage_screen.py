@@ -98,6 +98,8 @@ class StageScreen(Screen):
             ("verify", opts.verify),
         ]
         text = Text(f" {self.stage.volume_id}  ", style="bold")
+        if self.stage.burn_mark is not None:
+            text = Text(f" ⚠ {self.stage.burn_mark.describe()}?  ", style="bold yellow")
         for name, on in flags:
             text.append(f"[{'x' if on else ' '}]{name} ", style="" if on else "dim")
         text.append(f"speed {opts.speed}", style="bold")
