@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.engine import commands as cmd
-from app.engine.address import check_address, parse_address
+from app.engine.address import check_address, overwrite_problem, parse_address
 from app.engine.commands import MapEntry
 from app.engine.errors import EngineError
 from app.engine.operations import Operation
@@ -107,7 +107,8 @@ def start_remaster(
     Raises RemasterError before anything runs when: the source is missing, a removal would
     delete a boot image or the catalog, an addition's disk file is missing or unreadable, or
     `out_iso` exists and is not empty (pass overwrite=True to replace it: it is emptied
-    first, as xorriso would otherwise append a session to it).
+    first, as xorriso would otherwise append a session to it), or is not a disc image
+    (never replaced: it is someone's file, see app.engine.volumes).
     """
     source = parse_address(source_iso)
     out = parse_address(out_iso)
@@ -131,6 +132,9 @@ def start_remaster(
     if out.kind == "stdio" and os.path.exists(out.path) and os.path.getsize(out.path) > 0:
         if not overwrite:
             raise RemasterError(f"{out.path} exists: choose another file or allow overwriting")
+        problem = overwrite_problem(out.path)  # only a disc image may be replaced
+        if problem:
+            raise RemasterError(problem)
         os.truncate(out.path, 0)
     check_address(out, for_write=True)
     return Operation("burn", commands, journal_dir=journal_dir)
