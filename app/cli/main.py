@@ -7,17 +7,21 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from app.drives.discovery import busy_detail
+from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.address import parse_address
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
-from app.media.view import blocks_text, describe_medium, size_text
+from app.media.view import blocks_text, describe_medium, size_text, toc_document
+
+if TYPE_CHECKING:
+    from app.stage.model import Stage
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -25,8 +29,36 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
-def print_report(report: MediumReport) -> None:
-    view = describe_medium(report)
+def discdeck_version() -> str:
+    """The installed package's version; from pyproject.toml when running from a bare clone."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("discdeck")
+    except PackageNotFoundError:
+        import tomllib
+        from pathlib import Path
+
+        try:
+            with (Path(__file__).resolve().parents[2] / "pyproject.toml").open("rb") as handle:
+                return str(tomllib.load(handle)["project"]["version"]) + " (not installed)"
+        except (OSError, KeyError, ValueError):
+            return "unknown (not installed)"
+
+
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata costs start-up time)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print discdeck's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> None:
+        print(f"discdeck {discdeck_version()}")
+        parser.exit()
+
+
+def print_report(report: MediumReport, recorder: VirtualRecorder | None = None) -> None:
+    view = describe_medium(report, recorder)
     print(f"Address   {report.toc.drive.address}")
     for label, value in view.rows:
         print(f"{label:<9} {value}")
@@ -54,12 +86,13 @@ def cmd_info(args: argparse.Namespace) -> int:
         return _fail(f"{exc}{busy_detail(args.dev)}")
     except EngineError as exc:
         return _fail(str(exc))
+    recorder = recorder_for(args.dev)
     if args.json:
-        print(json.dumps(dataclasses.asdict(report.toc), indent=2, ensure_ascii=False))
+        print(json.dumps(toc_document(report, recorder), indent=2, ensure_ascii=False))
         for problem in report.problems:
             print(f"discdeck: note: {problem}", file=sys.stderr)
     else:
-        print_report(report)
+        print_report(report, recorder)
     return 0
 
 
@@ -154,15 +187,31 @@ def cmd_tui(args: argparse.Namespace) -> int:
     app = DiscdeckApp(address=args.dev or (f"stdio:{args.image}" if args.image else None))
     app.browse_on_start = bool(args.image)
     if args.add:
-        from app.cli.jobs import stage_from_specs
-
         try:
-            stage_from_specs(args.add, app.stage)
+            notes = _stage_additions(app.stage, args.add)
         except (ValueError, OSError) as exc:
             return _fail(f"cannot stage: {exc}")
         app.save_stage()
+        for note in notes:
+            print(f"discdeck: note: {note}", file=sys.stderr)
+        app.stage_problem = "; ".join(filter(None, [app.stage_problem, *notes])) or None
     app.run()
     return 0
+
+
+def _stage_additions(stage: Stage, specs: list[str]) -> list[str]:
+    """Stage each --add; one already on the stage (say, from the autosave of the last run)
+    is a note, not a reason to refuse to start. Other problems raise ValueError/OSError."""
+    from app.cli.jobs import split_spec, stage_from_specs
+    from app.stage.model import NameTaken
+
+    notes = []
+    for spec in specs:
+        try:
+            stage_from_specs([spec], stage)
+        except NameTaken as taken:
+            notes.append(stage.taken_note(split_spec(spec)[0], taken))
+    return notes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="discdeck",
         description="Burn and inspect CD/DVD/BD media from the keyboard (xorriso engine).",
     )
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--dev",
         metavar="ADDRESS",

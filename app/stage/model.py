@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from app.stage.disk_usage import ScanProgress, walk_size
 
 __all__ = [
+    "NameTaken",
     "NotOnStage",
     "ScanProgress",
     "Stage",
@@ -38,6 +39,15 @@ class NotOnStage(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class NameTaken(ValueError):
+    """ValueError for a name already on the stage; `iso_path` says which, so a caller can
+    tell the same file added again from a different one with the same name."""
+
+    def __init__(self, iso_path: str) -> None:
+        super().__init__(f"{display(iso_path)} is already on the stage")
+        self.iso_path = iso_path
 
 
 def display(text: str) -> str:
@@ -192,7 +202,21 @@ class Stage:
             what = "a folder mapped from disk" if node.is_dir else "not a folder"
             raise ValueError(f"{display(join_path(done))} is {what}: cannot hold new items")
         if name in node.children:
-            raise ValueError(f"{display(join_path([*done, name]))} is already on the stage")
+            raise NameTaken(join_path([*done, name]))
+
+    def taken_note(self, source: str, taken: NameTaken) -> str:
+        """In words, for an addition that was skipped: the same file again, or another file
+        whose name is taken (and how to add it under another name)."""
+        node = self.find(taken.iso_path)
+        path = os.path.abspath(os.fsdecode(source))
+        where = display(taken.iso_path)
+        if node.source == path:
+            return f"{display(path)} is already on the stage as {where}: not added again"
+        other = display(node.source) if node.source else "a stage folder"
+        return (
+            f"{display(path)} not added: {where} is already on the stage (from {other}); "
+            f"add it under another name with PATH=/OTHER_NAME"
+        )
 
     def walk(self, start: StageNode | None = None) -> Iterator[tuple[str, StageNode]]:
         """(iso_path, node) for every node below `start` (default the root), parents first,
