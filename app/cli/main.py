@@ -268,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     boot.add_argument("--json", action="store_true", help="machine-readable output")
     boot.set_defaults(func=cmd_boot)
 
+    _add_remaster(sub)
+    return parser
+
+
+def _add_remaster(sub: argparse._SubParsersAction) -> None:
+    """`remaster`, apart: build_parser stays under the 60-line limit."""
     remaster = sub.add_parser(
         "remaster",
         help="write a new image from a bootable .iso plus changes, keeping its boot setup",
@@ -279,9 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     remaster.add_argument("--rm", action="append", metavar="ISO_PATH", help="remove a path")
     remaster.add_argument("--volid", help="new volume id")
-    remaster.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    remaster.add_argument(
+        "--force", action="store_true", help="overwrite OUTPUT if it exists (a disc image only)"
+    )
     remaster.set_defaults(func=cmd_remaster)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
