@@ -100,6 +100,7 @@ def overwrite_problem(path: str) -> str | None:
     except OSError as exc:
         return f"cannot read {path} to check what it holds: {exc.strerror}"
     new = os.path.join(os.path.dirname(path), "disc.iso")
+    new = os.path.join(os.path.dirname(path), "disc-new.iso") if new == path else new
     return (
         f"{path} is not a disc image ({_size_text(size)} with no ISO 9660 or UDF volume): "
         f"writing would destroy it, so discdeck leaves it alone; give a new or empty file "
@@ -107,8 +108,10 @@ def overwrite_problem(path: str) -> str | None:
     )
 
 
-def _folder_problem(path: str, verb: str) -> str | None:
+def _folder_problem(path: str, for_write: bool) -> str | None:
     """Why the folders on the way to `path` stop us: missing, a file, or not enterable."""
+    verb = "cannot create" if for_write else "cannot open"
+    fix = "create it, or choose another folder" if for_write else "check the path"
     parent = os.path.dirname(path) or "/"
     parts = [part for part in parent.split("/") if part]
     for depth in range(len(parts) + 1):
@@ -116,15 +119,16 @@ def _folder_problem(path: str, verb: str) -> str | None:
         try:
             mode = os.stat(folder).st_mode
         except FileNotFoundError:
-            return f"{verb} {path}: folder {parent} does not exist (create it, or choose another)"
+            return f"{verb} {path}: folder {parent} does not exist ({fix})"
         except OSError as exc:
             return f"{verb} {path}: {folder}: {exc.strerror}"
         if not stat.S_ISDIR(mode):
             return f"{verb} {path}: {folder} is a file, not a folder"
         if not os.access(folder, os.X_OK):
-            return (
-                f"{verb} {path}: no permission to enter folder {folder} "
+            return f"{verb} {path}: no permission to enter folder {folder} " + (
                 "(choose a folder of yours, e.g. stdio:~/disc.iso)"
+                if for_write
+                else "(ask its owner for access, or use a copy of the image)"
             )
     return None
 
@@ -138,7 +142,7 @@ def _read_only_fs(path: str) -> bool:
 
 def _check_new_image(path: str, for_write: bool, error: OSError) -> None:
     """`path` could not be stat'ed: say why, or (for a write) whether it can be created."""
-    problem = _folder_problem(path, "cannot create" if for_write else "cannot open")
+    problem = _folder_problem(path, for_write)
     if problem:
         raise AddressError(problem)
     if not isinstance(error, FileNotFoundError):
