@@ -27,6 +27,12 @@ def state_dir() -> Path:
     return _base("XDG_STATE_HOME", ".local/state") / APP
 
 
+def recorders_dir() -> Path:
+    """Virtual recorders: NAME.iso with its nominal medium in NAME.json beside it. Here, not
+    in app.drives, because the engine must know them too (it writes over no other file)."""
+    return data_dir() / "recorders"
+
+
 def ensure_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what discdeck needs on a Debian-like machine: xorriso (apt-get, only when
 # missing), a virtual environment in .venv, and discdeck itself. With --test also the
-# test tools (pytest, snapshot plugin, bsdtar as an independent ISO reader).
+# test tools (pytest, snapshot plugin, bsdtar as an independent ISO reader, mkudffs for a
+# UDF-only image). Quiet on success: one line at the end; errors still show.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,14 +16,29 @@ apt_packages=()
 command -v xorriso >/dev/null 2>&1 || apt_packages+=(xorriso)
 if [ "$want_tests" -eq 1 ]; then
     command -v bsdtar >/dev/null 2>&1 || apt_packages+=(libarchive-tools)
+    command -v mkudffs >/dev/null 2>&1 || [ -x /usr/sbin/mkudffs ] || apt_packages+=(udftools)
 fi
 python_bin=${PYTHON:-python3}
 "$python_bin" -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_packages+=(python3-venv)
 
+# apt-get waits for a held lock itself too (the timeout), for one taken after our wait.
+apt_get() {
+    local holders
+    if ! "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get -qq -o DPkg::Lock::Timeout=120 "$@"; then
+        holders=$(lock_holders "${apt_lock_files[@]}" | paste -sd, - | sed 's/,/, /g')
+        echo "discdeck: apt-get $1 failed${holders:+ (the package manager lock is held by $holders)}" >&2
+        exit 1
+    fi
+}
+
 if [ "${#apt_packages[@]}" -gt 0 ]; then
     echo "discdeck: installing ${apt_packages[*]} with apt-get" >&2
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+    # shellcheck source=scripts/apt-lock.sh
+    . scripts/apt-lock.sh
+    wait_for_apt_locks || exit 1
+    apt_get update
+    apt_get install -y "${apt_packages[@]}" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || "$python_bin" -m venv .venv

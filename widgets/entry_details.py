@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from app.iso.view import Entry
-from app.stage.model import display
+from app.stage.names import display
 
 
 class EntryDetails(Static):

@@ -7,7 +7,8 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from app.stage.model import Stage, StageNode, display
+from app.stage.model import Stage, StageNode
+from app.stage.names import display
 
 
 def _label(node: StageNode) -> Text:

@@ -8,7 +8,7 @@ import json
 from app.engine.inspect import read_medium
 from app.iso.eltorito import read_boot_catalog
 from app.iso.view import Entry, open_session
-from app.stage.model import display
+from app.stage.names import display
 
 
 def session_start(address: str, session: int | None) -> int | None:

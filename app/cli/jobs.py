@@ -18,7 +18,7 @@ from app.engine.progress import Progress
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.plan import Plan
 from app.jobs.plans import Target, burn_plan, check_plan
-from app.stage.model import display
+from app.stage.names import display
 from app.stage.specs import stage_from_specs
 
 

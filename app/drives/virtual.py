@@ -12,7 +12,9 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from app.config import data_dir, ensure_dir
+from app.config import ensure_dir, recorders_dir
+from app.engine.address import parse_address
+from app.engine.errors import EngineError
 
 NOMINAL_MEDIA: dict[str, int] = {
     "CD 700 MB": 359_846,
@@ -43,10 +45,6 @@ class VirtualRecorder:
         return f"{self.name} (virtual {self.medium})"
 
 
-def recorders_dir() -> Path:
-    return data_dir() / "recorders"
-
-
 def _write_json(path: Path, data: dict[str, object]) -> None:
     """Atomic write: a crash leaves the old file or the new one, never half of one."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -75,6 +73,19 @@ def load_recorders() -> list[VirtualRecorder]:
             pass
         recorders.append(recorder)
     return recorders
+
+
+def recorder_for(address: str) -> VirtualRecorder | None:
+    """The virtual recorder `address` names, if any: its nominal medium then applies, in
+    the CLI as in the app, instead of the host disk's free space xorriso reports."""
+    try:
+        parsed = parse_address(address)
+    except EngineError:
+        return None
+    if parsed.kind != "stdio":
+        return None
+    image = os.path.realpath(parsed.path)
+    return next((r for r in load_recorders() if os.path.realpath(r.image) == image), None)
 
 
 def create_recorder(name: str, medium: str = DEFAULT_MEDIUM) -> VirtualRecorder:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from app.engine.address import check_address, parse_address, readable_only
+from app.engine.address import (
+    Address,
+    check_address,
+    overwrite_problem,
+    parse_address,
+    readable_only,
+)
 from app.engine.errors import DriveError
 from app.engine.models import SECTOR, DriveInfo, Formats, MediumReport
 from app.engine.parse import parse_devices, parse_formats, parse_media_summary, parse_toc
@@ -53,7 +59,7 @@ def read_medium(address: str, *, timeout: float = INSPECT_TIMEOUT) -> MediumRepo
             report.access = line.split(":", 1)[1].strip()
         elif line.startswith("Media status :") and ", but " in line:
             report.warnings.append("medium status: " + line.split(", but ", 1)[1].strip())
-    report.problems.extend(_problems(report, result, parsed.kind, toc_text))
+    report.problems.extend(_problems(report, result, parsed, toc_text))
     for event in result.events:
         if event.severity == "WARNING":
             report.warnings.append(_track_size_mismatch(report, event.text) or event.text)
@@ -86,7 +92,7 @@ def _track_size_mismatch(report: MediumReport, text: str) -> str | None:
     )
 
 
-def _problems(report: MediumReport, result: RunResult, kind: str, text: str) -> list[str]:
+def _problems(report: MediumReport, result: RunResult, address: Address, text: str) -> list[str]:
     toc, problems = report.toc, []
     incomplete = "Incmp session" in text
     if any("Cannot obtain Table Of Content" in e.text for e in result.events):
@@ -106,7 +112,13 @@ def _problems(report: MediumReport, result: RunResult, kind: str, text: str) -> 
             "xorriso may be able to close it with a new burn; the data in it is not readable"
         )
     elif toc.sessions and all(s.kind == "Other" for s in toc.sessions):
-        what = "this image file" if kind == "stdio" else "this medium"
+        if address.kind == "stdio" and overwrite_problem(address.path):
+            problems.append(
+                "this file holds no ISO 9660 file system: it is not a disc image file, so "
+                "discdeck will not write, blank or format it (to burn, give a new or empty file)"
+            )
+            return problems
+        what = "this image file" if address.kind == "stdio" else "this medium"
         problems.append(
             f"{what} holds no ISO 9660 file system (read as a non-ISO session); "
             "blank it before writing to it"

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from app.engine import commands as cmd
-from app.engine.address import check_address, parse_address
+from app.engine.address import check_address, overwrite_problem, parse_address
 from app.engine.commands import MapEntry
 from app.engine.errors import EngineError
 from app.engine.options import VOLID_MAX
@@ -101,7 +101,8 @@ def check_remaster(
 ) -> None:
     """Raise RemasterError before anything runs when: the source is missing, a removal would
     delete a boot image or the catalog, an addition's disk file is missing or unreadable, or
-    `out_iso` exists and is not empty while overwriting was not asked for."""
+    `out_iso` exists and is not empty while overwriting was not asked for, or is not a disc
+    image (never replaced: it is someone's file, see app.engine.volumes)."""
     source = parse_address(source_iso)
     out = parse_address(out_iso)
     if source.kind != "stdio" or not os.path.isfile(source.path):
@@ -120,6 +121,9 @@ def check_remaster(
     if out.kind == "stdio" and os.path.exists(out.path) and os.path.getsize(out.path) > 0:
         if not overwrite:
             raise RemasterError(f"{out.path} exists: choose another file or allow overwriting")
+        problem = overwrite_problem(out.path)  # only a disc image may be replaced
+        if problem:
+            raise RemasterError(problem)
         return  # checked again once it is emptied (empty_output)
     check_address(out, for_write=True)
 
@@ -129,5 +133,8 @@ def empty_output(out_iso: str) -> None:
     append a session to it."""
     out = parse_address(out_iso)
     if out.kind == "stdio" and os.path.exists(out.path) and os.path.getsize(out.path) > 0:
+        problem = overwrite_problem(out.path)  # checked again: it may have changed since
+        if problem:
+            raise RemasterError(problem)
         os.truncate(out.path, 0)
     check_address(out, for_write=True)

@@ -20,7 +20,7 @@ from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
 from app.jobs.plan import Confirm, Follow, Plan
 from app.media.view import short_address, size_text
-from app.stage.model import display
+from app.stage.names import display
 
 
 @dataclass(frozen=True)

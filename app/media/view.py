@@ -7,6 +7,7 @@ by the recorder's nominal capacity, so the figures are the same on every machine
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 
@@ -64,6 +65,32 @@ def used_blocks(report: MediumReport) -> int:
     return media.readable_blocks or media.data_blocks or 0
 
 
+def free_blocks(report: MediumReport, recorder: VirtualRecorder | None = None) -> int | None:
+    """Free blocks to plan against: a virtual recorder's nominal room, else xorriso's figure
+    (for a plain image file, the host disk's free space)."""
+    media = report.toc.media
+    if recorder is None:
+        return media.writable_blocks
+    if media.status == "closed":
+        return 0
+    return max(recorder.capacity_blocks - used_blocks(report), 0)
+
+
+def toc_document(report: MediumReport, recorder: VirtualRecorder | None = None) -> dict:
+    """`info --json`: the TOC as xorriso read it; on a virtual recorder its nominal medium
+    (capacity as overall, the room left as writable) and a "recorder" key, as the app shows."""
+    document = dataclasses.asdict(report.toc)
+    if recorder is not None:
+        document["media"]["overall_blocks"] = recorder.capacity_blocks
+        document["media"]["writable_blocks"] = free_blocks(report, recorder)
+        document["recorder"] = {
+            "name": recorder.name,
+            "medium": recorder.medium,
+            "capacity_blocks": recorder.capacity_blocks,
+        }
+    return document
+
+
 def _next_address(status: str, nwa: int | None) -> str:
     if status == "blank":
         return "sector 0"
@@ -83,9 +110,7 @@ def describe_medium(report: MediumReport, recorder: VirtualRecorder | None = Non
         profile = f"image file ({media.profile or 'stdio'})"
     elif recorder is not None:
         view.capacity_blocks = recorder.capacity_blocks
-        view.free_blocks = (
-            0 if media.status == "closed" else max(recorder.capacity_blocks - view.used_blocks, 0)
-        )
+        view.free_blocks = free_blocks(report, recorder)
         profile = f"virtual {recorder.medium}"
     else:
         view.capacity_blocks = media.overall_blocks

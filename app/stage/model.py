@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from app.engine.commands import MapEntry
 from app.engine.options import BurnOptions
 from app.stage.disk_usage import ScanProgress, walk_size
+from app.stage.names import check_name, display, join_path, split_path
 
 __all__ = [
+    "NameTaken",
     "NotOnStage",
     "ScanProgress",
     "Stage",
     "StageNode",
-    "display",
 ]
 
 
@@ -41,36 +42,13 @@ class NotOnStage(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-def display(text: str) -> str:
-    """A printable form of a name or path: undecodable bytes shown as `\\xff`."""
-    return os.fsencode(text).decode("utf-8", "backslashreplace")
+class NameTaken(ValueError):
+    """ValueError for a name already on the stage; `iso_path` says which, so a caller can
+    tell the same file added again from a different one with the same name."""
 
-
-def check_name(name: str) -> str:
-    """`name` if it can be an ISO file name, else ValueError saying why."""
-    if not isinstance(name, str):
-        raise ValueError(f"a name must be text, not {type(name).__name__}")
-    if name in ("", ".", ".."):
-        raise ValueError(f"{name!r} cannot be a name")
-    if "/" in name or "\0" in name:
-        raise ValueError(f"{display(name)!r}: a name cannot contain '/' or NUL")
-    try:
-        os.fsencode(name)
-    except UnicodeEncodeError:
-        raise ValueError(f"{name!r}: not a file system name") from None
-    return name
-
-
-def split_path(iso_path: str) -> list[str]:
-    """The names along an absolute ISO path ("/" gives []); ValueError for '.' or '..'."""
-    parts = [part for part in iso_path.split("/") if part]
-    if any(part in (".", "..") or "\0" in part for part in parts):
-        raise ValueError(f"{display(iso_path)}: '.', '..' and NUL are not allowed in ISO paths")
-    return parts
-
-
-def join_path(parts: list[str]) -> str:
-    return "/" + "/".join(parts)
+    def __init__(self, iso_path: str) -> None:
+        super().__init__(f"{display(iso_path)} is already on the stage")
+        self.iso_path = iso_path
 
 
 @dataclass
@@ -225,7 +203,21 @@ class Stage:
             what = "a folder mapped from disk" if node.is_dir else "not a folder"
             raise ValueError(f"{display(join_path(done))} is {what}: cannot hold new items")
         if name in node.children:
-            raise ValueError(f"{display(join_path([*done, name]))} is already on the stage")
+            raise NameTaken(join_path([*done, name]))
+
+    def taken_note(self, source: str, taken: NameTaken) -> str:
+        """In words, for an addition that was skipped: the same file again, or another file
+        whose name is taken (and how to add it under another name)."""
+        node = self.find(taken.iso_path)
+        path = os.path.abspath(os.fsdecode(source))
+        where = display(taken.iso_path)
+        if node.source == path:
+            return f"{display(path)} is already on the stage as {where}: not added again"
+        other = display(node.source) if node.source else "a stage folder"
+        return (
+            f"{display(path)} not added: {where} is already on the stage (from {other}); "
+            f"add it under another name with PATH=/OTHER_NAME"
+        )
 
     def walk(self, start: StageNode | None = None) -> Iterator[tuple[str, StageNode]]:
         """(iso_path, node) for every node below `start` (default the root), parents first,

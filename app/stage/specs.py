@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from app.stage.model import Stage, display
+from app.stage.model import Stage
+from app.stage.names import display
 
 
 def split_spec(spec: str) -> tuple[str, str | None]:

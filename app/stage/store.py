@@ -22,7 +22,8 @@ from typing import Any
 
 from app.config import ensure_dir, state_dir
 from app.engine.options import USER_FIELDS, BurnOptions
-from app.stage.model import BurnMark, Stage, StageNode, check_name
+from app.stage.model import BurnMark, Stage, StageNode
+from app.stage.names import check_name
 
 FORMAT = "discdeck-stage"
 VERSION = 1

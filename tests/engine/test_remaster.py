@@ -119,7 +119,10 @@ def test_refusals(tmp_path: Path) -> None:
     out.write_bytes(b"precious")
     with pytest.raises(RemasterError, match="exists"):
         start_remaster(str(source), str(out), [], ["/remove.me"])
+    with pytest.raises(RemasterError, match="is not a disc image"):  # not even when asked
+        start_remaster(str(source), str(out), [], ["/remove.me"], overwrite=True)
     assert out.read_bytes() == b"precious"
+    out.write_bytes(source.read_bytes())  # an image may be replaced when asked
     op = start_remaster(str(source), str(out), [], ["/remove.me"], overwrite=True)
     list(op.events())
     assert op.result is not None and op.result.outcome == "ok", op.result.message

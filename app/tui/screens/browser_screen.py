@@ -25,7 +25,7 @@ from app.engine.models import Session
 from app.engine.remaster import check_remaster
 from app.iso.view import Entry, IsoView, open_session
 from app.jobs.plans import extract_plan, remaster_plan
-from app.stage.model import display
+from app.stage.names import display
 from app.tui.messages import RunPlan
 from app.tui.screens.prompt_screen import PromptScreen
 from widgets.entry_details import EntryDetails

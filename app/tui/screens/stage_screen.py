@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from app.engine.options import check_volume_id
-from app.stage.model import check_name, display
+from app.stage.names import check_name, display
 from app.tui.screens.options_screen import OptionsScreen
 from app.tui.screens.prompt_screen import PromptScreen
 from widgets.fit_bar import FitBar
