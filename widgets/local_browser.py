@@ -48,6 +48,7 @@ class LocalBrowser(ScrollView, can_focus=True):
         Binding("backspace,left", "parent", "Parent folder", show=False),
         Binding("tilde", "home_folder", "Home", show=False),
         Binding("space", "mark", "Mark", show=False),
+        Binding("r", "reload", "Re-read", show=False),
         Binding("full_stop", "toggle_hidden", "Hidden files", show=False),
     ]
 
@@ -117,7 +118,8 @@ class LocalBrowser(ScrollView, can_focus=True):
         if changed:
             self.post_message(self.FolderChanged(self, folder))
 
-    def reload(self) -> None:
+    def action_reload(self) -> None:
+        """Read the folder again (files come and go while the stage is open)."""
         if self.folder:
             self._read(self.folder, None)
 

@@ -48,6 +48,12 @@ def shown_path(path: str, width: int) -> str:
 
 
 class LocalPane(Vertical):
+    DEFAULT_CSS = """
+    LocalPane > #local-goto, LocalPane > #local-places, LocalPane > #local-filter {
+        display: none;
+    }
+    """
+
     BINDINGS = [
         Binding("slash", "goto('/')", "Path", show=False),
         Binding("g", "goto('here')", "Go to", show=False),
@@ -86,8 +92,6 @@ class LocalPane(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Local files (a adds)"
         self.border_subtitle = HINT
-        for selector in ("#local-goto", "#local-places", "#local-filter"):
-            self.query_one(selector).display = False
         self.browser.open_folder(self.start)
 
     def chosen(self) -> list[LocalEntry]:
@@ -162,6 +166,10 @@ class LocalPane(Vertical):
         self.query_one("#local-goto").display = False
         self.query_one("#local-where").display = True
         self.browser.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if not event.widget.display:  # a hidden prompt, given focus by a screen's auto-focus
+            self.browser.focus()
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if event.widget.id == "local-goto":
