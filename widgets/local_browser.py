@@ -57,6 +57,7 @@ class LocalBrowser(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     LocalBrowser {
         height: 1fr;
+        overflow-x: hidden;
         & > .local-browser--cursor {
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;
@@ -141,7 +142,7 @@ class LocalBrowser(ScrollView, can_focus=True):
         ]
         names = [entry.name for entry in self.shown]
         self.cursor = names.index(select) if select in names else 0
-        self.virtual_size = Size(self.size.width, max(len(self.shown), 1))
+        self.virtual_size = Size(0, max(len(self.shown), 1))
         self._scroll_to_cursor()
         self.refresh()
 
@@ -217,7 +218,7 @@ class LocalBrowser(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, max(len(self.shown), 1))
+        self.virtual_size = Size(0, max(len(self.shown), 1))
         self._scroll_to_cursor()
 
     def on_focus(self) -> None:

@@ -15,6 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -55,10 +56,11 @@ class LocalPane(Vertical):
     """
 
     BINDINGS = [
-        Binding("slash", "goto('/')", "Path", show=False),
-        Binding("g", "goto('here')", "Go to", show=False),
-        Binding("p", "places", "Places", show=False),
-        Binding("f", "filter", "Filter", show=False),
+        # priority: run before the keys typed next are handed to the list (see _focus)
+        Binding("slash", "goto('/')", "Path", show=False, priority=True),
+        Binding("g", "goto('here')", "Go to", show=False, priority=True),
+        Binding("p", "places", "Places", show=False, priority=True),
+        Binding("f", "filter", "Filter", show=False, priority=True),
         Binding("enter", "submit", show=False, priority=True),
         Binding("tab", "complete", show=False),
         Binding("up", "filter_move(-1)", show=False),
@@ -93,6 +95,14 @@ class LocalPane(Vertical):
         self.border_title = "Local files (a adds)"
         self.border_subtitle = HINT
         self.browser.open_folder(self.start)
+
+    def _focus(self, widget: Widget) -> None:
+        """Focus now, not after a refresh: keys typed right after `/` must reach the prompt."""
+        self.screen.set_focus(widget)
+
+    def _focused_id(self) -> str | None:
+        focused = self.screen.focused
+        return focused.id if focused is not None else None
 
     def chosen(self) -> list[LocalEntry]:
         return self.browser.chosen()
@@ -138,11 +148,11 @@ class LocalPane(Vertical):
         goto.cursor_position = len(goto.value)
         self.query_one("#local-where").display = False
         goto.display = True
-        goto.focus()
+        self._focus(goto)
 
     def action_submit(self) -> None:
         goto = self.query_one("#local-goto", Input)
-        if goto.has_focus:
+        if self._focused_id() == "local-goto":
             self.query_one(PathCompletion).action_hide()
             try:
                 folder = resolve(goto.value, self.browser.folder or self.start)
@@ -151,10 +161,10 @@ class LocalPane(Vertical):
                 return
             self._close_goto()
             self.browser.open_folder(folder)
-        elif self.query_one("#local-places", OptionList).has_focus:
+        elif self._focused_id() == "local-places":
             self.query_one("#local-places", OptionList).action_select()
         else:
-            self.browser.focus()  # from the filter line: keep the filter, back to the list
+            self._focus(self.browser)  # from the filter line: keep the filter, back to the list
 
     def action_complete(self) -> None:
         """tab in the prompt while the dropdown is closed: open it (it completes itself)."""
@@ -165,11 +175,11 @@ class LocalPane(Vertical):
     def _close_goto(self) -> None:
         self.query_one("#local-goto").display = False
         self.query_one("#local-where").display = True
-        self.browser.focus()
+        self._focus(self.browser)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if not event.widget.display:  # a hidden prompt, given focus by a screen's auto-focus
-            self.browser.focus()
+            self._focus(self.browser)
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if event.widget.id == "local-goto":
@@ -177,7 +187,7 @@ class LocalPane(Vertical):
 
     def _close_goto_if_left(self) -> None:
         goto = self.query_one("#local-goto", Input)
-        if goto.display and not goto.has_focus:
+        if goto.display and self._focused_id() != "local-goto":
             goto.display = False
             self.query_one("#local-where").display = True
 
@@ -191,7 +201,7 @@ class LocalPane(Vertical):
         places.highlighted = 0
         self.browser.display = False
         places.display = True
-        places.focus()
+        self._focus(places)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -202,14 +212,14 @@ class LocalPane(Vertical):
     def _close_places(self) -> None:
         self.query_one("#local-places").display = False
         self.browser.display = True
-        self.browser.focus()
+        self._focus(self.browser)
 
     # -- filter -------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
         filter_line = self.query_one("#local-filter", Input)
         filter_line.display = True
-        filter_line.focus()
+        self._focus(filter_line)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "local-filter":
@@ -230,13 +240,14 @@ class LocalPane(Vertical):
             filter_line.value = ""
             filter_line.display = False
             self.browser.set_filter("")
-            self.browser.focus()
+            self._focus(self.browser)
         elif self.browser.marked:
             self.browser.unmark()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        focused = self.screen.focused
-        focused_id = focused.id if focused is not None else None
+        focused_id = self._focused_id()
+        if action in ("goto", "places", "filter"):
+            return focused_id == "local"
         if action == "submit":
             return focused_id in ("local-goto", "local-places", "local-filter")
         if action == "complete":

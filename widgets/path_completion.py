@@ -19,6 +19,13 @@ from app.stage.local_files import completions
 
 
 class PathCompletion(PathAutoComplete):
+    DEFAULT_CSS = """
+    PathCompletion > AutoCompleteList {
+        min-width: 30;
+        max-width: 60;
+    }
+    """
+
     def __init__(self, target: Input, here: Callable[[], str], *, id: str | None = None) -> None:
         super().__init__(
             target,
