@@ -151,6 +151,26 @@ async def test_path_prompt_completes_and_refuses(home: Path) -> None:
         assert browser.folder == str(home / "projects")
 
 
+async def test_keys_typed_at_once_after_slash_reach_the_prompt(home: Path) -> None:
+    """A terminal delivers `/us` in one read: the prompt must have focus before `u` is
+    handed on (the bindings that open it are priority bindings for that)."""
+    from textual import events
+
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane, browser = await open_stage(pilot)
+        for key, char in (("slash", "/"), ("u", "u"), ("s", "s")):
+            app._driver.send_message(events.Key(key, char))  # as a terminal driver does
+        await pilot.pause(0.3)
+        assert pane.query_one("#local-goto").value == "/us"
+        await pilot.press("escape", "escape")
+        for key, char in (("f", "f"), ("n", "n"), ("o", "o")):
+            app._driver.send_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        assert names(browser) == ["notes.txt"]
+        assert type(app.screen).__name__ == "StageScreen"  # `n` did not make a folder
+
+
 async def test_places_lists_what_exists(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
