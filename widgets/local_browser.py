@@ -21,6 +21,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import get_current_worker
 
 from app.stage.local_files import FolderError, LocalEntry, parent, read_folder, safe
 
@@ -107,7 +108,8 @@ class LocalBrowser(ScrollView, can_focus=True):
         except FolderError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=4)
             return
-        self.app.call_from_thread(self._show, folder, entries, select)
+        if not get_current_worker().is_cancelled:  # a later key asked for another folder
+            self.app.call_from_thread(self._show, folder, entries, select)
 
     def _show(self, folder: str, entries: list[LocalEntry], select: str | None) -> None:
         changed = folder != self.folder
@@ -138,7 +140,7 @@ class LocalBrowser(ScrollView, can_focus=True):
             entry
             for entry in self.entries
             if (self.show_hidden or not entry.hidden)
-            and (not needle or needle in safe(entry.name).casefold())
+            and (not needle or needle in entry.label.casefold())
         ]
         names = [entry.name for entry in self.shown]
         self.cursor = names.index(select) if select in names else 0
@@ -260,7 +262,7 @@ class LocalBrowser(ScrollView, can_focus=True):
             name_style += Style(dim=True)
         if marked:
             name_style += Style(color="yellow", bold=True)
-        name = Text(safe(entry.name) + ("/" if entry.is_dir else ""), style=name_style)
+        name = Text(entry.label + ("/" if entry.is_dir else ""), style=name_style)
         name.truncate(max(1, name_width), overflow="ellipsis", pad=True)
         text = Text.assemble(
             ("● " if marked else "  ", "bold yellow"),

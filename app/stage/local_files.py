@@ -50,6 +50,8 @@ class LocalEntry:
     size: int | None
     """Bytes of a regular file (a link's target); None for folders and the unreadable."""
     mtime: float | None
+    label: str = ""
+    """The name as shown: `safe(name)`, worked out once with the listing, not per key."""
 
     @property
     def hidden(self) -> bool:
@@ -102,6 +104,7 @@ def _entry(folder: str, item: os.DirEntry[str]) -> LocalEntry | None:
         is_link=is_link,
         size=target.st_size if target is not None and stat.S_ISREG(target.st_mode) else None,
         mtime=shown.st_mtime if shown is not None else None,
+        label=safe(item.name),
     )
 
 
