@@ -55,7 +55,7 @@ async def measure(tree: Path, *, scanning: bool, python_walk: bool) -> tuple[lis
     def stamped_display(screen, renderable) -> None:  # type: ignore[no-untyped-def]
         real_display(screen, renderable)
         if browser is not None and renderable is not None:
-            displayed.append((time.perf_counter(), browser.cursor_line))
+            displayed.append((time.perf_counter(), browser.cursor))
 
     app._display = stamped_display  # type: ignore[method-assign]
     latencies: list[float] = []
@@ -83,7 +83,7 @@ async def measure(tree: Path, *, scanning: bool, python_walk: bool) -> tuple[lis
                 scans += 1
                 await asyncio.sleep(0.01)  # let the walk get going
             step = -step
-            want = browser.cursor_line + step
+            want = browser.cursor + step
             key = "down" if step > 0 else "up"
             sent = time.perf_counter()
             app._driver.send_message(events.Key(key, None))  # as a terminal driver does

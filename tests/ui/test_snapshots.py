@@ -8,7 +8,9 @@ The SVGs are copied to screenshots/ by scripts/update-screenshots.sh.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,28 +65,51 @@ def test_help_screen(snap_compare, pinned_recorder: Path) -> None:
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=open_help)
 
 
-def test_stage_screen(snap_compare, pinned_recorder: Path) -> None:
-    """The stage with a folder of known sizes; the fit bar shows xorriso's exact forecast."""
-    source = PINNED_HOME / "files"
-    (source / "photos").mkdir(parents=True)
-    (source / "photos" / "summer.raw").write_bytes(bytes(3 * 1024 * 1024))
-    (source / "photos" / "winter.raw").write_bytes(bytes(2 * 1024 * 1024))
-    (source / "notes.txt").write_text("burn me\n")
+PINNED_MTIME = 1_700_000_000  # 2023-11-14 (UTC)
+
+
+@pytest.fixture
+def pinned_home(pinned_recorder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """HOME with a few files of known sizes and dates (in UTC), a hostile name among them."""
+    home = PINNED_HOME / "home"
+    (home / "photos").mkdir(parents=True)
+    (home / "Music").mkdir()
+    (home / "photos" / "summer.raw").write_bytes(bytes(3 * 1024 * 1024))
+    (home / "photos" / "winter.raw").write_bytes(bytes(2 * 1024 * 1024))
+    (home / "notes.txt").write_text("burn me\n")
+    (home / "report.pdf").write_bytes(bytes(1_234_567))
+    (home / ".bashrc").write_text("")
+    with open(os.fsencode(home) + b"/caf\xe9 (latin-1).txt", "wb") as handle:
+        handle.write(b"x" * 2048)
+    for folder, subdirs, files in os.walk(os.fsencode(home), topdown=False):
+        for name in [*subdirs, *files]:
+            os.utime(os.path.join(folder, name), (PINNED_MTIME, PINNED_MTIME))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield home
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_stage_screen(snap_compare, pinned_home: Path, size: tuple[int, int]) -> None:
+    """The stage: the local browser at home (one entry marked) and the disc's tree of known
+    sizes; the fit bar shows xorriso's exact forecast."""
 
     async def stage_it(pilot) -> None:
         await _settle(pilot, need_report=True)
-        pilot.app.stage.add(str(source / "photos"), "/")
-        pilot.app.stage.add(str(source / "notes.txt"), "/docs")
+        pilot.app.stage.add(str(pinned_home / "photos"), "/")
+        pilot.app.stage.add(str(pinned_home / "notes.txt"), "/docs")
         for _ in pilot.app.stage.scan("/"):
             pass
         await pilot.press("a")
         await _settle(pilot, need_report=True)
+        await pilot.press("down", "down", "space")
         await pilot.pause(0.5)
         await _settle(pilot, need_report=True)
 
-    app = DiscdeckApp()
-    app.stage_start_dir = str(source)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=stage_it)
+    assert snap_compare(DiscdeckApp(), terminal_size=size, run_before=stage_it)
 
 
 def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:

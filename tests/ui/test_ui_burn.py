@@ -66,15 +66,14 @@ async def test_burn_from_the_ui_shows_gauges_and_verifies(tmp_path: Path) -> Non
 async def test_stage_screen_add_and_fit(tmp_path: Path, monkeypatch) -> None:
     create_recorder("virtual-dvd")
     source = _make_source(tmp_path, megabytes=1)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))  # the local browser starts at home
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
         await pilot.press("a")
         await _settle(pilot)
         assert isinstance(app.screen, StageScreen)
-        await pilot.press("down")  # from the tmp folder to "photos"
-        await pilot.press("a")
+        await pilot.press("a")  # "photos", the first entry (".xdg" is hidden)
         await _settle(pilot)
         assert [iso for _disk, iso in app.stage.entries()] == ["/photos"]
         assert app.stage.entries()[0][0] == str(source)

@@ -16,8 +16,7 @@ KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <
     ("a", "add files: the stage for the next session"),
     ("b", "burn the stage as a new session"),
     ("c", "checkread: MD5 of every file against its tag"),
-    ("B", "blank the medium (asks first)"),
-    ("F", "format the medium (asks first)"),
+    ("B / F", "blank / format the medium (both ask first)"),
     ("e", "eject"),
     ("i", "inspect a session's files (x extract, t boot)"),
     ("browser: d / R", "mark for removal / remaster, boot kept"),
@@ -25,12 +24,14 @@ KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <
     ("j", "journal: past operations, xorriso's words"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),
-    ("stage: a / del / F2 / n / m", "add, remove, rename, new folder, move"),
-    ("stage: v / o / .", "volume id, burn options, show hidden files"),
+    ("stage: space / a", "mark / add the marked (else highlighted)"),
+    ("stage: backspace / ~", "parent folder / home (← → walk too)"),
+    ("stage: / or g / p", "type a path (tab completes) / places"),
+    ("stage: f / . / r", "filter (esc clears) / hidden / re-read"),
+    ("stage: del F2 n m v o", "remove, rename, new folder, move, vol id, opts"),
     ("ctrl+s / ctrl+o", "save the stage as a named project / open one"),
     ("esc", "back, or cancel a running job (asks first)"),
-    ("?", "this help"),
-    ("q", "quit"),
+    ("? / q", "this help / quit"),
 ]
 
 

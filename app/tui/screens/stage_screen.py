@@ -6,7 +6,6 @@ Folder sizes are summed by a worker (app.stage.disk_usage) so the UI stays respo
 
 from __future__ import annotations
 
-import os
 import time
 
 from rich.text import Text
@@ -24,6 +23,7 @@ from app.tui.screens.options_screen import OptionsScreen
 from app.tui.screens.prompt_screen import PromptScreen
 from widgets.fit_bar import FitBar
 from widgets.local_browser import LocalBrowser
+from widgets.local_pane import LocalPane
 from widgets.stage_panel import StagePanel
 
 SCAN_UPDATE_EVERY = 0.1
@@ -52,19 +52,19 @@ class StageScreen(Screen):
         Binding("v", "volume", "Volume id"),
         Binding("o", "options", "Options"),
         Binding("b", "app.burn", "Burn"),
+        Binding("question_mark", "app.help", "Keys", key_display="?"),
         Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, start_dir: str | None = None) -> None:
         super().__init__()
-        self.start_dir = start_dir or os.getcwd()
+        self.start_dir = start_dir
+        """Where the local browser starts; None: the folder it showed last, else home."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="stage-top"):
-            with Vertical(id="local-box") as box:
-                box.border_title = "Local files (a adds)"
-                yield LocalBrowser(self.start_dir, id="local")
+            yield LocalPane(self.start_dir, id="local-box")
             with Vertical(id="iso-box") as box:
                 box.border_title = "On the disc"
                 yield StagePanel(id="stage")
@@ -167,21 +167,25 @@ class StageScreen(Screen):
     # -- actions -------------------------------------------------------------------------
 
     def action_add(self) -> None:
-        tree = self.query_one(LocalBrowser)
-        node = tree.cursor_node
-        if node is None or node.data is None:
-            return
-        source = str(node.data.path)
+        """Stage every marked local entry (else the highlighted one) into the disc folder."""
+        pane = self.query_one(LocalPane)
         folder = self.iso_folder()
-        try:
-            added = self.stage.add(source, folder)
-        except (ValueError, OSError, KeyError) as exc:
-            self.notify(str(exc), severity="error")
+        added, last = [], None
+        for entry in pane.chosen():
+            try:
+                node = self.stage.add(entry.path, folder)
+            except (ValueError, OSError, KeyError) as exc:
+                self.notify(str(exc), severity="error")
+                continue
+            added.append(entry)
+            last = f"{folder.rstrip('/')}/{node.name}"
+        if last is None:
             return
-        where = f"{folder.rstrip('/')}/{added.name}"
-        self.notify(f"staged {display(where)}", timeout=2)
-        self.changed(where)
-        if added.is_dir and not added.scanned:
+        pane.added(added)
+        shown = display(last) if len(added) == 1 else f"{len(added)} entries in {display(folder)}"
+        self.notify(f"staged {shown}", timeout=2)
+        self.changed(last)
+        if self.stage.unscanned():
             self.scan_sizes()
 
     def action_remove(self) -> None:
