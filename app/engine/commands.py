@@ -52,24 +52,42 @@ def validate(entries: Sequence[MapEntry], options: BurnOptions) -> None:
     validate_options(options)
 
 
-def _tree(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> list[str]:
-    """The drive and the new session's tree: shared by burn and size forecast."""
+def _tree(
+    address: str, entries: Sequence[MapEntry], options: BurnOptions, removals: Sequence[str]
+) -> list[str]:
+    """The drive and the new session's tree: shared by burn and size forecast.
+
+    `removals` are paths of the loaded tree (the sessions already on the medium) that the
+    new session leaves out: `-rm_r` comes before the `-map`s, so a folder can be removed
+    and a new one of the same name added in one session.
+    """
     validate(entries, options)
+    for path in removals:
+        no_nul(path, "path to remove")
+        if not path.startswith("/") or path.rstrip("/") == "":
+            raise ValueError(f"a path to remove must be absolute and not the root: {path!r}")
     commands = ["-md5", "on" if options.md5 else "off"]
     commands += ["-dev", _drive(address)]
     commands += ["-volid", options.volume_id, "-joliet", "on" if options.joliet else "off"]
+    for path in removals:
+        commands += ["-rm_r", path, "--"]
     for entry in entries:
         commands += ["-map", entry.disk_path, entry.iso_path]
     return commands
 
 
-def burn_commands(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> list[str]:
+def burn_commands(
+    address: str,
+    entries: Sequence[MapEntry],
+    options: BurnOptions,
+    removals: Sequence[str] = (),
+) -> list[str]:
     """Write the stage as a new session (`verify` is the caller's cue to start_check after).
 
     `-dev` loads the medium's existing tree, so an appended session holds the old files
     as well as the new ones.
     """
-    tree = _tree(address, entries, options)
+    tree = _tree(address, entries, options, removals)
     head = [*tree[:2], "-pacifier", f"interval={options.pacifier_interval:g}"]
     if options.stdio_sync is not None and _is_stdio(address):
         head += ["-stdio_sync", options.stdio_sync]
@@ -80,12 +98,18 @@ def burn_commands(address: str, entries: Sequence[MapEntry], options: BurnOption
     return [*commands, "-print_size", "-commit"]
 
 
-def size_commands(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> list[str]:
+def size_commands(
+    address: str,
+    entries: Sequence[MapEntry],
+    options: BurnOptions,
+    removals: Sequence[str] = (),
+) -> list[str]:
     """Build the same tree and report its size, writing nothing.
 
     `-rollback_end` is essential: a batch run that ends with pending changes commits them.
     """
-    return [*_tree(address, entries, options), "-print_size", "-tell_media_space", "-rollback_end"]
+    tree = _tree(address, entries, options, removals)
+    return [*tree, "-print_size", "-tell_media_space", "-rollback_end"]
 
 
 def mapped_entries(commands: Sequence[str]) -> list[MapEntry]:

@@ -29,9 +29,14 @@ class SizeForecast:
     rules or makes a poor mount point name, names it had to change. Its rules, said by it."""
 
 
-def forecast_size(address: str, entries: Sequence[MapEntry], options: BurnOptions) -> SizeForecast:
+def forecast_size(
+    address: str,
+    entries: Sequence[MapEntry],
+    options: BurnOptions,
+    removals: Sequence[str] = (),
+) -> SizeForecast:
     """Size of the session the stage would make, and the medium's free space (nothing written)."""
-    result = run(cmd.size_commands(address, entries, options))
+    result = run(cmd.size_commands(address, entries, options, removals))
     image = free = None
     for line in result.text("R").splitlines():
         if m := _IMAGE_SIZE.match(line):
@@ -51,13 +56,14 @@ def preflight_burn(
     options: BurnOptions,
     *,
     capacity_sectors: int | None = None,
+    removals: Sequence[str] = (),
 ) -> list[str]:
     """Problems in words before anything is written; empty when the burn may start.
 
     `capacity_sectors` overrides xorriso's free figure: a virtual recorder's medium has a
     nominal capacity, while xorriso reports the host disk's free space for stdio: files.
     """
-    if not entries:
+    if not entries and not removals:
         return ["the stage is empty: add files or folders first"]
     try:
         cmd.validate(entries, options)
@@ -85,7 +91,7 @@ def preflight_burn(
     if problems:
         return problems
     try:
-        forecast = forecast_size(address, entries, options)
+        forecast = forecast_size(address, entries, options, removals)
     except EngineError as exc:
         return [f"cannot size the stage: {exc}"]
     free = forecast.media_free_sectors

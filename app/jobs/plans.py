@@ -49,6 +49,8 @@ def burn_plan(
     image_sectors: int | None = None,
     from_stage: bool = False,
     warnings: Sequence[str] = (),
+    removals: Sequence[str] = (),
+    replaced: Sequence[str] = (),
 ) -> Plan:
     """Write `entries` as a new session; `from_stage`: the stage is cleared once it is on the disc."""
     media = target.media
@@ -67,6 +69,7 @@ def burn_plan(
     ]
     if options.close:
         lines.append("Closing is final on write-once media.")
+    lines += _listed("Replaces:", replaced) + _listed("Removes:", removals)
     lines += [f"xorriso: {warning}" for warning in warnings]
     if any("-volid" in warning for warning in warnings):
         lines.append(
@@ -77,14 +80,24 @@ def burn_plan(
         kind="burn",
         address=parse_address(target.address),
         title=f"Burning to {target.name}",
-        argv=_argv(cmd.burn_commands(target.address, entries, options)),
+        argv=_argv(cmd.burn_commands(target.address, entries, options, removals)),
         confirm=Confirm("Burn this session?", tuple(lines), "Burn"),
         follow=Follow(
             checkread=options.checkread_after, clear_stage=from_stage and not options.dummy
         ),
         buffers=True,
         entries=tuple(entries),
+        params={"removals": list(removals)},
     )
+
+
+def _listed(label: str, paths: Sequence[str], shown: int = 4) -> list[str]:
+    """A confirmation line naming up to `shown` paths, and how many more."""
+    if not paths:
+        return []
+    names = ", ".join(display(p) for p in paths[:shown])
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return [f"{label:<10}{names}{more}"]
 
 
 def check_plan(target: Target) -> Plan:

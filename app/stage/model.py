@@ -134,6 +134,8 @@ class Stage:
         self.root = root if root is not None else StageNode("", is_dir=True)
         self.options = options if options is not None else BurnOptions()
         self.options.volume_id = volume_id
+        self.removals: list[str] = []
+        """Paths of the medium's tree (earlier sessions) the next session leaves out."""
         self.burn_mark = burn_mark
         """Set while this stage is being burned; a stage that still carries it after a
         crash may already be on a disc, and burning it again asks first."""
@@ -289,6 +291,7 @@ class Stage:
     def clear(self) -> None:
         self.root.children.clear()
         self.burn_mark = None
+        self.removals = []
 
     # ---- sizes ---------------------------------------------------------------------------
 
@@ -327,7 +330,27 @@ class Stage:
         return self.root.total_files()
 
     def is_empty(self) -> bool:
-        return not self.root.children
+        """Nothing to add and nothing to remove: the next session would change nothing."""
+        return not self.root.children and not self.removals
+
+    def toggle_removal(self, iso_path: str) -> bool:
+        """Mark a path of the medium's tree to be left out of the next session, or unmark
+        it; True when it is marked now. Paths inside a marked folder need no mark."""
+        path = join_path(split_path(iso_path))
+        if path == "/":
+            raise ValueError("the root cannot be removed: blank the medium instead (B)")
+        if path in self.removals:
+            self.removals.remove(path)
+            return False
+        self.removals = sorted(
+            [p for p in self.removals if not p.startswith(path + "/")] + [path],
+            key=os.fsencode,
+        )
+        return True
+
+    def removed(self, iso_path: str) -> bool:
+        """The path is left out of the next session (itself or a folder above it)."""
+        return any(iso_path == p or iso_path.startswith(p + "/") for p in self.removals)
 
     # ---- burning ---------------------------------------------------------------------------
 

@@ -46,6 +46,12 @@ def _put(data: dict[str, Any], key: str, text: str) -> None:
         data[f"{key}_b64"] = base64.b64encode(raw).decode("ascii")
 
 
+def _text(path: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    _put(data, "path", path)
+    return data
+
+
 def _get(data: dict[str, Any], key: str) -> str:
     if f"{key}_b64" in data:
         return os.fsdecode(base64.b64decode(data[f"{key}_b64"], validate=True))
@@ -83,6 +89,7 @@ def stage_to_json(stage: Stage) -> dict[str, Any]:
         "options": {key: getattr(stage.options, key) for key in USER_FIELDS},
         "root": _node_to_json(stage.root),
         "burn_mark": asdict(stage.burn_mark) if stage.burn_mark else None,
+        "removals": [_text(path) for path in stage.removals],
     }
 
 
@@ -128,7 +135,10 @@ def stage_from_json(data: Any) -> Stage:
     root.name = ""
     mark = data.get("burn_mark")
     burn_mark = BurnMark(**{k: str(mark[k]) for k in ("started", "volume_id", "address")}) if mark else None
-    return Stage(str(data.get("volume_id", "DISCDECK")), root, BurnOptions(**options), burn_mark)
+    stage = Stage(str(data.get("volume_id", "DISCDECK")), root, BurnOptions(**options), burn_mark)
+    for item in data.get("removals", []):
+        stage.toggle_removal(_get(item, "path"))
+    return stage
 
 
 def save_stage(stage: Stage, path: Path) -> None:

@@ -234,7 +234,8 @@ class DiscdeckApp(OperationFlows, App):
     @work(thread=True, exclusive=True, group="forecast")
     def forecast(self, address: str) -> None:
         try:
-            result = forecast_size(address, self.stage.map_entries(), self.stage.options)
+            stage = self.stage
+            result = forecast_size(address, stage.map_entries(), stage.options, stage.removals)
         except (EngineError, ValueError, OSError):
             return
         self.call_from_thread(self._forecast_ready, result.image_sectors * SECTOR)

@@ -20,6 +20,7 @@ from app.engine.models import SECTOR, Formats, MediumReport
 from app.engine.preflight import SizeForecast, forecast_size, preflight_burn
 from app.jobs import plans
 from app.jobs.plan import Plan
+from app.media.contents import already_there, open_contents
 from app.media.view import short_address, used_blocks
 from app.stage.model import BurnMark, Stage
 from app.tui.messages import PlanFinished, RunPlan
@@ -150,14 +151,32 @@ class OperationFlows:
     @work(thread=True, exclusive=True, group="preflight")
     def preflight(self, drive: DriveEntry) -> None:
         entries, options = self.stage.map_entries(), self.stage.options
+        removals = list(self.stage.removals)
         try:
             problems = preflight_burn(
-                drive.address, entries, options, capacity_sectors=self.capacity_sectors()
-            )
-            forecast = forecast_size(drive.address, entries, options) if not problems else None
+                drive.address, entries, options, capacity_sectors=self.capacity_sectors(),
+                removals=removals,
+            )  # fmt: skip
+            forecast = None
+            if not problems:
+                forecast = forecast_size(drive.address, entries, options, removals)
         except EngineError as exc:
             problems, forecast = [str(exc)], None
-        self.call_from_thread(self._confirm_burn, drive, entries, problems, forecast)
+        replaced = self._already_on_disc(drive, entries) if not problems else []
+        self.call_from_thread(self._confirm_burn, drive, entries, problems, forecast, replaced)
+
+    def _already_on_disc(self, drive: DriveEntry, entries: list[MapEntry]) -> list[str]:
+        """The staged paths the medium already holds (shown as replaced in the question)."""
+        if self.report is None:
+            return []
+        try:
+            view = open_contents(drive.address, self.report)
+            if view is None:
+                return []
+            with view:
+                return already_there(view, [entry.iso_path for entry in entries])
+        except (OSError, EngineError):
+            return []  # the question is still right without the list; the burn says more
 
     def _confirm_burn(
         self,
@@ -165,6 +184,7 @@ class OperationFlows:
         entries: list[MapEntry],
         problems: list[str],
         forecast: SizeForecast | None,
+        replaced: list[str],
     ) -> None:
         if problems:
             lines = [*problems, "", "Nothing was written."]
@@ -176,6 +196,7 @@ class OperationFlows:
                 files=self.stage.total_files(),
                 image_sectors=forecast.image_sectors if forecast else None, from_stage=True,
                 warnings=forecast.warnings if forecast else (),
+                removals=self.stage.removals, replaced=replaced,
             )
         )
         if plan is not None:

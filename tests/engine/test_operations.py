@@ -473,3 +473,16 @@ def test_checkread_after_needs_md5_and_a_real_write() -> None:
     assert not BurnOptions(verify=False).checkread_after
     assert not BurnOptions(md5=False).checkread_after
     assert not BurnOptions(dummy=True).checkread_after
+
+
+def test_removals_come_before_the_maps_and_are_checked() -> None:
+    """A folder of an earlier session can be left out and a new one of its name added in
+    the same session: -rm_r must come first. The root and relative paths are refused."""
+    entries = [MapEntry("/src/new", "/docs")]
+    commands = burn_commands("stdio:/x.iso", entries, FAST, ["/docs", "/-old name"])
+    first_rm = commands.index("-rm_r")
+    assert commands[first_rm : first_rm + 6] == ["-rm_r", "/docs", "--", "-rm_r", "/-old name", "--"]
+    assert first_rm < commands.index("-map")
+    for bad in ("/", "docs", "/a\0b"):
+        with pytest.raises(ValueError):
+            burn_commands("stdio:/x.iso", entries, FAST, [bad])

@@ -627,3 +627,21 @@ if given is not None:
             os.path.join(folder, raw) for raw in names
         }
         assert loaded.revalidate() == []
+
+
+def test_removals_toggle_nest_and_survive_the_stage_file(tmp_path: Path) -> None:
+    stage = Stage()
+    odd = os.fsdecode(b"/caf\xe9")
+    assert stage.toggle_removal("/docs/a.txt")
+    assert stage.toggle_removal("/docs")  # the folder covers what was marked inside it
+    assert stage.removals == ["/docs"]
+    assert stage.removed("/docs/a.txt") and not stage.removed("/docs2")
+    assert stage.toggle_removal(odd)
+    assert not stage.is_empty(), "removals alone are a session worth burning"
+    with pytest.raises(ValueError):
+        stage.toggle_removal("/")
+    save_stage(stage, tmp_path / "s.json")
+    assert load_stage(tmp_path / "s.json").removals == stage.removals
+    assert not stage.toggle_removal("/docs")
+    stage.clear()
+    assert stage.removals == [] and stage.is_empty()

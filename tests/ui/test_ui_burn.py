@@ -215,3 +215,77 @@ async def test_a_burn_that_never_ended_marks_the_stage_and_asks_before_again(
         assert screen.results[0].outcome == "cancelled"
         await pilot.pause(0.3)
         assert not app.stage.is_empty() and app.stage.burn_mark is None
+
+
+def _cursor_to(panel, path: str) -> None:
+    def visit(node) -> bool:
+        if node.data is not None and node.data.path == path:
+            panel.move_cursor(node)
+            return True
+        return any(visit(child) for child in node.children)
+
+    assert visit(panel.root), f"{path} is not in the panel"
+
+
+async def test_appending_shows_the_disc_and_removes_what_is_marked(tmp_path: Path) -> None:
+    """The stage over an appendable disc: the disc's tree dimmed, staged entries marked as
+    merging or new, del leaves a disc entry out, and the question lists both."""
+    from app.engine.commands import BurnOptions, MapEntry
+    from app.jobs.start import start_burn
+    from app.tui.screens.confirm_screen import ConfirmScreen
+    from tests.conftest import xorriso_run
+
+    recorder = create_recorder("virtual-dvd")
+    first = tmp_path / "first"
+    (first / "sub dir").mkdir(parents=True)
+    (first / "sub dir" / "old.txt").write_text("old\n")
+    (first / "keep.txt").write_text("keep\n")
+    job = start_burn(
+        recorder.address,
+        [MapEntry(str(first / "sub dir"), "/sub dir"), MapEntry(str(first / "keep.txt"), "/keep.txt")],
+        BurnOptions(verify=False),
+    )
+    list(job.events())
+    assert job.result is not None and job.result.outcome == "ok"
+    second = tmp_path / "second" / "sub dir"
+    second.mkdir(parents=True)
+    (second / "new.txt").write_text("new\n")
+    (tmp_path / "second" / "fresh.txt").write_text("fresh\n")
+    app = DiscdeckApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot, need_report=True)
+        app.stage.add(str(second), "/")
+        app.stage.add(str(tmp_path / "second" / "fresh.txt"), "/")
+        for _ in app.stage.scan("/"):
+            pass
+        await pilot.press("a")
+        await _wait_for(pilot, lambda: isinstance(app.screen, StageScreen))
+        panel = app.screen.query_one(StagePanel)
+        await _wait_for(pilot, lambda: "/" in (app.screen.disc.folders if app.screen.disc else {}))
+        await _settle(pilot)
+        labels = {n.data.path: str(n.label) for n in panel.root.children}
+        assert "merges with the disc's folder" in labels["/sub dir"]
+        assert "new" in labels["/fresh.txt"]
+        assert "on the disc" in labels["/keep.txt"]
+        panel.focus()
+        _cursor_to(panel, "/keep.txt")
+        await pilot.press("delete")
+        await _settle(pilot)
+        assert app.stage.removals == ["/keep.txt"]
+        assert "removed in the next session" in str(
+            next(n for n in panel.root.children if n.data.path == "/keep.txt").label
+        )
+        await pilot.press("b")
+        await _wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        text = "\n".join(app.screen.lines)
+        assert "Replaces: /sub dir" in text and "Removes:  /keep.txt" in text
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.finished, seconds=90)
+        assert [r.outcome for r in screen.results] == ["ok", "ok"]
+        assert app.stage.is_empty() and app.stage.removals == []
+    found = xorriso_run("-indev", recorder.address, "-find", "/").stdout.decode()
+    paths = {line[5:] for line in found.splitlines() if line.startswith("R:1: ")}
+    assert "'/sub dir/old.txt'" in paths and "'/sub dir/new.txt'" in paths
+    assert "'/fresh.txt'" in paths and "'/keep.txt'" not in paths

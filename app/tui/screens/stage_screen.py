@@ -17,7 +17,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from app.engine.errors import EngineError
 from app.engine.options import check_volume_id
+from app.media.contents import DiscFolders
 from app.stage.names import check_name, display
 from app.tui.screens.options_screen import OptionsScreen
 from app.tui.screens.prompt_screen import PromptScreen
@@ -60,6 +62,8 @@ class StageScreen(Screen):
         super().__init__()
         self.start_dir = start_dir
         """Where the local browser starts; None: the folder it showed last, else home."""
+        self.disc: DiscFolders | None = None
+        """What the medium holds, when the next session appends to it."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,6 +82,10 @@ class StageScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "stage files for the next session"
+        drive, report = self.app.drive, self.app.report
+        if drive is not None and report is not None and report.toc.media.status == "appendable":
+            self.disc = DiscFolders(drive.address, report)
+            self.query_one("#iso-box").border_title = "On the disc after the next session"
         self.refresh_stage()
         self.query_one(LocalBrowser).focus()
         if self.stage.unscanned():
@@ -88,7 +96,8 @@ class StageScreen(Screen):
     # -- showing -------------------------------------------------------------------------
 
     def refresh_stage(self, select: str | None = None) -> None:
-        self.query_one(StagePanel).show_stage(self.stage, select)
+        folders = self.disc.folders if self.disc is not None else None
+        self.query_one(StagePanel).show_stage(self.stage, select, folders)
         opts = self.stage.options
         flags = [
             ("MD5", opts.md5),
@@ -126,7 +135,10 @@ class StageScreen(Screen):
 
     def iso_folder(self) -> str:
         """The stage folder new entries go into: the highlighted folder, else its parent."""
-        path = self.query_one(StagePanel).selected_path() or "/"
+        item = self.query_one(StagePanel).selected_item()
+        path = item.path if item is not None else "/"
+        if item is not None and not item.staged:  # a folder of the disc: add into it
+            return path if item.is_dir else (path.rsplit("/", 1)[0] or "/")
         try:
             node = self.stage.find(path)
         except (KeyError, ValueError):
@@ -188,10 +200,36 @@ class StageScreen(Screen):
         if self.stage.unscanned():
             self.scan_sizes()
 
-    def action_remove(self) -> None:
-        path = self.query_one(StagePanel).selected_path()
-        if not path or path == "/":
+    def on_unmount(self) -> None:
+        if self.disc is not None:
+            self.disc.close()
+
+    def on_stage_panel_disc_folder_wanted(self, message: StagePanel.DiscFolderWanted) -> None:
+        if self.disc is not None and self.disc.want(message.path):
+            self.read_disc_folder(self.disc, message.path)
+
+    @work(thread=True, group="disc")
+    def read_disc_folder(self, disc: DiscFolders, path: str) -> None:
+        try:
+            disc.read(path)
+        except (OSError, EngineError) as exc:
+            self.app.call_from_thread(self._disc_unreadable, str(exc))
             return
+        self.app.call_from_thread(self.refresh_stage)
+
+    def _disc_unreadable(self, reason: str) -> None:
+        self.disc = None
+        self.notify(f"cannot show what the disc holds: {reason}", severity="warning")
+        self.refresh_stage()
+
+    def action_remove(self) -> None:
+        item = self.query_one(StagePanel).selected_item()
+        if item is None or item.path == "/":
+            return
+        if not item.staged:
+            self._toggle_removal(item.path)
+            return
+        path = item.path
         try:
             self.stage.remove(path)
         except (KeyError, ValueError) as exc:
@@ -201,6 +239,17 @@ class StageScreen(Screen):
             f"removed {display(path)} from the stage (nothing on disk was touched)", timeout=2
         )
         self.changed()
+
+    def _toggle_removal(self, path: str) -> None:
+        """del on an entry of the disc: leave it out of the next session, or keep it again."""
+        try:
+            removed = self.stage.toggle_removal(path)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        verb = "is left out of" if removed else "stays in"
+        self.notify(f"{display(path)} {verb} the next session", timeout=3)
+        self.changed(path)
 
     def _validate_name(self, name: str) -> str | None:
         try:
