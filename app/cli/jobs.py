@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -15,9 +16,11 @@ from collections.abc import Iterator
 from app.engine.options import BurnOptions
 from app.engine.preflight import preflight_burn
 from app.engine.progress import Progress
+from app.iso.image_facts import ImageError, check_image_file, published_checksum
 from app.jobs.finish import Finished, Hooks, run_plan
+from app.jobs.image_checks import check_image_write
 from app.jobs.plan import Plan
-from app.jobs.plans import Target, burn_plan, check_plan
+from app.jobs.plans import Target, burn_plan, check_plan, verify_image_plan, write_image_plan
 from app.stage.names import display
 from app.stage.specs import stage_from_specs
 
@@ -121,14 +124,42 @@ def burn(address: str, specs: list[str], options: BurnOptions, *, as_json: bool)
     entries = stage.map_entries()
     problems = preflight_burn(address, entries, options)
     if problems:
-        for problem in problems:
-            print(f"discdeck: {problem}", file=sys.stderr)
-        if as_json:
-            print(json.dumps({"result": "failed", "message": "; ".join(problems)}))
-        return 1
+        return _refused(problems, as_json)
     plan = burn_plan(Target(address), entries, options, files=stage.total_files())
     return run(plan, as_json=as_json)
 
 
 def check(address: str, *, as_json: bool) -> int:
     return run(check_plan(Target(address)), as_json=as_json)
+
+
+def write(address: str, image: str, options: BurnOptions, *, as_json: bool) -> int:
+    """Write an image file as it is, then compare the medium with it (unless --no-verify)."""
+    if published_checksum(image) is not None and not as_json:
+        _say(f"checking {os.path.basename(image)} against its published checksum…")
+    check = check_image_write(address, image)
+    if check.problems:
+        return _refused(check.problems, as_json)
+    for line in [*(check.facts.describe() if check.facts else []), *check.notes]:
+        if not as_json:
+            _say(line)
+    plan = write_image_plan(Target(address), image, options, check.facts, check.notes)
+    return run(plan, as_json=as_json)
+
+
+def verify(address: str, image: str, *, as_json: bool) -> int:
+    """Compare the medium with an image: exit 1 when a block differs."""
+    try:
+        check_image_file(image)
+    except ImageError as exc:
+        return _refused([str(exc)], as_json)
+    return run(verify_image_plan(Target(address), image), as_json=as_json)
+
+
+def _refused(problems: list[str], as_json: bool) -> int:
+    """Nothing started: each reason on stderr, and the result line for scripts."""
+    for problem in problems:
+        print(f"discdeck: {problem}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"result": "failed", "message": "; ".join(problems)}))
+    return 1

@@ -124,6 +124,31 @@ def cmd_burn(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
 
+def cmd_write(args: argparse.Namespace) -> int:
+    from app.cli.jobs import write  # ~75 ms of job machinery, for this command only
+
+    if not getattr(args, "dev", None):
+        return _fail("write needs a drive: discdeck write --dev ADDRESS IMAGE", 2)
+    options = BurnOptions(
+        close=args.close, dummy=args.dummy, speed=args.speed, verify=not args.no_verify
+    )
+    try:
+        return write(args.dev, args.image, options, as_json=args.json)
+    except (EngineError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from app.cli.jobs import verify  # ~75 ms of job machinery, for this command only
+
+    if not getattr(args, "dev", None):
+        return _fail("verify needs a drive: discdeck verify --dev ADDRESS IMAGE", 2)
+    try:
+        return verify(args.dev, args.image, as_json=args.json)
+    except (EngineError, OSError) as exc:
+        return _fail(str(exc))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from app.cli.jobs import check  # ~75 ms of job machinery, for this command only
 
@@ -202,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
     _add_job_commands(sub)
+    _add_image_commands(sub)
     _add_inspect_commands(sub)
     return parser
 
@@ -227,6 +253,24 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     check.add_argument("--json", action="store_true", help="one JSON object per event")
     check.set_defaults(func=cmd_check)
+
+
+def _add_image_commands(sub: argparse._SubParsersAction) -> None:
+    write = sub.add_parser("write", help="write an image file (.iso, .img) as it is, then verify")
+    write.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    write.add_argument("--close", action="store_true", help="close the medium after it")
+    write.add_argument("--dummy", action="store_true", help="simulate: write nothing")
+    write.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
+    write.add_argument("--no-verify", action="store_true", help="skip the compare afterwards")
+    write.add_argument("--json", action="store_true", help="one JSON object per event")
+    write.add_argument("image", help="the image file")
+    write.set_defaults(func=cmd_write)
+
+    verify = sub.add_parser("verify", help="compare a medium with an image, block by block")
+    verify.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    verify.add_argument("--json", action="store_true", help="one JSON object per event")
+    verify.add_argument("image", help="the image file")
+    verify.set_defaults(func=cmd_verify)
 
 
 def _add_inspect_commands(sub: argparse._SubParsersAction) -> None:

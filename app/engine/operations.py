@@ -26,10 +26,10 @@ __all__ = ["CANCELLED", "DETACHED", "Operation", "OperationResult", "Outcome"]
 _KINDS: dict[str, tuple[OperationKind, Phase]] = {
     "burn": ("write", "preparing"), "check": ("check", "verifying"), "eject": ("eject", "ejecting"),
     "blank": ("blank", "blanking"), "format": ("format", "formatting"),
-    "remaster": ("write", "preparing"),
+    "remaster": ("write", "preparing"), "write": ("write", "preparing"),
 }  # fmt: skip
 """Each kind's severity policy (severity.FAIL_AT) and the phase it starts in."""
-DETACHED = ("burn", "blank", "format", "check")
+DETACHED = ("burn", "blank", "format", "check", "write")
 """Kinds run under the detach wrapper (output in files): they survive the UI's end."""
 
 _WRITTEN = re.compile(r"^Written to medi(?:um|a)\s*:\s*(\d+) sectors at LBA (\d+)")
@@ -80,7 +80,7 @@ class _Facts:
             self.no_action = True
 
 
-_WRITES = ("burn", "remaster")
+_WRITES = ("burn", "remaster", "write")
 
 
 class Operation(XorrisoJob):
@@ -204,6 +204,10 @@ class Operation(XorrisoJob):
         return reason or f"xorriso stopped with exit status {rr.returncode}"
 
     def _success(self, facts: _Facts) -> str:
+        if self.kind == "write":  # -as cdrecord prints no sector count: the verify says more
+            if "-dummy" in self.argv:
+                return "simulation only: nothing was written"
+            return "the image was written"
         if self.kind in _WRITES:
             n, lba = facts.written or (0, 0)
             if any(a == "-dummy" and b == "on" for a, b in pairwise(self.argv)):

@@ -54,6 +54,12 @@ _SPEED = r"([\d.]+)(x[CDB])"
 _WRITING = re.compile(
     r"^Writing:\s+(\d+)s\s+(?:([\d.]+)%|\S+)\s+fifo\s+(\d+)%\s+buf\s+(\d+)%(?:\s+" + _SPEED + r")?"
 )
+_CDRECORD = re.compile(
+    r"^\s*(\d+)(?: of\s+(\d+))? MB written \(fifo\s+(\d+)%\)(?: \[buf\s+(\d+)%\])?"
+    r"(?:\s+([\d.]+)x\.?)?"
+)
+"""`-as cdrecord`'s pacifier (image writes): "   7 of   30 MB written (fifo 99%) [buf  50%]   4.2x."
+(MB are MiB: 30 MB for a 30.4 MiB image)."""
 _PATIENT = re.compile(r"^Thank you for being patient\. Working since (\d+) seconds")
 _CLOSING = re.compile(r"^Closing track/session\. Working since (\d+) seconds")
 _BLANK_FORMAT = re.compile(
@@ -76,6 +82,23 @@ def _rate(speed: str | None, unit: str | None) -> tuple[float | None, str | None
     return factor, unit, factor * SPEED_BASE[unit]
 
 
+def _cdrecord_progress(match: re.Match[str], line: str) -> Progress:
+    written, total, fifo, buf, speed = match.groups()
+    sectors = int(written) * 512
+    total_sectors = int(total) * 512 if total else None
+    return Progress(
+        "writing",
+        percent=min(100.0, 100.0 * sectors / total_sectors) if total_sectors else None,
+        sectors=sectors,
+        total_sectors=total_sectors,
+        fifo=int(fifo),
+        buffer=int(buf) if buf is not None else None,
+        speed=float(speed) if speed is not None else None,
+        speed_unit="x" if speed is not None else None,
+        line=line,
+    )
+
+
 def parse_progress_line(line: str) -> Progress | None:
     """One plain output line (with or without the `xorriso : UPDATE :` prefix)."""
     text = _PREFIX.sub("", line, count=1)
@@ -93,6 +116,8 @@ def parse_progress_line(line: str) -> Progress | None:
             bytes_per_s=bps,
             line=line,
         )
+    if match := _CDRECORD.match(text):
+        return _cdrecord_progress(match, line)
     if match := _PATIENT.match(text):
         return Progress("preparing", elapsed=float(match.group(1)), line=line)
     if match := _CLOSING.match(text):

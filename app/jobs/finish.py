@@ -20,7 +20,7 @@ from app.engine.models import Media, MediumReport
 from app.engine.progress import Progress
 from app.jobs.job import Job, JobResult
 from app.jobs.plan import Plan
-from app.jobs.plans import Target, check_plan
+from app.jobs.plans import Target, check_plan, verify_image_plan
 from app.jobs.start import start_job
 
 
@@ -101,15 +101,25 @@ def run_plan(
             # Cleared in the same step that records the result: however the app is left
             # afterwards, the burned files are not burned twice by accident.
             done.stage_cleared = hooks.clear_stage(plan.entries)
-        if first and first.outcome == "ok" and plan.follow.checkread and not hooks.cancelled():
-            check = check_plan(Target(plan.drive, plan.title.removeprefix("Burning to ")))
-            verified = run_one(start_job(check, journal_dir=folder), hooks)
+        follow = _follow_up(plan) if first and first.outcome == "ok" else None
+        if follow is not None and not hooks.cancelled():
+            verified = run_one(start_job(follow, journal_dir=folder), hooks)
             done.results += [verified] if verified is not None else []
     except EngineError as exc:
         done.error = str(exc)
     if plan.follow.reread:
         _reread(done)
     return done
+
+
+def _follow_up(plan: Plan) -> Plan | None:
+    """The check a successful job asked for: a checkread, or a compare with the image."""
+    target = Target(plan.drive, plan.drive_title)
+    if plan.follow.checkread:
+        return check_plan(target)
+    if plan.follow.verify_image:
+        return verify_image_plan(target, plan.params["image"], plan.params.get("stamp"))
+    return None
 
 
 def _burned(plan: Plan, result: JobResult | None) -> bool:

@@ -14,7 +14,8 @@ from app.engine.address import Address, parse_address
 from app.engine.commands import MapEntry
 
 JobKind = Literal[
-    "burn", "check", "blank", "format", "eject", "surface", "extract", "remaster"
+    "burn", "check", "blank", "format", "eject", "surface", "extract", "remaster", "write",
+    "verify",
 ]
 PLAN_FORMAT = 1
 
@@ -29,6 +30,8 @@ class Follow:
     """Re-read the medium and show (and journal) its true state, whatever the outcome."""
     clear_stage: bool = False
     """The stage was burned: clear it when the burn succeeded (if it still holds `entries`)."""
+    verify_image: bool = False
+    """An image was written: compare the medium with it (params["image"])."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Plan:
     """A burn's staged entries, as they go on the disc."""
     params: dict[str, Any] = field(default_factory=dict)
     """Kind-specific facts a job needs besides argv (JSON-safe): abort file, source, target."""
+    drive_title: str = ""
+    """The drive's name as the user sees it (what follows the job names it the same way)."""
     local: Any = field(default=None, compare=False, repr=False)
     """An in-process handle (an open ISO view) for jobs that never run detached."""
 
@@ -91,4 +96,5 @@ class Plan:
             buffers=bool(data.get("buffers", False)),
             entries=tuple(MapEntry(str(d), str(i)) for d, i in data.get("entries", [])),
             params=dict(data.get("params", {})),
+            drive_title=str(data.get("drive_title", "")),
         )

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from app.engine import commands as cmd
 from app.engine.address import parse_address
 from app.engine.commands import MapEntry
+from app.engine.image_write import write_image_commands
 from app.engine.models import Media
 from app.engine.options import BurnOptions
 from app.engine.remaster import remaster_commands
 from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
+from app.iso.image_facts import ImageFacts
 from app.jobs.plan import Confirm, Follow, Plan
 from app.media.view import short_address, size_text
 from app.stage.names import display
@@ -79,6 +81,7 @@ def burn_plan(
     return Plan(
         kind="burn",
         address=parse_address(target.address),
+        drive_title=target.title,
         title=f"Burning to {target.name}",
         argv=_argv(cmd.burn_commands(target.address, entries, options, removals)),
         confirm=Confirm("Burn this session?", tuple(lines), "Burn"),
@@ -108,6 +111,7 @@ def check_plan(target: Target) -> Plan:
     return Plan(
         kind="check",
         address=parse_address(target.address),
+        drive_title=target.title,
         title=f"Checkread of {target.name}",
         argv=_argv(cmd.check_commands(target.address)),
         confirm=Confirm("Checkread?", lines, "Check"),
@@ -129,6 +133,7 @@ def blank_plan(target: Target, mode: str) -> Plan:
     return Plan(
         kind="blank",
         address=parse_address(target.address),
+        drive_title=target.title,
         title=f"Blanking {target.name} ({mode})",
         argv=_argv(cmd.blank_commands(target.address, mode)),
         confirm=Confirm("Blank the medium?", lines, "Blank", danger=True),
@@ -140,6 +145,7 @@ def format_plan(target: Target, mode: str) -> Plan:
     return Plan(
         kind="format",
         address=parse_address(target.address),
+        drive_title=target.title,
         title=f"Formatting {target.name}",
         argv=_argv(cmd.format_commands(target.address, mode)),
         confirm=Confirm("Format the medium?", lines, "Format", danger=True),
@@ -150,6 +156,7 @@ def eject_plan(target: Target) -> Plan:
     return Plan(
         kind="eject",
         address=parse_address(target.address),
+        drive_title=target.title,
         title=f"Ejecting {target.name}",
         argv=_argv(cmd.eject_commands(target.address)),
         confirm=Confirm("Eject?", (f"Open the tray of {target.name}.",), "Eject"),
@@ -179,6 +186,7 @@ def surface_plan(
     return Plan(
         kind="surface",
         address=parse_address(target.address),
+        drive_title=target.title,
         title=f"Surface scan of {target.name}",
         argv=_argv(commands),
         confirm=Confirm("Surface scan?", lines, "Scan"),
@@ -231,3 +239,62 @@ def extract_plan(address: str, view: object, source: object, iso_path: str, targ
         local=(view, source),
     )
 
+
+
+def image_stamp(image: str) -> list[int]:
+    """(size, mtime_ns) of an image when its write is planned: a change since fails the verify."""
+    info = os.stat(image)
+    return [info.st_size, info.st_mtime_ns]
+
+
+def write_image_plan(
+    target: Target,
+    image: str,
+    options: BurnOptions,
+    facts: ImageFacts | None = None,
+    notes: Sequence[str] = (),
+) -> Plan:
+    """Write an image file as it is; then compare the medium with it (unless switched off)."""
+    image = os.path.abspath(image)
+    media = target.media
+    mode = "close the medium" if options.close else "leave it appendable"
+    lines = [
+        f"Drive:   {target.name} ({short_address(target.address)})",
+        f"Medium:  {media.status if media else '?'}, {media.sessions_count if media else 0} session(s)",
+        *(facts.describe() if facts else [f"Image:   {image}"]),
+        f"Then:    {mode}",
+        f"Options: speed {options.speed}, verify {'on' if options.verify else 'off'}"
+        + (", SIMULATION (nothing written)" if options.dummy else ""),
+        *notes,
+    ]
+    return Plan(
+        kind="write",
+        address=parse_address(target.address),
+        drive_title=target.title,
+        title=f"Writing {os.path.basename(image)} to {target.name}",
+        argv=_argv(write_image_commands(target.address, image, options)),
+        confirm=Confirm("Write this image?", tuple(lines), "Write", danger=any(
+            line.startswith("Lost:") for line in notes
+        )),
+        follow=Follow(verify_image=options.verify and not options.dummy),
+        buffers=True,
+        params={"image": image, "stamp": image_stamp(image)},
+    )  # fmt: skip
+
+
+def verify_image_plan(target: Target, image: str, stamp: Sequence[int] | None = None) -> Plan:
+    """Compare the medium with `image`, exactly the image's length, block by block."""
+    image = os.path.abspath(image)
+    lines = (
+        f"Read {os.path.basename(image)}'s length from {target.name} and compare it",
+        "block by block with the image. Nothing is written.",
+    )
+    return Plan(
+        kind="verify",
+        address=parse_address(target.address),
+        drive_title=target.title,
+        title=f"Verifying {target.name} against {os.path.basename(image)}",
+        argv=(),
+        confirm=Confirm("Verify against the image?", lines, "Verify"),
+        params={"image": image, "stamp": list(stamp) if stamp else None},
+    )

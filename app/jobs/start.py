@@ -26,8 +26,9 @@ from app.jobs.plans import (
     remaster_plan,
     surface_plan,
 )
+from app.jobs.verify_image import VerifyImageJob
 
-WRITES = ("burn", "blank", "format")
+WRITES = ("burn", "blank", "format", "write")
 
 
 def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | None = None) -> Job:
@@ -46,6 +47,9 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return ExtractJob(view, source, plan.params["target"], plan.drive)
     if plan.kind == "remaster":
         return _remaster(plan, journal_dir)
+    if plan.kind == "verify":
+        stamp = plan.params.get("stamp")
+        return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)
     if plan.kind == "surface":

@@ -19,6 +19,7 @@ from app.stage.projects import check_project_name, list_projects, load_project, 
 from app.stage.store import StageFileError, autosave_path, load_stage, save_stage
 from app.tui.commands import DiscdeckCommands
 from app.tui.flows import OperationFlows
+from app.tui.image_flows import ImageFlows
 from app.tui.messages import DriveOpened, MediumChanged, MediumRead
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
@@ -27,7 +28,7 @@ from app.tui.screens.main_screen import MainScreen
 from app.tui.screens.prompt_screen import PromptScreen
 
 
-class DiscdeckApp(OperationFlows, App):
+class DiscdeckApp(OperationFlows, ImageFlows, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
     BINDINGS = [

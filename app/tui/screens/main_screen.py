@@ -44,6 +44,8 @@ class MainScreen(Screen):
         Binding("e", "app.eject", "Eject", show=False),
         Binding("i", "browse", "Inspect"),
         Binding("s", "app.surface", "Scan", show=False),
+        Binding("w", "app.write_image", "Write image", show=False),
+        Binding("v", "app.verify_image", "Verify image", show=False),
         Binding("j", "journal", "Journal"),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),

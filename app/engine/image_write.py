@@ -1,0 +1,42 @@
+"""Writing an image file someone else made (an installer, a rescue system) to a medium,
+byte for byte, with xorriso's cdrecord emulation (`-as cdrecord`, xorrecord(1)).
+
+The native commands build ISO trees; a finished image is a track to copy as it is, which
+is what `-as cdrecord` does, with its own pacifier ("7 of 30 MB written (fifo 99%)
+[buf 50%] 4.2x.", parsed in progress.py). Its list of arguments ends with `--`, so the
+native flags before it (packets, severities, the pacifier interval) still apply.
+"""
+
+from __future__ import annotations
+
+import os
+
+from app.engine.address import parse_address
+from app.engine.options import BurnOptions, validate_options
+
+PADDING = "padsize=300k"
+"""xorrecord's default, kept on purpose: Linux often fails to read the last blocks of a CD
+track written TAO without it. The verify compares exactly the image's length."""
+
+
+def write_image_commands(address: str, image: str, options: BurnOptions) -> list[str]:
+    """Write `image` as the medium's data track; `options.close` closes the medium,
+    else it stays appendable (`-multi`)."""
+    validate_options(options)
+    if "\0" in image or not image:
+        raise ValueError(f"bad image path {image!r}")
+    parsed = parse_address(address)
+    commands = ["-pacifier", f"interval={options.pacifier_interval:g}"]
+    commands += ["-as", "cdrecord", "-v", f"dev={parsed.xorriso}"]
+    if options.speed != "max":
+        commands.append(f"speed={options.speed}")
+    if options.dummy:
+        commands.append("-dummy")
+    if not options.close:
+        commands.append("-multi")
+    if options.write_type in ("tao", "sao"):
+        commands.append(f"-{options.write_type}")
+    if parsed.kind == "stdio" and options.stdio_sync is not None:
+        commands.append(f"stdio_sync={options.stdio_sync}")
+    # An absolute path: a name starting with "-" or holding "=" is never read as an option.
+    return [*commands, PADDING, os.path.abspath(image), "--"]

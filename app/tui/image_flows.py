@@ -1,0 +1,85 @@
+"""The App's image flows: write an image file to the open drive, compare the medium with one.
+
+The checks (is it an image, does it match its published checksum, does the medium take
+it) run in a worker before the question; the question shows what the image is and what
+is lost; the same Plan then runs on the job screen, with the compare after it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from textual import work
+
+from app.drives.listing import DriveEntry
+from app.iso.image_facts import ImageError, check_image_file
+from app.jobs import plans
+from app.jobs.image_checks import ImageCheck, check_image_write
+from app.tui.screens.confirm_screen import ConfirmScreen
+from app.tui.screens.prompt_screen import PromptScreen
+
+
+def _image_problem(value: str) -> str | None:
+    try:
+        check_image_file(os.path.expanduser(value))
+    except ImageError as exc:
+        return str(exc)
+    return None
+
+
+class ImageFlows:
+    """Mixed into DiscdeckApp, beside OperationFlows (it uses its drive and plan helpers)."""
+
+    last_image: str | None = None
+
+    def _ask_image(self, title: str, then) -> None:
+        folder = os.path.dirname(self.last_image or "") or os.path.expanduser("~")
+        prompt = PromptScreen(
+            title, "Image file (tab completes):", self.last_image or folder + "/",
+            validate=_image_problem, paths_from=folder,
+        )  # fmt: skip
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.last_image = os.path.abspath(os.path.expanduser(value))
+                then(self.last_image)
+
+        self.push_screen(prompt, chosen)
+
+    def action_write_image(self) -> None:
+        drive = self._need_drive()
+        if drive is not None:
+            self._ask_image("Write an image", lambda image: self._check_image(drive, image))
+
+    def action_verify_image(self) -> None:
+        drive = self._need_drive()
+        if drive is None:
+            return
+
+        def verify(image: str) -> None:
+            self._simple(lambda target: plans.verify_image_plan(target, image))
+
+        self._ask_image("Compare with an image", verify)
+
+    def _check_image(self, drive: DriveEntry, image: str) -> None:
+        self.notify("Checking the image and the medium…", timeout=3)
+        self.check_image(drive, image)
+
+    @work(thread=True, exclusive=True, group="preflight")
+    def check_image(self, drive: DriveEntry, image: str) -> None:
+        check = check_image_write(drive.address, image)
+        self.call_from_thread(self._confirm_image, drive, image, check)
+
+    def _confirm_image(self, drive: DriveEntry, image: str, check: ImageCheck) -> None:
+        if check.problems:
+            lines = [*check.problems, "", "Nothing was written."]
+            self.push_screen(ConfirmScreen("Cannot write the image", lines, yes_label="OK"))
+            return
+        options = self.stage.options  # speed, close, verify and simulate as set with o
+        plan = self._plan_or_say(
+            lambda: plans.write_image_plan(
+                self.target(drive), image, options, check.facts, check.notes
+            )
+        )
+        if plan is not None:
+            self.run_confirmed(plan)

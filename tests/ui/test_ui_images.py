@@ -1,0 +1,53 @@
+"""Pilot tests of writing an image from the app: w, the path, the question, the job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.drives.virtual import create_recorder
+from app.tui.app import DiscdeckApp
+from app.tui.screens.confirm_screen import ConfirmScreen
+from app.tui.screens.operation_screen import OperationScreen
+from app.tui.screens.prompt_screen import PromptScreen
+from tests.conftest import needs_xorriso
+from tests.ui.pilot import settle, wait_for
+
+pytestmark = needs_xorriso
+
+
+async def test_write_an_image_from_the_app_then_compare(
+    tmp_path: Path, debian_images: dict[str, Path]
+) -> None:
+    recorder = create_recorder("virtual-dvd")
+    image = debian_images["ipxe"]
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one("#prompt-input").value = str(image)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), seconds=60)
+        text = "\n".join(app.screen.lines)
+        assert "ipxe.iso" in text and "Boots:" in text and "BIOS" in text
+        assert app.screen.argv and "cdrecord" in app.screen.argv
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.finished, seconds=120)
+        assert [(r.kind, r.outcome) for r in screen.results] == [("write", "ok"), ("verify", "ok")]
+    assert Path(recorder.image).read_bytes()[: image.stat().st_size] == image.read_bytes()
+
+
+async def test_a_folder_is_not_an_image(tmp_path: Path) -> None:
+    create_recorder("virtual-dvd")
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one("#prompt-input").value = str(tmp_path)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PromptScreen), "a folder is refused in the prompt"
+        assert "is a folder" in str(app.screen.query_one("#prompt-error").render())
