@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from app.engine.inspect import read_medium
 from app.engine.options import BurnOptions
 from app.engine.preflight import preflight_burn
 from app.engine.progress import Progress
@@ -20,7 +21,15 @@ from app.iso.image_facts import ImageError, check_image_file, published_checksum
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.image_checks import check_image_write
 from app.jobs.plan import Plan
-from app.jobs.plans import Target, burn_plan, check_plan, verify_image_plan, write_image_plan
+from app.jobs.plans import (
+    Target,
+    burn_plan,
+    check_plan,
+    read_plan,
+    verify_image_plan,
+    write_image_plan,
+)  # fmt: skip
+from app.jobs.read_checks import check_read_target
 from app.stage.names import display
 from app.stage.specs import stage_from_specs
 
@@ -100,6 +109,7 @@ def _report(done: Finished, as_json: bool) -> int:
             "unreadable": final.unreadable if final else [],
             "warnings": warnings, "medium": done.state,
             "journal": final.journal if final else None,
+            **_read_facts(final),
         }))  # fmt: skip
     else:
         _say(f"{outcome}: {message}")
@@ -107,10 +117,20 @@ def _report(done: Finished, as_json: bool) -> int:
             _say(f"MD5 mismatch: {display(path)}")
         for path in final.unreadable if final else []:
             _say(f"not readable: {display(path)}")
+        for path in getattr(final, "damaged", []):
+            _say(f"damaged: {display(path)}")
         for warning in warnings:
             _say(f"warning: {warning}")
-        _say(f"medium now: {done.state}")
+        if done.state:
+            _say(f"medium now: {done.state}")
     return 0 if done.ok else 1
+
+
+def _read_facts(result: object) -> dict:
+    """A read's own figures for scripts: damaged files, blocks recovered and still missing."""
+    if not hasattr(result, "damaged"):
+        return {}
+    return {key: getattr(result, key) for key in ("damaged", "recovered", "missing")}
 
 
 def run(plan: Plan, *, as_json: bool) -> int:
@@ -163,3 +183,11 @@ def _refused(problems: list[str], as_json: bool) -> int:
     if as_json:
         print(json.dumps({"result": "failed", "message": "; ".join(problems)}))
     return 1
+
+
+def read(address: str, image: str, *, as_json: bool) -> int:
+    """Read the medium into `image` (continuing an earlier read of the same disc)."""
+    problems = check_read_target(image, read_medium(address))
+    if problems:
+        return _refused(problems, as_json)
+    return run(read_plan(Target(address), image), as_json=as_json)

@@ -149,6 +149,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
 
+def cmd_read(args: argparse.Namespace) -> int:
+    from app.cli.jobs import read  # ~75 ms of job machinery, for this command only
+
+    if not getattr(args, "dev", None):
+        return _fail("read needs a drive: discdeck read --dev ADDRESS IMAGE", 2)
+    try:
+        return read(args.dev, args.image, as_json=args.json)
+    except (EngineError, OSError) as exc:
+        return _fail(str(exc))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from app.cli.jobs import check  # ~75 ms of job machinery, for this command only
 
@@ -271,6 +282,12 @@ def _add_image_commands(sub: argparse._SubParsersAction) -> None:
     verify.add_argument("--json", action="store_true", help="one JSON object per event")
     verify.add_argument("image", help="the image file")
     verify.set_defaults(func=cmd_verify)
+
+    read = sub.add_parser("read", help="read a medium to an image, rescuing what can be read")
+    read.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    read.add_argument("--json", action="store_true", help="one JSON object per event")
+    read.add_argument("image", help="the image file to write (IMAGE.sectors remembers the read)")
+    read.set_defaults(func=cmd_read)
 
 
 def _add_inspect_commands(sub: argparse._SubParsersAction) -> None:

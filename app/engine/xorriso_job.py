@@ -12,7 +12,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,6 +60,8 @@ class XorrisoJob:
 
     kind = "job"
     first_phase: Phase = "preparing"
+    renamed: dict[str, Phase] = {}
+    """Phases the parser names for another job: a rescue read's "verifying" is "reading"."""
 
     def __init__(
         self,
@@ -172,6 +174,8 @@ class XorrisoJob:
                     if progress is not None and not (
                         progress.phase == "preparing" and phase != "preparing"
                     ):
+                        if progress.phase in self.renamed:
+                            progress = replace(progress, phase=self.renamed[progress.phase])
                         phase = progress.phase
                         yield progress
                 if getattr(process, "stop_reading", False):  # the job goes on without us

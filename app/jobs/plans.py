@@ -17,6 +17,7 @@ from app.engine.image_write import write_image_commands
 from app.engine.models import Media
 from app.engine.options import BurnOptions
 from app.engine.remaster import remaster_commands
+from app.engine.rescue import new_read_map, read_commands
 from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
 from app.iso.image_facts import ImageFacts
@@ -297,4 +298,30 @@ def verify_image_plan(target: Target, image: str, stamp: Sequence[int] | None = 
         argv=(),
         confirm=Confirm("Verify against the image?", lines, "Verify"),
         params={"image": image, "stamp": list(stamp) if stamp else None},
+    )
+
+
+def read_plan(target: Target, image: str, *, retry: bool = True) -> Plan:
+    """Read the whole medium into `image`; run again, it reads only what is still missing."""
+    image = os.path.abspath(image)
+    sector_map, abort_file = new_read_map(image), new_abort_file()
+    again = os.path.exists(sector_map)
+    lines = [
+        f"Read every block of {target.name} into {short_address(image)}.",
+        "Blocks that cannot be read are retried once, then left for a later run"
+        if retry else "Blocks that cannot be read are left for a later run",
+        "(this drive or another), which reads only what is still missing.",
+        "Nothing is written to the medium; esc stops and keeps what was read.",
+    ]
+    if again:
+        lines.insert(0, f"Continues the read in {short_address(image)} (its sector map).")
+    return Plan(
+        kind="read",
+        address=parse_address(target.address),
+        drive_title=target.title,
+        title=f"Reading {target.name} to {os.path.basename(image)}",
+        argv=_argv(read_commands(target.address, image, sector_map, abort_file, retry=retry)),
+        confirm=Confirm("Read the medium to an image?", tuple(lines), "Read"),
+        follow=Follow(reread=False),
+        params={"image": image, "map": sector_map, "abort_file": abort_file},
     )

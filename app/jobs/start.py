@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,9 +11,11 @@ from app.engine.address import check_address
 from app.engine.commands import MapEntry
 from app.engine.detach import check_free
 from app.engine.errors import EngineError
+from app.engine.inspect import read_medium
 from app.engine.operations import Operation
 from app.engine.options import BurnOptions
 from app.engine.remaster import RemasterError, check_remaster, empty_output
+from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
 from app.jobs.job import Job
 from app.jobs.plan import Plan
@@ -26,6 +29,7 @@ from app.jobs.plans import (
     remaster_plan,
     surface_plan,
 )
+from app.jobs.read_checks import ReadLock, check_read_target, remember_identity
 from app.jobs.verify_image import VerifyImageJob
 
 WRITES = ("burn", "blank", "format", "write")
@@ -52,6 +56,8 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)
+    if plan.kind == "read":
+        return _read(plan, journal_dir)
     if plan.kind == "surface":
         return SurfaceScan(
             list(plan.argv), plan.params["abort_file"], journal_dir=journal_dir,
@@ -62,6 +68,24 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     return Operation(
         plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive, meta=meta
     )
+
+
+def _read(plan: Plan, journal_dir: Path | None) -> Job:
+    """Checked again at the start (the disc may have been swapped), then locked."""
+    image = plan.params["image"]
+    report = read_medium(plan.drive)
+    problems = check_read_target(image, report)
+    if problems:
+        raise EngineError(problems[0])
+    had_map = os.path.exists(plan.params["map"])
+    remember_identity(image, report)
+    lock = ReadLock(image)
+    job = RescueRead(
+        list(plan.argv), plan.params["abort_file"], had_map=had_map, journal_dir=journal_dir,
+        address=plan.drive,
+    )  # fmt: skip
+    job.on_end = lock.release
+    return job
 
 
 def _remaster(plan: Plan, journal_dir: Path | None) -> Job:

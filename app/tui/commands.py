@@ -16,6 +16,7 @@ APP_COMMANDS: list[tuple[str, str, str]] = [
     ("Surface scan", "app.surface", "which blocks read well, slowly or not at all"),
     ("Write an image", "app.write_image", "an .iso or .img file as it is, then compare"),
     ("Compare with an image", "app.verify_image", "the medium against an image file"),
+    ("Read the medium to an image", "app.read_image", "rescuing what a damaged disc gives"),
     ("Save the stage as a project", "app.save_project", "ctrl+s"),
     ("Open a saved project", "app.open_project", "ctrl+o"),
     ("Keys", "app.help", "the key map"),

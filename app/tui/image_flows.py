@@ -12,9 +12,12 @@ import os
 from textual import work
 
 from app.drives.listing import DriveEntry
+from app.engine.errors import EngineError
+from app.engine.inspect import read_medium
 from app.iso.image_facts import ImageError, check_image_file
 from app.jobs import plans
 from app.jobs.image_checks import ImageCheck, check_image_write
+from app.jobs.read_checks import check_read_target
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.prompt_screen import PromptScreen
 
@@ -24,6 +27,13 @@ def _image_problem(value: str) -> str | None:
         check_image_file(os.path.expanduser(value))
     except ImageError as exc:
         return str(exc)
+    return None
+
+
+def _new_image_problem(value: str) -> str | None:
+    path = os.path.expanduser(value)
+    if not value.strip() or os.path.isdir(path):
+        return "give a file name for the image, e.g. ~/disc.iso"
     return None
 
 
@@ -60,6 +70,41 @@ class ImageFlows:
             self._simple(lambda target: plans.verify_image_plan(target, image))
 
         self._ask_image("Compare with an image", verify)
+
+    def action_read_image(self) -> None:
+        drive = self._need_drive()
+        if drive is None:
+            return
+        sessions = self.report.toc.sessions if self.report else []
+        name = (sessions[0].volume_id if sessions else "") or "disc"
+        default = os.path.join(os.path.expanduser("~"), f"{name}.iso")
+        prompt = PromptScreen(
+            "Read the medium to an image",
+            "Image file to write (run again on the same file to retry what is missing):",
+            default, validate=_new_image_problem, paths_from=os.path.dirname(default),
+        )  # fmt: skip
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.check_read(drive, os.path.abspath(os.path.expanduser(value)))
+
+        self.push_screen(prompt, chosen)
+
+    @work(thread=True, exclusive=True, group="preflight")
+    def check_read(self, drive: DriveEntry, image: str) -> None:
+        try:
+            problems = check_read_target(image, read_medium(drive.address))
+        except EngineError as exc:
+            problems = [str(exc)]
+        self.call_from_thread(self._confirm_read, drive, image, problems)
+
+    def _confirm_read(self, drive: DriveEntry, image: str, problems: list[str]) -> None:
+        if problems:
+            self.push_screen(ConfirmScreen("Cannot read", problems, yes_label="OK"))
+            return
+        plan = self._plan_or_say(lambda: plans.read_plan(self.target(drive), image))
+        if plan is not None:
+            self.run_confirmed(plan)
 
     def _check_image(self, drive: DriveEntry, image: str) -> None:
         self.notify("Checking the image and the medium…", timeout=3)

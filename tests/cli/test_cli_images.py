@@ -124,3 +124,41 @@ def test_cmp_of_the_written_range(tmp_path: Path) -> None:
     size = str(os.path.getsize(image))
     assert subprocess.run(["cmp", "-n", size, str(image), str(target)], check=False).returncode == 0
     assert shutil.which("cmp")
+
+
+def test_read_a_medium_to_an_image_and_again(tmp_path: Path, debian_images) -> None:
+    """The image is exactly the medium's data; a second run reads nothing new and says so."""
+    medium = tmp_path / "disc.iso"
+    shutil.copy(debian_images["grub-rescue-pc"], medium)
+    image = tmp_path / "copy.iso"
+    first = discdeck("read", "--dev", f"stdio:{medium}", str(image), "--json")
+    assert first.returncode == 0, first.stderr + first.stdout
+    final = json.loads(first.stdout.splitlines()[-1])
+    assert final["result"] == "ok" and final["missing"] == 0 and final["damaged"] == []
+    assert image.read_bytes() == medium.read_bytes()
+    assert (tmp_path / "copy.iso.sectors").exists() and (tmp_path / "copy.iso.sectors.json").exists()
+    again = discdeck("read", "--dev", f"stdio:{medium}", str(image))
+    assert again.returncode == 0 and "an earlier run read them" in again.stdout
+
+
+def test_read_refusals_say_why_and_touch_nothing(tmp_path: Path) -> None:
+    from app.jobs.read_checks import ReadLock
+
+    one = make_image(tmp_path / "one.iso", [("ONE", {"a.bin": 1 << 16})])
+    two = make_image(tmp_path / "two.iso", [("TWO", {"b.bin": 1 << 16})])
+    image = tmp_path / "copy.iso"
+    assert discdeck("read", "--dev", f"stdio:{one}", str(image)).returncode == 0
+    before = image.read_bytes()
+    one_line_failure(discdeck("read", "--dev", f"stdio:{two}", str(image)), "belongs to another disc")
+    someone = tmp_path / "notes.iso"
+    someone.write_bytes(b"someone's file")
+    one_line_failure(
+        discdeck("read", "--dev", f"stdio:{one}", str(someone)), "is not a read of discdeck's"
+    )
+    assert someone.read_bytes() == b"someone's file"
+    lock = ReadLock(str(image))  # another read of the same image is running
+    try:
+        one_line_failure(discdeck("read", "--dev", f"stdio:{one}", str(image)), "being read into")
+    finally:
+        lock.release()
+    assert image.read_bytes() == before

@@ -51,3 +51,31 @@ async def test_a_folder_is_not_an_image(tmp_path: Path) -> None:
         await pilot.pause(0.2)
         assert isinstance(app.screen, PromptScreen), "a folder is refused in the prompt"
         assert "is a folder" in str(app.screen.query_one("#prompt-error").render())
+
+
+async def test_read_the_medium_to_an_image_from_the_app(
+    tmp_path: Path, debian_images: dict[str, Path]
+) -> None:
+    """R, a file name, the question, the job: the image equals the medium, and the map of
+    what was read is the result."""
+    import shutil
+
+    recorder = create_recorder("virtual-dvd")
+    shutil.copy(debian_images["ipxe"], recorder.image)
+    target = tmp_path / "copy.iso"
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one("#prompt-input").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), seconds=60)
+        assert "Read every block" in "\n".join(app.screen.lines)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.finished, seconds=120)
+        assert [(r.kind, r.outcome) for r in screen.results] == [("read", "ok")]
+        assert screen.query("#surface-map"), "the map of what was read is shown"
+    assert target.read_bytes() == Path(recorder.image).read_bytes()

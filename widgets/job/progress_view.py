@@ -26,6 +26,7 @@ PHASE_WORDS = {
     "writing": "Writing",
     "closing": "Closing session",
     "verifying": "Verifying (checkread)",
+    "reading": "Reading",
     "blanking": "Blanking",
     "formatting": "Formatting",
     "ejecting": "Ejecting",

@@ -46,6 +46,7 @@ class MainScreen(Screen):
         Binding("s", "app.surface", "Scan", show=False),
         Binding("w", "app.write_image", "Write image", show=False),
         Binding("v", "app.verify_image", "Verify image", show=False),
+        Binding("R", "app.read_image", "Read to image", show=False),
         Binding("j", "journal", "Journal"),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
