@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from app.drives.virtual import recorder_for
 from app.engine.inspect import read_medium
 from app.engine.options import BurnOptions
 from app.engine.preflight import preflight_burn
@@ -20,6 +21,7 @@ from app.engine.progress import Progress
 from app.iso.image_facts import ImageError, check_image_file, published_checksum
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.image_checks import check_image_write
+from app.jobs.new_image import fresh_image_problem, planning_address
 from app.jobs.plan import Plan
 from app.jobs.plans import (
     Target,
@@ -139,13 +141,32 @@ def run(plan: Plan, *, as_json: bool) -> int:
         return _report(run_plan(plan, _hooks(as_json)), as_json)
 
 
-def burn(address: str, specs: list[str], options: BurnOptions, *, as_json: bool) -> int:
+def burn(
+    address: str,
+    specs: list[str],
+    options: BurnOptions,
+    *,
+    as_json: bool,
+    new_image: bool | None = None,
+) -> int:
+    """Burn PATH[=ISO_PATH]... as one session; `new_image` (--to-image): the target is an
+    image file made afresh (True: an existing image is replaced)."""
     stage = stage_from_specs(specs)
     entries = stage.map_entries()
-    problems = preflight_burn(address, entries, options)
+    recorder = recorder_for(address)
+    capacity = recorder.capacity_blocks if recorder else None
+    if new_image is not None:
+        fresh_problem = fresh_image_problem(address, replace=new_image)
+        if fresh_problem:
+            return _refused([fresh_problem], as_json)
+    problems = preflight_burn(
+        planning_address(address) if new_image else address, entries, options, capacity_sectors=capacity
+    )
     if problems:
         return _refused(problems, as_json)
-    plan = burn_plan(Target(address), entries, options, files=stage.total_files())
+    plan = burn_plan(
+        Target(address), entries, options, files=stage.total_files(), new_image=new_image
+    )
     return run(plan, as_json=as_json)
 
 

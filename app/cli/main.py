@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,8 +110,12 @@ def cmd_burn(args: argparse.Namespace) -> int:
     # `discdeck info` does not need (python -X importtime, 2026-11-30).
     from app.cli.jobs import burn
 
-    if not args.dev:
-        return _fail("burn needs a drive: discdeck burn --dev ADDRESS PATH...", 2)
+    if bool(args.dev) == bool(args.to_image):
+        return _fail("burn needs a drive or an image: --dev ADDRESS or --to-image OUT.iso", 2)
+    if args.force and not args.to_image:
+        return _fail("--force replaces an image file: it goes with --to-image", 2)
+    new_image = args.force if args.to_image else None
+    address = args.dev or f"stdio:{os.path.abspath(os.path.expanduser(args.to_image))}"
     options = BurnOptions(
         volume_id=args.volid,
         close=args.close,
@@ -119,7 +124,7 @@ def cmd_burn(args: argparse.Namespace) -> int:
         verify=not args.no_verify,
     )
     try:
-        return burn(args.dev, args.paths, options, as_json=args.json)
+        return burn(address, args.paths, options, as_json=args.json, new_image=new_image)
     except (EngineError, ValueError, OSError) as exc:
         return _fail(str(exc))
 
@@ -251,6 +256,8 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
 
     burn = sub.add_parser("burn", help="burn files as one session, then verify it")
     burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    burn.add_argument("--to-image", metavar="OUT.iso", help="write a new image file instead")
+    burn.add_argument("--force", action="store_true", help="with --to-image: replace OUT.iso")
     burn.add_argument("--close", action="store_true", help="close the medium after this session")
     burn.add_argument("--dummy", action="store_true", help="simulate: write nothing")
     burn.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 
-from app.engine.address import parse_address
+from app.engine.address import overwrite_problem, parse_address
+from app.engine.errors import AddressError
 from app.engine.options import BurnOptions, validate_options
 
 PADDING = "padsize=300k"
@@ -40,3 +41,18 @@ def write_image_commands(address: str, image: str, options: BurnOptions) -> list
         commands.append(f"stdio_sync={options.stdio_sync}")
     # An absolute path: a name starting with "-" or holding "=" is never read as an option.
     return [*commands, PADDING, os.path.abspath(image), "--"]
+
+
+def fresh_image(path: str, *, replace: bool) -> None:
+    """Make `path` ready for a new image: absent or empty is fine; an existing image is
+    emptied only when replacing was asked for (xorriso would append a session to it), and
+    a file that is not a disc image never is. AddressError says why, in one line."""
+    path = os.path.abspath(path)
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return
+    if not replace:
+        raise AddressError(f"{path} exists: choose another name, or ask to replace it")
+    problem = overwrite_problem(path)
+    if problem:
+        raise AddressError(problem)
+    os.truncate(path, 0)

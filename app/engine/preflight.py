@@ -60,8 +60,9 @@ def preflight_burn(
 ) -> list[str]:
     """Problems in words before anything is written; empty when the burn may start.
 
-    `capacity_sectors` overrides xorriso's free figure: a virtual recorder's medium has a
-    nominal capacity, while xorriso reports the host disk's free space for stdio: files.
+    `capacity_sectors` (the medium's whole nominal capacity; the blocks in use are taken
+    off here) overrides xorriso's free figure: a virtual recorder's medium has a nominal
+    capacity, while xorriso reports the host disk's free space for stdio: files.
     """
     if not entries and not removals:
         return ["the stage is empty: add files or folders first"]

@@ -54,8 +54,10 @@ def burn_plan(
     warnings: Sequence[str] = (),
     removals: Sequence[str] = (),
     replaced: Sequence[str] = (),
+    new_image: bool | None = None,
 ) -> Plan:
-    """Write `entries` as a new session; `from_stage`: the stage is cleared once it is on the disc."""
+    """Write `entries` as a new session. `new_image`: the target is an image file made
+    afresh (False: only if it does not exist; True: an existing image is replaced)."""
     media = target.media
     mode = "close the medium (no more sessions)" if options.close else "leave it appendable"
     if media and media.status == "appendable":
@@ -91,7 +93,7 @@ def burn_plan(
         ),
         buffers=True,
         entries=tuple(entries),
-        params={"removals": list(removals)},
+        params={"removals": list(removals), "new_image": new_image},
     )
 
 

@@ -11,6 +11,7 @@ from app.engine.address import check_address
 from app.engine.commands import MapEntry
 from app.engine.detach import check_free
 from app.engine.errors import EngineError
+from app.engine.image_write import fresh_image
 from app.engine.inspect import read_medium
 from app.engine.operations import Operation
 from app.engine.options import BurnOptions
@@ -65,6 +66,8 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         )  # fmt: skip
     if plan.kind != "eject":
         check_free(plan.drive)
+    if plan.params.get("new_image") is not None:
+        fresh_image(plan.address.path, replace=bool(plan.params["new_image"]))
     return Operation(
         plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive, meta=meta
     )

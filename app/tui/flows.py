@@ -154,7 +154,8 @@ class OperationFlows:
         removals = list(self.stage.removals)
         try:
             problems = preflight_burn(
-                drive.address, entries, options, capacity_sectors=self.capacity_sectors(),
+                drive.address, entries, options,
+                capacity_sectors=drive.recorder.capacity_blocks if drive.recorder else None,
                 removals=removals,
             )  # fmt: skip
             forecast = None

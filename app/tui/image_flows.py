@@ -14,9 +14,11 @@ from textual import work
 from app.drives.listing import DriveEntry
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
+from app.engine.preflight import forecast_size, preflight_burn
 from app.iso.image_facts import ImageError, check_image_file
 from app.jobs import plans
 from app.jobs.image_checks import ImageCheck, check_image_write
+from app.jobs.new_image import fresh_image_problem, planning_address
 from app.jobs.read_checks import check_read_target
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.prompt_screen import PromptScreen
@@ -103,6 +105,68 @@ class ImageFlows:
             self.push_screen(ConfirmScreen("Cannot read", problems, yes_label="OK"))
             return
         plan = self._plan_or_say(lambda: plans.read_plan(self.target(drive), image))
+        if plan is not None:
+            self.run_confirmed(plan)
+
+    def action_save_image(self) -> None:
+        """The stage as a new image file anywhere, with MD5 tags; an image there is replaced
+        only after a question, any other file never."""
+        if self.stage.is_empty():
+            self.notify("The stage is empty: add files first", severity="warning")
+            return
+        default = os.path.join(os.path.expanduser("~"), f"{self.stage.volume_id}.iso")
+        prompt = PromptScreen(
+            "Save the stage as an image", "New image file:", default,
+            validate=_new_image_problem, paths_from=os.path.dirname(default),
+        )  # fmt: skip
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self._save_image_to(os.path.abspath(os.path.expanduser(value)))
+
+        self.push_screen(prompt, chosen)
+
+    def _save_image_to(self, path: str) -> None:
+        address = f"stdio:{path}"
+        if fresh_image_problem(address, replace=False) is None:
+            self.plan_new_image(address, False)
+            return
+        problem = fresh_image_problem(address, replace=True)
+        if problem:
+            self.push_screen(ConfirmScreen("Cannot save there", [problem], yes_label="OK"))
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.plan_new_image(address, True)
+
+        lines = [f"{path} exists and holds an image.", "Replace it with the stage?"]
+        self.push_screen(ConfirmScreen("Replace it?", lines, yes_label="Replace", danger=True), answer)
+
+    @work(thread=True, exclusive=True, group="preflight")
+    def plan_new_image(self, address: str, replace: bool) -> None:
+        entries, options = self.stage.map_entries(), self.stage.options
+        planning = planning_address(address) if replace else address
+        try:
+            problems = preflight_burn(planning, entries, options)
+            forecast = None if problems else forecast_size(planning, entries, options)
+        except EngineError as exc:
+            problems, forecast = [str(exc)], None
+        self.call_from_thread(self._confirm_new_image, address, replace, problems, forecast)
+
+    def _confirm_new_image(self, address: str, replace: bool, problems: list[str], forecast) -> None:
+        if problems:
+            self.push_screen(ConfirmScreen("Cannot save the image", problems, yes_label="OK"))
+            return
+        target = plans.Target(address, "a new image file")
+        plan = self._plan_or_say(
+            lambda: plans.burn_plan(
+                target, self.stage.map_entries(), self.stage.options,
+                files=self.stage.total_files(),
+                image_sectors=forecast.image_sectors if forecast else None,
+                warnings=forecast.warnings if forecast else (), new_image=replace,
+            )
+        )
         if plan is not None:
             self.run_confirmed(plan)
 

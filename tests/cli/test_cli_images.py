@@ -162,3 +162,23 @@ def test_read_refusals_say_why_and_touch_nothing(tmp_path: Path) -> None:
     finally:
         lock.release()
     assert image.read_bytes() == before
+
+
+def test_burn_to_a_new_image_and_replace_only_with_force(tmp_path: Path) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_text("notes\n")
+    out = tmp_path / "out.iso"
+    assert discdeck("burn", "--to-image", str(out), str(source)).returncode == 0
+    one_line_failure(discdeck("burn", "--to-image", str(out), str(source)), "exists", "--force")
+    other = tmp_path / "other.txt"
+    other.write_text("other\n")
+    assert discdeck("burn", "--to-image", str(out), "--force", str(other)).returncode == 0
+    listing = discdeck("ls", "--image", str(out)).stdout
+    assert "other.txt" in listing and "notes.txt" not in listing
+    text = tmp_path / "letter.txt"
+    text.write_text("dear")
+    one_line_failure(
+        discdeck("burn", "--to-image", str(text), "--force", str(other)), "not a disc image"
+    )
+    assert text.read_text() == "dear"
+    assert not list(tmp_path.glob(".discdeck-plan-*")), "planning leaves nothing behind"

@@ -79,3 +79,46 @@ async def test_read_the_medium_to_an_image_from_the_app(
         assert [(r.kind, r.outcome) for r in screen.results] == [("read", "ok")]
         assert screen.query("#surface-map"), "the map of what was read is shown"
     assert target.read_bytes() == Path(recorder.image).read_bytes()
+
+
+async def test_save_the_stage_as_an_image_and_replace_it_only_when_asked(tmp_path: Path) -> None:
+    """s on the stage: a new .iso with MD5 tags (checkread ok); an existing image is
+    replaced after a question; the stage stays (it may still go to a disc)."""
+    from app.tui.screens.stage_screen import StageScreen
+
+    create_recorder("virtual-dvd")
+    source = tmp_path / "photos"
+    source.mkdir()
+    (source / "a.jpg").write_bytes(b"jpeg" * 1000)
+    out = tmp_path / "out.iso"
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        app.stage.add(str(source), "/")
+        for _ in app.stage.scan("/"):
+            pass
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, StageScreen))
+        for replace in (False, True):
+            await pilot.press("s")
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+            app.screen.query_one("#prompt-input").value = str(out)
+            await pilot.press("enter")
+            if replace:
+                await wait_for(pilot, lambda: getattr(app.screen, "title_text", "") == "Replace it?")
+                await pilot.press("y")
+            await wait_for(
+                pilot, lambda: getattr(app.screen, "title_text", "") == "Burn this session?"
+            )
+            await pilot.press("y")
+            await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+            screen = app.screen
+            await wait_for(pilot, lambda: screen.finished, seconds=120)
+            assert [(r.kind, r.outcome) for r in screen.results] == [("burn", "ok"), ("check", "ok")]
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, StageScreen))
+        assert not app.stage.is_empty(), "saving an image keeps the stage"
+    from tests.conftest import xorriso_run
+
+    toc = xorriso_run("-indev", f"stdio:{out}", "-toc").stdout.decode()
+    assert "1 session" in toc, "replaced, not appended to"

@@ -54,6 +54,7 @@ class StageScreen(Screen):
         Binding("v", "volume", "Volume id"),
         Binding("o", "options", "Options"),
         Binding("b", "app.burn", "Burn"),
+        Binding("s", "app.save_image", "Save as image", show=False),
         Binding("question_mark", "app.help", "Keys", key_display="?"),
         Binding("escape", "back", "Back"),
     ]
