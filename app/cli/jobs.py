@@ -13,12 +13,14 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from app.config import state_dir
 from app.drives.virtual import recorder_for
 from app.engine.inspect import read_medium
 from app.engine.options import BurnOptions
 from app.engine.preflight import preflight_burn
 from app.engine.progress import Progress
 from app.iso.image_facts import ImageError, check_image_file, published_checksum
+from app.jobs.copy import temp_image_path
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.image_checks import check_image_write
 from app.jobs.new_image import fresh_image_problem, planning_address
@@ -27,6 +29,7 @@ from app.jobs.plans import (
     Target,
     burn_plan,
     check_plan,
+    copy_plan,
     read_plan,
     verify_image_plan,
     write_image_plan,
@@ -212,3 +215,9 @@ def read(address: str, image: str, *, as_json: bool) -> int:
     if problems:
         return _refused(problems, as_json)
     return run(read_plan(Target(address), image), as_json=as_json)
+
+
+def copy(source: str, dest: str, options: BurnOptions, *, as_json: bool) -> int:
+    """Copy the medium in `source` to a blank one in `dest` through a temporary image."""
+    temp = temp_image_path(state_dir())
+    return run(copy_plan(Target(source), Target(dest), options, temp), as_json=as_json)

@@ -165,6 +165,17 @@ def cmd_read(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    from app.cli.jobs import copy  # ~75 ms of job machinery, for this command only
+
+    dest = getattr(args, "dev", None) or args.source
+    options = BurnOptions(close=args.close, speed=args.speed, verify=not args.no_verify)
+    try:
+        return copy(args.source, dest, options, as_json=args.json)
+    except (EngineError, OSError) as exc:
+        return _fail(str(exc))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from app.cli.jobs import check  # ~75 ms of job machinery, for this command only
 
@@ -295,6 +306,15 @@ def _add_image_commands(sub: argparse._SubParsersAction) -> None:
     read.add_argument("--json", action="store_true", help="one JSON object per event")
     read.add_argument("image", help="the image file to write (IMAGE.sectors remembers the read)")
     read.set_defaults(func=cmd_read)
+
+    copy = sub.add_parser("copy", help="copy a medium to a blank one (another drive, or swap)")
+    copy.add_argument("--from", dest="source", metavar="ADDRESS", required=True, help="source")
+    copy.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="the blank's drive")
+    copy.add_argument("--close", action="store_true", help="close the copy")
+    copy.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
+    copy.add_argument("--no-verify", action="store_true", help="skip the compare afterwards")
+    copy.add_argument("--json", action="store_true", help="one JSON object per event")
+    copy.set_defaults(func=cmd_copy)
 
 
 def _add_inspect_commands(sub: argparse._SubParsersAction) -> None:

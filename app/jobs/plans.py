@@ -327,3 +327,28 @@ def read_plan(target: Target, image: str, *, retry: bool = True) -> Plan:
         follow=Follow(reread=False),
         params={"image": image, "map": sector_map, "abort_file": abort_file},
     )
+
+
+def copy_plan(source: Target, dest: Target, options: BurnOptions, temp_image: str) -> Plan:
+    """Copy the medium in `source` to a blank one in `dest` (the same drive: swap discs)."""
+    one_drive = source.address == dest.address
+    lines = [
+        f"From:    {source.name} ({short_address(source.address)})",
+        f"To:      {dest.name}" + (" (the same drive: it ejects and waits for a blank)" if one_drive else ""),
+        f"How:     read to a temporary image ({short_address(temp_image)}), write it, "
+        + ("compare" if options.verify else "no compare"),
+        "The temporary image is deleted at the end.",
+    ]
+    return Plan(
+        kind="copy",
+        address=parse_address(dest.address),
+        drive_title=dest.title,
+        title=f"Copying {source.name} to {dest.name}",
+        argv=(),
+        confirm=Confirm("Copy the medium?", tuple(lines), "Copy"),
+        buffers=True,
+        params={
+            "source": source.address, "source_title": source.title, "temp": temp_image,
+            "options": {k: getattr(options, k) for k in ("close", "dummy", "speed", "verify")},
+        },
+    )  # fmt: skip

@@ -18,6 +18,7 @@ from app.engine.options import BurnOptions
 from app.engine.remaster import RemasterError, check_remaster, empty_output
 from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
+from app.jobs.copy import CopyJob
 from app.jobs.job import Job
 from app.jobs.plan import Plan
 from app.jobs.plans import (
@@ -33,7 +34,7 @@ from app.jobs.plans import (
 from app.jobs.read_checks import ReadLock, check_read_target, remember_identity
 from app.jobs.verify_image import VerifyImageJob
 
-WRITES = ("burn", "blank", "format", "write")
+WRITES = ("burn", "blank", "format", "write", "copy")
 
 
 def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | None = None) -> Job:
@@ -59,6 +60,14 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         check_address(plan.address, for_write=plan.kind in WRITES)
     if plan.kind == "read":
         return _read(plan, journal_dir)
+    if plan.kind == "copy":
+        params = plan.params
+        source = Target(params["source"], params["source_title"])
+        dest = Target(plan.drive, plan.drive_title)
+        options = BurnOptions(**params["options"])
+        return CopyJob(
+            source, dest, params["temp"], options, start=start_job, journal_dir=journal_dir
+        )
     if plan.kind == "surface":
         return SurfaceScan(
             list(plan.argv), plan.params["abort_file"], journal_dir=journal_dir,

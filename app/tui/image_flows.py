@@ -11,15 +11,19 @@ import os
 
 from textual import work
 
+from app.config import state_dir
 from app.drives.listing import DriveEntry
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
 from app.engine.preflight import forecast_size, preflight_burn
 from app.iso.image_facts import ImageError, check_image_file
 from app.jobs import plans
+from app.jobs.copy import temp_image_path
 from app.jobs.image_checks import ImageCheck, check_image_write
 from app.jobs.new_image import fresh_image_problem, planning_address
 from app.jobs.read_checks import check_read_target
+from app.tui.messages import DrivesFound
+from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.prompt_screen import PromptScreen
 
@@ -165,6 +169,35 @@ class ImageFlows:
                 files=self.stage.total_files(),
                 image_sectors=forecast.image_sectors if forecast else None,
                 warnings=forecast.warnings if forecast else (), new_image=replace,
+            )
+        )
+        if plan is not None:
+            self.run_confirmed(plan)
+
+    def on_drives_found(self, message: DrivesFound) -> None:
+        """The main screen's drive list (its message bubbles up): copy offers these."""
+        self.drive_entries = list(message.entries)
+
+    def action_copy(self) -> None:
+        source = self._need_drive()
+        if source is None:
+            return
+        others = [e for e in getattr(self, "drive_entries", []) if e.address != source.address and not e.problem]
+        choices = [(source.address, f"{source.title} — this drive: eject, then insert a blank")]
+        choices += [(e.address, f"{e.title} ({e.detail})") for e in others]
+
+        def chosen(address: str | None) -> None:
+            if address:
+                dest = next((e for e in [source, *others] if e.address == address), source)
+                self._confirm_copy(source, dest)
+
+        self.push_screen(ChoiceScreen("Copy to which drive?", choices), chosen)
+
+    def _confirm_copy(self, source: DriveEntry, dest: DriveEntry) -> None:
+        temp = temp_image_path(state_dir())
+        plan = self._plan_or_say(
+            lambda: plans.copy_plan(
+                self.target(source), plans.Target(dest.address, dest.title), self.stage.options, temp
             )
         )
         if plan is not None:

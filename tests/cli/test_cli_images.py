@@ -182,3 +182,27 @@ def test_burn_to_a_new_image_and_replace_only_with_force(tmp_path: Path) -> None
     )
     assert text.read_text() == "dear"
     assert not list(tmp_path.glob(".discdeck-plan-*")), "planning leaves nothing behind"
+
+
+def test_copy_a_medium_to_another_drive_and_leave_no_temporary_image(
+    tmp_path: Path, debian_images, private_home
+) -> None:
+    source = tmp_path / "src.iso"
+    shutil.copy(debian_images["grub-rescue-pc"], source)
+    dest = create_recorder("dvd-b")
+    proc = discdeck("copy", "--from", f"stdio:{source}", "--dev", dest.address, "--json")
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert json.loads(proc.stdout.splitlines()[-1])["result"] == "ok"
+    assert Path(dest.image).read_bytes()[: source.stat().st_size] == source.read_bytes()
+    assert _boot_report(dest.address) == _boot_report(f"stdio:{source}")
+    copies = Path(os.environ["XDG_STATE_HOME"]) / "discdeck" / "copies"
+    assert not copies.exists() or list(copies.iterdir()) == []
+    small = create_recorder("cd-small", "CD 700 MB")
+    big = tmp_path / "big.iso"
+    shutil.copy(debian_images["ipxe"], big)
+    with open(big, "r+b") as handle:  # sparse up to 800 MB: more than a CD holds
+        handle.truncate(800 << 20)
+    refused = discdeck("copy", "--from", f"stdio:{big}", "--dev", small.address)
+    assert refused.returncode == 1 and "use a bigger medium" in refused.stdout, refused.stdout
+    assert Path(small.image).stat().st_size == 0, "nothing was written"
+    assert not copies.exists() or list(copies.iterdir()) == []

@@ -113,7 +113,7 @@ async def test_save_the_stage_as_an_image_and_replace_it_only_when_asked(tmp_pat
             await pilot.press("y")
             await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
             screen = app.screen
-            await wait_for(pilot, lambda: screen.finished, seconds=120)
+            await wait_for(pilot, lambda screen=screen: screen.finished, seconds=120)
             assert [(r.kind, r.outcome) for r in screen.results] == [("burn", "ok"), ("check", "ok")]
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, StageScreen))
@@ -122,3 +122,36 @@ async def test_save_the_stage_as_an_image_and_replace_it_only_when_asked(tmp_pat
 
     toc = xorriso_run("-indev", f"stdio:{out}", "-toc").stdout.decode()
     assert "1 session" in toc, "replaced, not appended to"
+
+
+async def test_copy_from_one_virtual_recorder_to_another(tmp_path: Path, debian_images) -> None:
+    """C on the main screen: the other drives are offered; the copy reads, writes, compares."""
+    import shutil
+
+    from app.tui.screens.choice_screen import ChoiceScreen
+
+    source = create_recorder("virtual-dvd")
+    shutil.copy(debian_images["ipxe"], source.image)
+    dest = create_recorder("dvd-b")
+    app = DiscdeckApp(address=source.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        await wait_for(pilot, lambda: len(getattr(app, "drive_entries", [])) >= 2)
+        await pilot.press("C")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        choice = app.screen
+        options = choice.query_one("OptionList")
+        index = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == dest.address
+        )
+        options.highlighted = index
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "temporary image" in "\n".join(app.screen.lines)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.finished, seconds=120)
+        assert [(r.kind, r.outcome) for r in screen.results] == [("copy", "ok")], screen.results
+    size = Path(source.image).stat().st_size
+    assert Path(dest.image).read_bytes()[:size] == Path(source.image).read_bytes()

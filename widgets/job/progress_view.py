@@ -27,6 +27,7 @@ PHASE_WORDS = {
     "closing": "Closing session",
     "verifying": "Verifying (checkread)",
     "reading": "Reading",
+    "waiting": "Waiting for a blank medium",
     "blanking": "Blanking",
     "formatting": "Formatting",
     "ejecting": "Ejecting",

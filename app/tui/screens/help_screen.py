@@ -21,7 +21,7 @@ KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <
     ("i", "inspect a session's files (x extract, t boot)"),
     ("browser: d / R", "mark for removal / remaster, boot kept"),
     ("s", "surface scan: which blocks read well"),
-    ("w / v / R", "write an image / compare / read to one"),
+    ("w / v / R / C", "write an image / compare / read to one / copy"),
     ("j", "journal: past operations, xorriso's words"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),

@@ -47,6 +47,7 @@ class MainScreen(Screen):
         Binding("w", "app.write_image", "Write image", show=False),
         Binding("v", "app.verify_image", "Verify image", show=False),
         Binding("R", "app.read_image", "Read to image", show=False),
+        Binding("C", "app.copy", "Copy", show=False),
         Binding("j", "journal", "Journal"),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
