@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.cli.common import fail as _fail
+from app.cli.recorders import add_recorder_commands
 from app.drives.discovery import busy_detail
 from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.errors import DriveError, EngineError
@@ -30,11 +32,6 @@ def _speed(text: str) -> str:
         return check_speed(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"discdeck: {message}", file=sys.stderr)
-    return code
 
 
 def discdeck_version() -> str:
@@ -256,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_job_commands(sub)
     _add_image_commands(sub)
     _add_inspect_commands(sub)
+    add_recorder_commands(sub)
     return parser
 
 
@@ -359,6 +357,9 @@ def run_command(args: argparse.Namespace) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except BrokenPipeError:  # `discdeck info | head`: the reader left; no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:

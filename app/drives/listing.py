@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from app.drives.discovery import discover_drives
+from app.drives.shelf import shelved_media
 from app.drives.virtual import VirtualRecorder, ensure_default_recorder
 from app.engine.address import parse_address
 
@@ -66,6 +67,11 @@ def gather_drives(explicit: str | None = None, *, optical: bool = True) -> list[
                 else e
                 for e in entries
             ]
+    for shelved in shelved_media():
+        recorder = shelved.recorder
+        if recorder.address not in known:
+            detail = f"on the shelf, {recorder.medium}"
+            entries.append(DriveEntry(recorder.address, recorder.name, detail, True, None, recorder))
     if optical:
         entries += [e for e in _optical_entries() if e.address not in known]
     return entries

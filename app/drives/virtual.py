@@ -53,9 +53,10 @@ def _write_json(path: Path, data: dict[str, object]) -> None:
     os.replace(tmp, path)
 
 
-def load_recorders() -> list[VirtualRecorder]:
-    """Every recorder in the data dir; a broken sidecar falls back to the defaults."""
-    folder = recorders_dir()
+def load_recorders(folder: Path | None = None) -> list[VirtualRecorder]:
+    """Every recorder in the data dir (or the media of `folder`, the shelf); a broken
+    sidecar falls back to the defaults."""
+    folder = folder or recorders_dir()
     if not folder.is_dir():
         return []
     recorders = []
@@ -85,7 +86,8 @@ def recorder_for(address: str) -> VirtualRecorder | None:
     if parsed.kind != "stdio":
         return None
     image = os.path.realpath(parsed.path)
-    return next((r for r in load_recorders() if os.path.realpath(r.image) == image), None)
+    known = [*load_recorders(), *load_recorders(recorders_dir() / "shelf")]
+    return next((r for r in known if os.path.realpath(r.image) == image), None)
 
 
 def create_recorder(name: str, medium: str = DEFAULT_MEDIUM) -> VirtualRecorder:

@@ -19,6 +19,7 @@ APP_COMMANDS: list[tuple[str, str, str]] = [
     ("Read the medium to an image", "app.read_image", "rescuing what a damaged disc gives"),
     ("Save the stage as an image", "app.save_image", "a new .iso file with MD5 tags"),
     ("Copy the medium", "app.copy", "to another drive, or to a blank in this one"),
+    ("Insert a new blank", "app.new_blank", "a virtual recorder: its medium goes on the shelf"),
     ("Save the stage as a project", "app.save_project", "ctrl+s"),
     ("Open a saved project", "app.open_project", "ctrl+o"),
     ("Keys", "app.help", "the key map"),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from textual import work
 
 from app.drives.listing import DriveEntry
+from app.drives.shelf import insert_blank
 from app.engine.commands import MapEntry
 from app.engine.errors import EngineError
 from app.engine.inspect import list_formats
@@ -274,6 +275,36 @@ class OperationFlows:
                 self._simple(lambda target: plans.format_plan(target, mode))
 
         self.push_screen(ChoiceScreen("Format", choices), chosen)
+
+    def action_new_blank(self) -> None:
+        """A virtual recorder gets a new blank; the medium it held goes onto the shelf."""
+        drive = self._need_drive()
+        if drive is None:
+            return
+        if drive.recorder is None or drive.detail.startswith("on the shelf"):
+            self.notify("Only a virtual recorder takes a new blank (r re-reads a real drive)")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                kept = insert_blank(drive.recorder)
+            except OSError as exc:
+                self.notify(f"could not shelve the medium: {exc}", severity="error")
+                return
+            if kept is not None:
+                self.notify(f"{drive.title} holds a new blank; the medium is on the shelf as {kept.recorder.name}")
+            self.media_changed = True
+            self._after_operation()
+            if hasattr(self.screen, "action_rescan"):
+                self.screen.action_rescan()
+
+        lines = [
+            f"Put the medium in {drive.title} onto the shelf (kept, listed, openable)",
+            "and insert a new blank. Nothing is deleted.",
+        ]
+        self.push_screen(ConfirmScreen("Insert a new blank?", lines, yes_label="Insert"), answer)
 
     def _after_operation(self, _results: object = None) -> None:
         """Show the medium's true state wherever we are back to (the main screen re-reads)."""

@@ -289,3 +289,26 @@ async def test_appending_shows_the_disc_and_removes_what_is_marked(tmp_path: Pat
     paths = {line[5:] for line in found.splitlines() if line.startswith("R:1: ")}
     assert "'/sub dir/old.txt'" in paths and "'/sub dir/new.txt'" in paths
     assert "'/fresh.txt'" in paths and "'/keep.txt'" not in paths
+
+
+async def test_a_new_blank_in_a_virtual_recorder_keeps_the_disc_on_the_shelf(tmp_path: Path) -> None:
+    from app.drives.shelf import shelved_media
+    from app.tui.screens.confirm_screen import ConfirmScreen
+    from tests.conftest import make_image
+    from widgets.drive_list import DriveList
+
+    recorder = create_recorder("virtual-dvd")
+    make_image(Path(recorder.image), ["OLD"])
+    app = DiscdeckApp(address=recorder.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot, need_report=True)
+        await pilot.press("N")
+        await _wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await _wait_for(pilot, lambda: app.report is not None and app.report.toc.media.status == "blank")
+        await _settle(pilot)
+        (shelved,) = shelved_media()
+        drives = app.screen.query_one(DriveList)
+        await _wait_for(pilot, lambda: any(e.address == shelved.recorder.address for e in drives.entries))
+    assert Path(recorder.image).stat().st_size == 0
+    assert Path(shelved.recorder.image).stat().st_size > 0

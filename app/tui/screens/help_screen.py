@@ -22,6 +22,7 @@ KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <
     ("browser: d / R", "mark for removal / remaster, boot kept"),
     ("s", "surface scan: which blocks read well"),
     ("w / v / R / C", "write an image / compare / read to one / copy"),
+    ("N", "a new blank in a virtual recorder (shelves it)"),
     ("j", "journal: past operations, xorriso's words"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),

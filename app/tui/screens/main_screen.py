@@ -48,6 +48,7 @@ class MainScreen(Screen):
         Binding("v", "app.verify_image", "Verify image", show=False),
         Binding("R", "app.read_image", "Read to image", show=False),
         Binding("C", "app.copy", "Copy", show=False),
+        Binding("N", "app.new_blank", "New blank", show=False),
         Binding("j", "journal", "Journal"),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
