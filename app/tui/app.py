@@ -9,7 +9,10 @@ from textual.app import App
 from textual.binding import Binding
 
 import styles
+from app.config import recorders_dir
 from app.drives.listing import DriveEntry
+from app.drives.monitor import DriveMonitor
+from app.engine.address import parse_address
 from app.engine.errors import EngineError
 from app.engine.models import SECTOR, MediumReport
 from app.engine.preflight import forecast_size
@@ -20,7 +23,7 @@ from app.stage.store import StageFileError, autosave_path, load_stage, save_stag
 from app.tui.commands import DiscdeckCommands
 from app.tui.flows import OperationFlows
 from app.tui.image_flows import ImageFlows
-from app.tui.messages import DriveOpened, MediumChanged, MediumRead
+from app.tui.messages import DriveChanged, DriveOpened, MediumChanged, MediumRead
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.help_screen import HelpScreen
@@ -69,6 +72,11 @@ class DiscdeckApp(OperationFlows, ImageFlows, App):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.address))
+        self.monitor = DriveMonitor(
+            lambda event: self.post_message(DriveChanged(event)), folder=recorders_dir(),
+            image=lambda: parse_address(self.drive.address).path if self.drive and self.drive.recorder else None,
+        )  # fmt: skip
+        self.monitor.start()
         if self.stage_problem:
             self.notify(self.stage_problem, severity="warning", timeout=10)
         self._reattach()
@@ -93,6 +101,27 @@ class DiscdeckApp(OperationFlows, ImageFlows, App):
                 title=f"Re-attached: {run.describe()}",
             )  # fmt: skip
             self.push_screen(screen, self._after_operation)
+
+    def on_drive_changed(self, message: DriveChanged) -> None:
+        """Within a second of a drive or medium coming or going, the main screen shows it."""
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None:
+            return
+        if message.event.kind == "drives":
+            main.find_drives()
+            return
+        drive = self.drive
+        if drive is None or parse_address(drive.address).path != message.event.device:
+            return
+        if self.screen is main:
+            main.read_current()
+        else:
+            self.media_changed = True  # re-read when the main screen shows again
+
+    def on_unmount(self) -> None:
+        monitor = getattr(self, "monitor", None)
+        if monitor is not None:
+            monitor.stop()
 
     def on_drive_opened(self, message: DriveOpened) -> None:
         self.drive = message.entry

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from app.drives.listing import DriveEntry
+from app.drives.monitor import DriveEvent
 from app.engine.models import MediumReport
 from app.engine.progress import Progress
 
@@ -30,6 +31,14 @@ class MediumRead(Message):
         self.address = address
         self.report = report
         self.seconds = seconds
+
+
+class DriveChanged(Message):
+    """The drive monitor heard something: drives came or went, or a medium changed."""
+
+    def __init__(self, event: DriveEvent) -> None:
+        super().__init__()
+        self.event = event
 
 
 class DriveOpened(Message):

@@ -111,3 +111,20 @@ async def test_quit_during_an_operation_asks() -> None:
         await pilot.press("n")
         await pilot.pause(0.1)
         assert isinstance(app.screen, OperationScreen)
+
+
+async def test_a_recorder_made_elsewhere_appears_by_itself() -> None:
+    """No r, no d: the drive list follows the recorders' folder (the monitor's file watch)."""
+    from widgets.drive_list import DriveList
+
+    create_recorder("virtual-dvd")
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        drives = app.screen.query_one(DriveList)
+        other = create_recorder("made-elsewhere", "CD 700 MB")
+        for _ in range(50):
+            if any(e.address == other.address for e in drives.entries):
+                break
+            await pilot.pause(0.1)
+        assert any(e.address == other.address for e in drives.entries)
