@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.cli.catalog import add_catalog_commands
 from app.cli.common import fail as _fail
 from app.cli.recorders import add_recorder_commands
 from app.drives.discovery import busy_detail
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_image_commands(sub)
     _add_inspect_commands(sub)
     add_recorder_commands(sub)
+    add_catalog_commands(sub)
     return parser
 
 

@@ -8,7 +8,7 @@ everything else happens here, so both front ends end every job the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.config import journal_dir as default_journal_dir
@@ -21,6 +21,7 @@ from app.engine.progress import Progress
 from app.jobs.job import Job, JobResult
 from app.jobs.plan import Plan
 from app.jobs.plans import Target, check_plan, verify_image_plan
+from app.jobs.remember import remember
 from app.jobs.start import start_job
 
 
@@ -51,6 +52,8 @@ class Finished:
     report: MediumReport | None = None
     reread_error: str | None = None
     stage_cleared: bool = False
+    catalog_note: str | None = None
+    """What the catalog learned (or why it could not), in a few words."""
 
     @property
     def ok(self) -> bool:
@@ -94,6 +97,18 @@ def run_plan(
     hooks = hooks or Hooks()
     folder = journal_dir or default_journal_dir()
     done = Finished(plan)
+    samples: list[tuple[int | None, float | None]] = []
+    shown, started = hooks.progress, hooks.started
+
+    def progress(event: Progress) -> None:
+        samples.append((event.sectors, event.speed))  # the read-speed curve, for the catalog
+        shown(event)
+
+    def start(job: Job) -> None:
+        samples.clear()  # the curve is the last job's (a checkread's, not its burn's)
+        started(job)
+
+    hooks = replace(hooks, progress=progress, started=start)
     try:
         first = run_one(start_job(plan, journal_dir=folder, attach_to=attach_to), hooks)
         done.results += [first] if first is not None else []
@@ -109,6 +124,8 @@ def run_plan(
         done.error = str(exc)
     if plan.follow.reread:
         _reread(done)
+    if done.report is not None:
+        done.catalog_note = remember(done, samples)
     return done
 
 

@@ -1,0 +1,62 @@
+"""The health of catalogued media over the years: which were not checked for a while, and
+which should be copied now because they read worse than they did."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from app.archive.catalog import Catalog
+
+SPEED_DROP = 0.8
+"""A median read speed below 80 % of the first check's is a disc getting harder to read."""
+
+
+@dataclass(frozen=True)
+class Health:
+    medium: dict
+    checks: int
+    last_checked: str | None
+    verdict: str
+    """"ok", "not checked for N months", or "copy this disc now: why"."""
+
+
+def copy_now(checks: list[dict]) -> str | None:
+    """Why this disc should be copied now, from its checks over time; None when it is fine."""
+    if not checks:
+        return None
+    last, first = checks[-1], checks[0]
+    if last["unreadable"]:
+        return f"{last['unreadable']} unreadable block(s) at the last check ({last['at'][:10]})"
+    if last["result"] == "failed":
+        return f"the last check failed ({last['at'][:10]}): {last['message']}"
+    if len(checks) > 1 and (last["slow"] or 0) > (first["slow"] or 0):
+        return f"slow regions grew from {first['slow'] or 0} to {last['slow']} blocks"
+    speeds = [_median(c["speeds"]) for c in (first, last)]
+    if all(speeds) and len(checks) > 1 and speeds[1] < SPEED_DROP * speeds[0]:
+        return f"it reads at {speeds[1]:.1f}x where it read {speeds[0]:.1f}x"
+    return None
+
+
+def _median(speeds: list) -> float | None:
+    values = [float(v) for _, v in speeds if v]
+    return statistics.median(values) if values else None
+
+
+def health(catalog: Catalog, months: float = 12.0) -> list[Health]:
+    """Every medium, with its verdict; not checked for `months` is said too."""
+    cutoff = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - months * 30.44 * 86400))
+    found = []
+    for medium in catalog.media():
+        checks = catalog.checks(medium["id"])
+        why = copy_now(checks)
+        last = medium["last_checked"]
+        if why:
+            verdict = f"copy this disc now: {why}"
+        elif last is None or last < cutoff:
+            verdict = f"not checked for {months:g} months" if last else "never checked"
+        else:
+            verdict = "ok"
+        found.append(Health(medium, len(checks), last, verdict))
+    return found
