@@ -17,6 +17,7 @@ from typing import Any
 from app.cli.catalog import add_catalog_commands
 from app.cli.common import fail as _fail
 from app.cli.recorders import add_recorder_commands
+from app.cli.sets import add_set_commands
 from app.drives.discovery import busy_detail
 from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.errors import DriveError, EngineError
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inspect_commands(sub)
     add_recorder_commands(sub)
     add_catalog_commands(sub)
+    add_set_commands(sub)
     return parser
 
 

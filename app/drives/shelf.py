@@ -22,6 +22,7 @@ from app.drives.virtual import (
     VirtualRecorder,
     create_recorder,
     load_recorders,
+    nominal_blocks,
 )  # fmt: skip
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -44,12 +45,21 @@ def shelf_dir() -> Path:
 
 
 def medium_named(text: str) -> str:
-    """The nominal medium `text` names, case and spacing aside ("bd 25 gb")."""
+    """The nominal medium `text` names, case and spacing aside ("bd 25 gb"), or a size of
+    one's own ("100 MB", "1.5 GB")."""
     wanted = " ".join(text.split()).lower()
     for medium in NOMINAL_MEDIA:
         if medium.lower() == wanted:
             return medium
-    raise ShelfError(f"unknown medium {text!r}: use one of {', '.join(NOMINAL_MEDIA)}")
+    custom = " ".join(wanted.upper().replace("MB", " MB").replace("GB", " GB").split())
+    try:
+        if nominal_blocks(custom) > 0:
+            return custom
+    except KeyError:
+        pass
+    raise ShelfError(
+        f"unknown medium {text!r}: use one of {', '.join(NOMINAL_MEDIA)}, or a size like 100 MB"
+    )
 
 
 def add_recorder(name: str, medium: str) -> VirtualRecorder:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +25,21 @@ NOMINAL_MEDIA: dict[str, int] = {
     "BD DL 50 GB": 24_438_784,
 }
 """Nominal media a virtual recorder can pretend to hold, in 2048-byte blocks."""
+
+_CUSTOM = re.compile(r"^(\d+(?:\.\d+)?) (MB|GB)$")
+
+
+def nominal_blocks(medium: str) -> int:
+    """Blocks of a nominal medium: one of NOMINAL_MEDIA, or a size like "100 MB" (decimal,
+    as disc makers count) for rehearsals and small tests."""
+    if medium in NOMINAL_MEDIA:
+        return NOMINAL_MEDIA[medium]
+    match = _CUSTOM.match(medium)
+    if not match:
+        raise KeyError(medium)
+    factor = 1_000_000 if match.group(2) == "MB" else 1_000_000_000
+    return int(float(match.group(1)) * factor) // 2048
+
 
 DEFAULT_MEDIUM = "DVD 4.7 GB"
 DEFAULT_NAME = "virtual-dvd"
@@ -95,7 +111,7 @@ def create_recorder(name: str, medium: str = DEFAULT_MEDIUM) -> VirtualRecorder:
     folder = ensure_dir(recorders_dir())
     image = folder / f"{name}.iso"
     image.touch(exist_ok=True)
-    recorder = VirtualRecorder(name, str(image), medium, NOMINAL_MEDIA[medium])
+    recorder = VirtualRecorder(name, str(image), medium, nominal_blocks(medium))
     data = asdict(recorder)
     data.pop("image")
     _write_json(image.with_suffix(".json"), data)

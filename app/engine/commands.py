@@ -30,6 +30,10 @@ class MapEntry:
 
     disk_path: str
     iso_path: str
+    offset: int | None = None
+    """With `count`: only this byte range of the disk file (`-cut_out`), for a file split
+    across the discs of a set."""
+    count: int | None = None
 
 
 def _drive(address: str) -> str:
@@ -72,7 +76,11 @@ def _tree(
     for path in removals:
         commands += ["-rm_r", path, "--"]
     for entry in entries:
-        commands += ["-map", entry.disk_path, entry.iso_path]
+        if entry.count is not None:
+            offset = str(entry.offset or 0)
+            commands += ["-cut_out", entry.disk_path, offset, str(entry.count), entry.iso_path]
+        else:
+            commands += ["-map", entry.disk_path, entry.iso_path]
     return commands
 
 

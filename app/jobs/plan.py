@@ -77,7 +77,7 @@ class Plan:
         data["follow"] = asdict(self.follow)
         data["format"] = PLAN_FORMAT
         data["address"] = self.address.xorriso
-        data["entries"] = [[e.disk_path, e.iso_path] for e in self.entries]
+        data["entries"] = [[e.disk_path, e.iso_path, e.offset, e.count] for e in self.entries]
         return data
 
     @classmethod
@@ -94,7 +94,7 @@ class Plan:
             confirm=Confirm(**{**confirm, "lines": tuple(confirm["lines"])}),
             follow=Follow(**data.get("follow", {})),
             buffers=bool(data.get("buffers", False)),
-            entries=tuple(MapEntry(str(d), str(i)) for d, i in data.get("entries", [])),
+            entries=tuple(MapEntry(*entry) for entry in data.get("entries", [])),
             params=dict(data.get("params", {})),
             drive_title=str(data.get("drive_title", "")),
         )
