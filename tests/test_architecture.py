@@ -95,7 +95,14 @@ def _local_imports_without_reason(path: Path) -> list[str]:
         for node in ast.walk(function):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 at = node.lineno - 1
-                reason = "#" in lines[at] or (at > 0 and lines[at - 1].strip().startswith("#"))
+                reason = "#" in lines[at]
+                above = at - 1
+                while above >= 0 and (
+                    not lines[above].strip() or lines[above].strip().startswith(("from ", "import "))
+                ):  # a block of imports shares the comment above it, or on its first line
+                    reason = reason or "#" in lines[above]
+                    above -= 1
+                reason = reason or (above >= 0 and lines[above].strip().startswith("#"))
                 if not reason and not _in_type_checking(lines, at):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {lines[at].strip()}")
     return found

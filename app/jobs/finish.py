@@ -125,7 +125,7 @@ def run_plan(
     if plan.follow.reread:
         _reread(done)
     if done.report is not None:
-        done.catalog_note = remember(done, samples)
+        done.catalog_note = remember(plan.drive, done.results, done.report, samples)
     return done
 
 

@@ -5,39 +5,43 @@ problem with it is said in the note, and the job's own verdict stands."""
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from app.archive.catalog import Catalog
 from app.archive.record import catalog_medium, known_medium, speed_curve
 from app.engine.errors import EngineError
-
-if TYPE_CHECKING:
-    from app.jobs.finish import Finished
+from app.engine.models import MediumReport
+from app.jobs.job import JobResult
 
 CHECKS = ("check", "surface", "read", "verify")
 
 
-def remember(done: Finished, samples: list[tuple[int | None, float | None]]) -> str | None:
-    """Record `done` in the catalog; a few words of what it learned, or None."""
-    report, plan = done.report, done.plan
-    kinds = [r.kind for r in done.results]
+def remember(
+    drive: str,
+    results: Sequence[JobResult],
+    report: MediumReport | None,
+    samples: list[tuple[int | None, float | None]],
+) -> str | None:
+    """Record a plan's results on the medium at `drive` in the catalog; a few words of what
+    it learned, or None."""
+    kinds = [r.kind for r in results]
     if report is None or not (set(kinds) & {"burn", "write", *CHECKS}):
         return None
     try:
         with Catalog() as catalog:
-            if any(r.kind in ("burn", "write") and r.outcome == "ok" for r in done.results):
-                listed = catalog_medium(catalog, plan.drive, report)
+            if any(r.kind in ("burn", "write") and r.outcome == "ok" for r in results):
+                listed = catalog_medium(catalog, drive, report)
                 note = f"catalogued {listed[1]:,} files" if listed else None
             else:
                 note = None
-            for result in (r for r in done.results if r.kind in CHECKS):
-                medium = known_medium(catalog, plan.drive, report)
+            for result in (r for r in results if r.kind in CHECKS):
+                medium = known_medium(catalog, drive, report)
                 if medium is None:
                     continue
                 surface = getattr(result, "surface", None)
                 counts = surface.blocks_by_quality() if surface else {}
                 catalog.record_check(
-                    medium, drive=plan.drive, kind=result.kind, result=result.outcome,
+                    medium, drive=drive, kind=result.kind, result=result.outcome,
                     message=result.message, slow=counts.get("slow", 0),
                     unreadable=counts.get("unreadable", 0), speeds=speed_curve(samples),
                 )  # fmt: skip
