@@ -1,9 +1,10 @@
 """StagePanel: the ISO tree being assembled, merged with what the medium already holds.
 
 When the next session appends to a disc, its tree starts as the disc's newest session:
-those entries are shown dimmed (their folders read one at a time, when opened), staged
-entries say whether they are new or replace what is there, and entries marked for removal
-are struck through.
+those entries are shown dimmed and marked "(disc)" (their folders read one at a time, when
+opened), staged entries say "new", "replaces" (a file) or "merges" (a folder), and entries
+left out of the next session are struck through. The words are short: the pane is half of
+an 80-column terminal.
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ def _label(node: StageNode, on_disc: bool, appending: bool) -> Text:
     if node.missing:
         text.append("  ⚠ changed or missing", style="bold yellow")
     if on_disc and node.is_dir:
-        text.append("  merges with the disc's folder", style="yellow")
+        text.append("  merges", style="yellow")
     elif on_disc:
-        text.append("  replaces the disc's", style="bold yellow")
+        text.append("  replaces", style="bold yellow")
     elif appending and (node.source is not None or not node.children):
         text.append("  new", style="green")
     return text
@@ -62,9 +63,9 @@ def _disc_label(item: DiscItem, removed: bool) -> Text:
         text.append(f"  {_size(item.size)}", style="dim")
     if removed:
         text.stylize("strike red")
-        text.append("  removed in the next session", style="red")
+        text.append("  left out", style="red")
     else:
-        text.append("  on the disc", style="dim italic")
+        text.append("  (disc)", style="dim italic")
     return text
 
 

@@ -83,10 +83,7 @@ class StageScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "stage files for the next session"
-        drive, report = self.app.drive, self.app.report
-        if drive is not None and report is not None and report.toc.media.status == "appendable":
-            self.disc = DiscFolders(drive.address, report)
-            self.query_one("#iso-box").border_title = "On the disc after the next session"
+        self._open_disc()
         self.refresh_stage()
         self.query_one(LocalBrowser).focus()
         if self.stage.unscanned():
@@ -200,6 +197,24 @@ class StageScreen(Screen):
         self.changed(last)
         if self.stage.unscanned():
             self.scan_sizes()
+
+    def _open_disc(self) -> None:
+        """When the next session appends, show what the medium holds (as read last)."""
+        drive, report = self.app.drive, self.app.report
+        if self.disc is not None and self.disc.report is report:
+            return
+        if self.disc is not None:
+            self.disc.close()
+        appending = drive is not None and report is not None and report.toc.media.status == "appendable"
+        self.disc = DiscFolders(drive.address, report) if appending else None
+        self.query_one("#iso-box").border_title = (
+            "On the disc after the next session" if appending else "On the disc"
+        )
+
+    def on_screen_resume(self) -> None:
+        """Back from a burn: the medium changed, and so does what the next session appends to."""
+        self._open_disc()
+        self.refresh_stage()
 
     def on_unmount(self) -> None:
         if self.disc is not None:
