@@ -72,6 +72,7 @@ class JobProgressView(Vertical):
         self.started: float | None = None
         """When this view saw the job's first event: its own clock for the elapsed time."""
         self.sectors_text = ""
+        self.counted_phase: str | None = None
         self.lines: deque[str] = deque(maxlen=RAW_LINES)
         self.fifo_empty_since: float | None = None
 
@@ -153,6 +154,8 @@ class JobProgressView(Vertical):
 
     def _counts(self, progress: Progress, elapsed: float) -> str:
         parts = []
+        if progress.phase not in (self.counted_phase, "done"):
+            self.counted_phase, self.sectors_text = progress.phase, ""  # a new job's own counts
         if progress.sectors is not None:
             total = f" of {progress.total_sectors:,}" if progress.total_sectors else ""
             self.sectors_text = f"{progress.sectors:,}{total} sectors"

@@ -158,7 +158,7 @@ class OperationScreen(Screen):
         done = message.finished
         self.finished = True
         self.refresh_bindings()  # esc now closes, and the footer says so
-        self.query_one(JobProgressView).update(Progress("done"))
+        self.query_one(JobProgressView).update(Progress("done", percent=100.0 if done.ok else None))
         log = self.query_one(LogPane)
         if done.stage_cleared:
             log.note("the stage was burned and is now empty, ready for the next session")
