@@ -20,6 +20,7 @@ from app.engine.options import BurnOptions
 from app.engine.preflight import preflight_burn
 from app.engine.progress import Progress
 from app.iso.image_facts import ImageError, check_image_file, published_checksum
+from app.jobs.copies import run_copies
 from app.jobs.copy import temp_image_path
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.image_checks import check_image_write
@@ -151,6 +152,7 @@ def burn(
     *,
     as_json: bool,
     new_image: bool | None = None,
+    copies: int = 1,
 ) -> int:
     """Burn PATH[=ISO_PATH]... as one session; `new_image` (--to-image): the target is an
     image file made afresh (True: an existing image is replaced)."""
@@ -170,6 +172,12 @@ def burn(
     plan = burn_plan(
         Target(address), entries, options, files=stage.total_files(), new_image=new_image
     )
+    if copies > 1:
+        with _survive_hangup():
+            lines = run_copies(plan, copies, _hooks(as_json), _say)
+        made = sum(1 for line in lines if line.ok)
+        _say(f"{made} of {copies} copies made")
+        return 0 if made == copies else 1
     return run(plan, as_json=as_json)
 
 

@@ -123,7 +123,9 @@ def cmd_burn(args: argparse.Namespace) -> int:
         verify=not args.no_verify,
     )
     try:
-        return burn(address, args.paths, options, as_json=args.json, new_image=new_image)
+        return burn(
+            address, args.paths, options, as_json=args.json, new_image=new_image, copies=args.copies
+        )
     except (EngineError, ValueError, OSError) as exc:
         return _fail(str(exc))
 
@@ -271,6 +273,7 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     burn.add_argument("--to-image", metavar="OUT.iso", help="write a new image file instead")
     burn.add_argument("--force", action="store_true", help="with --to-image: replace OUT.iso")
+    burn.add_argument("--copies", type=int, default=1, help="burn N copies in a row (new blanks)")
     burn.add_argument("--close", action="store_true", help="close the medium after this session")
     burn.add_argument("--dummy", action="store_true", help="simulate: write nothing")
     burn.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)

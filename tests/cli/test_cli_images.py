@@ -206,3 +206,19 @@ def test_copy_a_medium_to_another_drive_and_leave_no_temporary_image(
     assert refused.returncode == 1 and "use a bigger medium" in refused.stdout, refused.stdout
     assert Path(small.image).stat().st_size == 0, "nothing was written"
     assert not copies.exists() or list(copies.iterdir()) == []
+
+
+def test_copies_in_a_row_on_a_virtual_recorder_go_onto_the_shelf(tmp_path: Path) -> None:
+    from app.drives.shelf import add_recorder, shelved_media
+
+    source = tmp_path / "notes.txt"
+    source.write_text("notes\n")
+    recorder = add_recorder("cd", "CD 700 MB")
+    proc = discdeck("burn", "--copies", "3", "--dev", recorder.address, str(source))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert "3 of 3 copies made" in proc.stdout
+    shelved = shelved_media()
+    assert len(shelved) == 3 and Path(recorder.image).stat().st_size == 0
+    for medium in shelved:
+        listing = discdeck("ls", "--image", medium.recorder.image).stdout
+        assert "notes.txt" in listing
