@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 
 from app.engine.inspect import read_medium
-from app.iso.eltorito import read_boot_catalog
+from app.iso.eltorito import INDICATORS, BootEntry, read_boot_catalog
 from app.iso.view import Entry, open_session
 from app.stage.names import display
 
@@ -32,26 +33,50 @@ def _row(entry: Entry) -> dict[str, object]:
         "size": entry.size,
         "start_sector": entry.start_sector,
         "symlink_target": entry.symlink_target,
+        "damage": entry.damage,
     }
 
 
+def bootable_word(entry: BootEntry) -> str:
+    """bootable, not bootable, or the raw indicator when it is neither."""
+    if entry.indicator not in INDICATORS:
+        return f"boot indicator 0x{entry.indicator:02x} (invalid)"
+    return "bootable" if entry.bootable else "not bootable"
+
+
+def _report_damage(problems: list[str]) -> int:
+    """One line on stderr naming the (first) damage; the exit status a script sees."""
+    if not problems:
+        return 0
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    print(f"discdeck: damaged: {problems[0]}{more}", file=sys.stderr)
+    return 1
+
+
 def ls(address: str, path: str, session: int | None, *, as_json: bool) -> int:
+    """List a folder (or one file); damage found on the way exits 1 with a one-line reason
+    after what could be read is printed."""
     with open_session(address, session_start(address, session)) as view:
         target = view.stat(path)
         entries = view.list(target) if target.is_dir else [target]
         rows = [_row(e) for e in sorted(entries, key=lambda e: e.name)]
+        problems = list(view.problems)
+    problems += [f"{row['path']}: {row['damage']}" for row in rows if row["damage"]]
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for row in rows:
             mark = "/" if row["type"] == "dir" else ""
+            note = "  [damaged]" if row["damage"] else ""
             print(
-                f"{row['size']:>14,}  {row['start_sector'] or 0:>10}  {display(str(row['name']))}{mark}"
+                f"{row['size']:>14,}  {row['start_sector'] or 0:>10}  "
+                f"{display(str(row['name']))}{mark}{note}"
             )
-    return 0
+    return _report_damage(problems)
 
 
 def boot(address: str, *, as_json: bool) -> int:
+    """The El Torito catalog; anything outside the specification exits 1, naming it."""
     catalog = read_boot_catalog(address)
     if as_json:
         doc = None if catalog is None else dataclasses.asdict(catalog)
@@ -59,7 +84,7 @@ def boot(address: str, *, as_json: bool) -> int:
             for entry in doc["entries"]:
                 entry["id_string"] = entry["id_string"].hex()
         print(json.dumps(doc, indent=2))
-        return 0
+        return _report_damage(catalog.problems if catalog else [])
     if catalog is None:
         print("not bootable: no El Torito boot record")
         return 0
@@ -68,8 +93,10 @@ def boot(address: str, *, as_json: bool) -> int:
     )
     for e in catalog.entries:
         print(
-            f"  section {e.section}: {e.platform}, {'bootable' if e.bootable else 'not bootable'}, "
+            f"  section {e.section}: {e.platform}, {bootable_word(e)}, "
             f"{e.media_type_name}, load segment 0x{e.load_segment:04x}, system type 0x{e.system_type:02x}, "
             f"{e.sector_count} sectors at {e.load_rba}"
         )
-    return 0
+    for problem in catalog.problems:
+        print(f"  problem: {problem}")
+    return _report_damage(catalog.problems)

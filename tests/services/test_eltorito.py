@@ -164,8 +164,8 @@ def test_synthetic_catalog_damage() -> None:
     short = (good + struct.pack("<BBH", 0x91, 0xEF, 3).ljust(32, b"\0") + _entry(0x88, 0, 0, 0, 1, 5)).ljust(2048, b"\0")  # fmt: skip
     catalog = parse_catalog(short)
     assert catalog is not None
-    assert len(catalog.entries) == 4  # the two missing entries read as zero entries
-    assert catalog.entries[-1].bootable is False
+    assert len(catalog.entries) == 2  # the two missing entries are not read as zero entries
+    assert catalog.problems == ["section 1 claims 3 entries; the catalog holds 1"]
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x01" + bytes(100)])
