@@ -183,7 +183,7 @@ def _section(catalog: BootCatalog, data: bytes, pos: int, section: int) -> int:
         catalog.entries.append(_boot_entry(raw, section, header[1], header[4:32], taken))
         while pos + 32 <= len(data) and data[pos] == 0x44:
             pos += 32
-    if taken < count:
+    if taken < count and len(catalog.entries) < MAX_BOOT_IMAGES:
         catalog.problems.append(
             f"section {section} claims {count} entries; the catalog holds {taken}"
         )

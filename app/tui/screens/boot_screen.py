@@ -13,7 +13,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from app.engine.errors import EngineError
-from app.iso.eltorito import BootCatalog, read_boot_catalog
+from app.iso.eltorito import INDICATORS, MEDIA_TYPES, BootCatalog, BootEntry, read_boot_catalog
+from app.iso.view import IsoDamageError
+
+
+def _bootable(entry: BootEntry) -> Text:
+    if entry.indicator not in INDICATORS:
+        return Text(f"? indicator 0x{entry.indicator:02x}", style="bold red")
+    return Text("yes" if entry.bootable else "no")
+
+
+def _media(entry: BootEntry) -> Text:
+    known = entry.media_type in MEDIA_TYPES and not any("media" in a for a in entry.anomalies)
+    return Text(entry.media_type_name, style="" if known else "bold red")
 
 
 def catalog_table(catalog: BootCatalog) -> Table:
@@ -24,8 +36,8 @@ def catalog_table(catalog: BootCatalog) -> Table:
         table.add_column("default" if entry.section == 0 else f"section {entry.section} #{n}")
     rows = [
         ("platform", [f"{e.platform} (0x{e.platform_id:02x})" for e in catalog.entries]),
-        ("bootable", ["yes" if e.bootable else "no" for e in catalog.entries]),
-        ("media", [e.media_type_name for e in catalog.entries]),
+        ("bootable", [_bootable(e) for e in catalog.entries]),
+        ("media", [_media(e) for e in catalog.entries]),
         ("load segment", [f"0x{e.load_segment:04x}" for e in catalog.entries]),
         ("system type", [f"0x{e.system_type:02x}" for e in catalog.entries]),
         ("sectors", [f"{e.sector_count} (512 B)" for e in catalog.entries]),
@@ -57,6 +69,9 @@ class BootScreen(ModalScreen[None]):
     def load(self) -> None:
         try:
             catalog = read_boot_catalog(self.address, self.session_start)
+        except IsoDamageError as exc:
+            self.app.call_from_thread(self._show, Text(f"Damaged: {exc}", style="bold red"))
+            return
         except (EngineError, OSError) as exc:
             self.app.call_from_thread(self._show, Text(f"cannot read: {exc}", style="red"))
             return
@@ -73,7 +88,7 @@ class BootScreen(ModalScreen[None]):
             f"checksum {'ok' if catalog.checksum_ok else 'WRONG'}\n"
         )
         for problem in catalog.problems:
-            head.append(f"problem: {problem}\n", style="yellow")
+            head.append(f"⚠ {problem}\n", style="bold red")
         self.app.call_from_thread(self._show, head, catalog_table(catalog))
 
     def _show(self, *parts: object) -> None:
