@@ -7,7 +7,8 @@ import json
 import sys
 
 from app.engine.inspect import read_medium
-from app.iso.eltorito import INDICATORS, BootEntry, read_boot_catalog
+from app.iso.boot_picture import BootPicture, image_words, partition_words, read_boot_picture
+from app.iso.eltorito import INDICATORS, BootEntry
 from app.iso.view import Entry, open_session
 from app.stage.names import display
 
@@ -76,27 +77,55 @@ def ls(address: str, path: str, session: int | None, *, as_json: bool) -> int:
 
 
 def boot(address: str, *, as_json: bool) -> int:
-    """The El Torito catalog; anything outside the specification exits 1, naming it."""
-    catalog = read_boot_catalog(address)
+    """The whole boot picture: El Torito entries with their files and markers, and the
+    system area's partitions; anything damaged or outside the specification exits 1."""
+    picture = read_boot_picture(address)
     if as_json:
-        doc = None if catalog is None else dataclasses.asdict(catalog)
-        if doc is not None:
-            for entry in doc["entries"]:
-                entry["id_string"] = entry["id_string"].hex()
-        print(json.dumps(doc, indent=2))
-        return _report_damage(catalog.problems if catalog else [])
-    if catalog is None:
-        print("not bootable: no El Torito boot record")
-        return 0
-    print(
-        f"catalog at sector {catalog.catalog_sector}, validation platform {catalog.validation_platform}"
-    )
-    for e in catalog.entries:
+        print(json.dumps(_boot_document(picture), indent=2, ensure_ascii=False))
+        return _report_damage(picture.problems)
+    catalog = picture.catalog
+    if not picture.bootable:
+        print("not bootable: no El Torito boot record and no boot partitions")
+    if catalog is not None:
+        where = picture.report.catalog_path if picture.report else None
         print(
-            f"  section {e.section}: {e.platform}, {bootable_word(e)}, "
-            f"{e.media_type_name}, load segment 0x{e.load_segment:04x}, system type 0x{e.system_type:02x}, "
-            f"{e.sector_count} sectors at {e.load_rba}"
-        )
-    for problem in catalog.problems:
+            f"catalog at sector {catalog.catalog_sector}" + (f" ({where})" if where else "")
+            + f", validation platform {catalog.validation_platform}"
+        )  # fmt: skip
+        for e in catalog.entries:
+            image = image_words(picture.image_for(e))
+            print(
+                f"  section {e.section}: {e.platform}, {bootable_word(e)}, "
+                f"{e.media_type_name}, load segment 0x{e.load_segment:04x}, system type 0x{e.system_type:02x}, "
+                f"{e.sector_count} sectors at {e.load_rba}" + (f": {image}" if image else "")
+            )
+    area = picture.report.system_area if picture.report else None
+    if area is not None:
+        print(f"system area: {' '.join(area.summary) or 'present'}")
+        for partition in area.partitions:
+            print(f"  {partition_words(partition)}")
+        for other in area.other:
+            print(f"  {other}")
+    if picture.report_error:
+        print(f"  xorriso gave no boot report: {picture.report_error}")
+    for problem in picture.problems:
         print(f"  problem: {problem}")
-    return _report_damage(catalog.problems)
+    return _report_damage(picture.problems)
+
+
+def _boot_document(picture: BootPicture) -> dict[str, object] | None:
+    """The catalog's keys (as before), plus xorriso's images and system area."""
+    if not picture.bootable:
+        return None
+    doc: dict[str, object] = {}
+    if picture.catalog is not None:
+        doc = dataclasses.asdict(picture.catalog)
+        for entry in doc["entries"]:  # type: ignore[union-attr]
+            entry["id_string"] = entry["id_string"].hex()
+    report = picture.report
+    doc["boot_record"] = report.boot_record if report else None
+    doc["images"] = [dataclasses.asdict(i) for i in report.images] if report else []
+    area = report.system_area if report else None
+    doc["system_area"] = dataclasses.asdict(area) if area else None
+    doc["problems"] = picture.problems
+    return doc

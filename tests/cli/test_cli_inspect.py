@@ -68,3 +68,41 @@ def test_ls_and_boot_say_damage_in_one_line_and_exit_non_zero(tmp_path: Path) ->
     proc = discdeck("boot", "--image", str(bad))
     assert "boot indicator 0x42 (invalid)" in proc.stdout
     one_line_failure(proc, "default entry: boot indicator 0x42")
+
+
+def test_boot_shows_files_markers_and_partitions(tmp_path: Path) -> None:
+    """An EFI image appended as a GPT partition (xorriso), and Debian's grub-rescue image
+    when it can be fetched: the files, markers and partitions are printed and in --json."""
+    import subprocess
+
+    from tests.debian_boot import Unavailable, debian_boot_images
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "readme.txt").write_text("x\n")
+    efi = tmp_path / "efi.img"
+    efi.write_bytes(bytes(1_474_560))
+    gpt = tmp_path / "gpt.iso"
+    subprocess.run(
+        ["xorriso", "-as", "mkisofs", "-quiet", "-R", "-o", str(gpt),
+         "-e", "--interval:appended_partition_2:all::", "-no-emul-boot",
+         "-append_partition", "2", "0xef", str(efi), "-appended_part_as_gpt", str(src)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    proc = discdeck("boot", "--image", str(gpt))
+    assert proc.returncode == 0, proc.stderr
+    assert 'GPT 2 "Appended2": EFI System, 2,880 × 512 B at' in proc.stdout
+    assert "hidden (≤ 720 blocks)" in proc.stdout
+    doc = json.loads(discdeck("boot", "--image", str(gpt), "--json").stdout)
+    assert "GPT" in doc["system_area"]["summary"]
+    assert [p["type_name"] for p in doc["system_area"]["partitions"] if p["table"] == "GPT"] == [
+        "Basic data", "EFI System", "Basic data"
+    ]
+    try:
+        grub = debian_boot_images()["grub-rescue"]
+    except Unavailable:
+        return  # tests/engine/test_boot_report.py says why it skips
+    proc = discdeck("boot", "--image", str(grub))
+    assert "/boot/grub/i386-pc/eltorito.img [boot-info-table, grub2-boot-info]" in proc.stdout
+    assert "system area: MBR protective-msdos-label grub2-mbr" in proc.stdout
+    assert "MBR 1: bootable, 0xcd ISO 9660" in proc.stdout

@@ -229,3 +229,28 @@ async def test_the_boot_panel_names_damage(tmp_path: Path) -> None:
             text = " ".join(_screen_text(app).split())
             for word in words:
                 assert word in text, text
+
+
+async def test_the_boot_panel_shows_the_whole_boot_picture(tmp_path: Path) -> None:
+    """Debian's ipxe.iso: ISOLINUX with boot-info-table and isohybrid, an EFI image, and
+    an isohybrid MBR partition."""
+    import pytest
+
+    from tests.debian_boot import Unavailable, debian_boot_images
+
+    try:
+        image = debian_boot_images()["ipxe"]
+    except Unavailable as exc:
+        pytest.skip(f"real bootable images from Debian packages are not available: {exc}")
+    app = DiscdeckApp(address=f"stdio:{image}")
+    async with app.run_test(size=(110, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        await pilot.press("t")
+        await _settle(pilot)
+        text = " ".join(_screen_text(app).split())
+        for word in ("Catalog at sector 33 (/boot.cat)", "/isolinux.bin", "/efi.img",
+                     "boot-info-table, isohybrid-suitable", "System area: MBR isohybrid cyl-align-on",
+                     "0x17 hidden NTFS (isohybrid)"):  # fmt: skip
+            assert word in text, (word, text)
