@@ -25,6 +25,9 @@ from app.iso.records import (
 )
 from app.iso.susp import XA_RECORD, XA_SIGNATURE_AT, Reader, RockRidge, find_sp, parse_susp
 
+FOLDER_MIN = 2 * RECORD_MIN
+"""A folder holds at least its "." and ".." records."""
+
 
 @dataclass
 class Head:
@@ -114,10 +117,10 @@ def rock_ridge_of_root(first: bytes, read: Reader) -> tuple[RockRidge | None, in
 def folder_size(path: str, record: Record, first: bytes, problems: list[str]) -> int:
     """A folder's byte count: its record's, or, when that cannot be (less than the "." and
     ".." records), what its own "." record says, with a line in `problems`."""
-    if record.size >= 2 * RECORD_MIN:
+    if record.size >= FOLDER_MIN:
         return record.size
     dot = parse_record(first, 0, with_susp=False)
-    if dot is None or not dot.is_dot or dot.extent != record.extent or dot.size < 2 * RECORD_MIN:
+    if dot is None or not dot.is_dot or dot.extent != record.extent or dot.size < FOLDER_MIN:
         raise IsoDamageError(
             f"{path}: the folder's record says it holds {record.size} bytes and sector "
             f"{record.extent} holds no '.' record to read instead"

@@ -37,7 +37,7 @@ from app.iso.entry import (
     PathOrEntry,
 )
 from app.iso.file import ExtentReader, SessionFile, device_path
-from app.iso.head import folder_size, past_end, read_head, sectors
+from app.iso.head import FOLDER_MIN, folder_size, past_end, read_head, sectors
 from app.iso.joliet import JolietTwins
 from app.iso.records import (
     FLAG_DIR,
@@ -213,8 +213,9 @@ class IsoView:
                 f"{path}: its records at sector {extent} lie past the end of the image "
                 f"({sectors(self._size or 0)})"
             )
-        first = self.file.read_blocks(extent, SECTOR)
-        size = folder_size(path, Record(extent, size, FLAG_DIR, b"", b""), first, problems)
+        if size < FOLDER_MIN:  # only then is its "." record read to learn the real size
+            first = self.file.read_blocks(extent, SECTOR)
+            size = folder_size(path, Record(extent, size, FLAG_DIR, b"", b""), first, problems)
         if size > DIR_MAX_BYTES:
             raise IsoDamageError(
                 f"{path}: a folder of {size} bytes of records is not plausible "

@@ -208,3 +208,17 @@ def test_random_damage_never_raises_anything_but_a_reason(tmp_path: Path) -> Non
             read_boot_catalog(str(fuzzed))
         except (EngineError, OSError) as exc:
             assert "\n" not in str(exc)
+
+
+def test_extraction_goes_on_past_a_damaged_folder_and_says_so(tmp_path: Path) -> None:
+    from app.iso.extract import extract_all
+
+    image = written(tmp_path)
+    with open_session(str(image)) as view:
+        deep = view.stat("/docs/deep").start_sector or 0
+    bad = patched(image, "deep-gone.iso", {deep * SECTOR: b"\x30" * SECTOR})
+    with open_session(str(bad)) as view:
+        result = extract_all(view, "/", tmp_path / "out")
+    assert (tmp_path / "out" / "top.txt").read_bytes() == b"top\n"
+    assert (tmp_path / "out" / "docs" / "a.txt").read_bytes() == b"alpha\n"
+    assert len(result.notes) == 1 and result.notes[0].startswith("skipped: /docs/deep: ")
