@@ -193,7 +193,12 @@ class IsoView:
             self._cache.move_to_end(extent)
             return cached
         problems: list[str] = []
-        records = self._folder_records(folder, problems)
+        try:
+            records = self._folder_records(folder, problems)
+        except IsoDamageError as exc:
+            if str(exc) not in self.problems:
+                self.problems.append(str(exc))
+            raise
         if self._twins is not None:
             self._twins.note_folder(extent, folder.extents[0][1], records)
         entries = self._entries(folder, records)
