@@ -2,7 +2,8 @@
 # Install what discdeck needs on a Debian-like machine: xorriso (apt-get, only when
 # missing), a virtual environment in .venv, and discdeck itself. With --test also the
 # test tools (pytest, snapshot plugin, bsdtar as an independent ISO reader, mkudffs for a
-# UDF-only image). Quiet on success: one line at the end; errors still show.
+# UDF-only image, genisoimage and isoinfo as another ISO writer and reader). Quiet on
+# success: one line at the end; errors still show.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ command -v xorriso >/dev/null 2>&1 || apt_packages+=(xorriso)
 if [ "$want_tests" -eq 1 ]; then
     command -v bsdtar >/dev/null 2>&1 || apt_packages+=(libarchive-tools)
     command -v mkudffs >/dev/null 2>&1 || [ -x /usr/sbin/mkudffs ] || apt_packages+=(udftools)
+    command -v genisoimage >/dev/null 2>&1 || apt_packages+=(genisoimage)
 fi
 python_bin=${PYTHON:-python3}
 "$python_bin" -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_packages+=(python3-venv)

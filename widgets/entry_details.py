@@ -41,4 +41,6 @@ class EntryDetails(Static):
         )
         if entry.mtime is not None:
             table.add_row("Modified", entry.mtime.strftime("%Y-%m-%d %H:%M:%S %z"))
+        if entry.damage:
+            table.add_row(Text("Damaged", style="bold red"), Text(entry.damage, style="red"))
         self.update(table)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 
 from app.engine.inspect import read_medium
-from app.iso.eltorito import read_boot_catalog
+from app.iso.boot_picture import BootPicture, image_words, partition_words, read_boot_picture
+from app.iso.eltorito import INDICATORS, BootEntry
 from app.iso.view import Entry, open_session
 from app.stage.names import display
 
@@ -32,44 +34,98 @@ def _row(entry: Entry) -> dict[str, object]:
         "size": entry.size,
         "start_sector": entry.start_sector,
         "symlink_target": entry.symlink_target,
+        "damage": entry.damage,
     }
 
 
+def bootable_word(entry: BootEntry) -> str:
+    """bootable, not bootable, or the raw indicator when it is neither."""
+    if entry.indicator not in INDICATORS:
+        return f"boot indicator 0x{entry.indicator:02x} (invalid)"
+    return "bootable" if entry.bootable else "not bootable"
+
+
+def _report_damage(problems: list[str]) -> int:
+    """One line on stderr naming the (first) damage; the exit status a script sees."""
+    if not problems:
+        return 0
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    print(f"discdeck: damaged: {problems[0]}{more}", file=sys.stderr)
+    return 1
+
+
 def ls(address: str, path: str, session: int | None, *, as_json: bool) -> int:
+    """List a folder (or one file); damage found on the way exits 1 with a one-line reason
+    after what could be read is printed."""
     with open_session(address, session_start(address, session)) as view:
         target = view.stat(path)
         entries = view.list(target) if target.is_dir else [target]
         rows = [_row(e) for e in sorted(entries, key=lambda e: e.name)]
+        problems = list(view.problems)
+    problems += [f"{row['path']}: {row['damage']}" for row in rows if row["damage"]]
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for row in rows:
             mark = "/" if row["type"] == "dir" else ""
+            note = "  [damaged]" if row["damage"] else ""
             print(
-                f"{row['size']:>14,}  {row['start_sector'] or 0:>10}  {display(str(row['name']))}{mark}"
+                f"{row['size']:>14,}  {row['start_sector'] or 0:>10}  "
+                f"{display(str(row['name']))}{mark}{note}"
             )
-    return 0
+    return _report_damage(problems)
 
 
 def boot(address: str, *, as_json: bool) -> int:
-    catalog = read_boot_catalog(address)
+    """The whole boot picture: El Torito entries with their files and markers, and the
+    system area's partitions; anything damaged or outside the specification exits 1."""
+    picture = read_boot_picture(address)
     if as_json:
-        doc = None if catalog is None else dataclasses.asdict(catalog)
-        if doc is not None:
-            for entry in doc["entries"]:
-                entry["id_string"] = entry["id_string"].hex()
-        print(json.dumps(doc, indent=2))
-        return 0
-    if catalog is None:
-        print("not bootable: no El Torito boot record")
-        return 0
-    print(
-        f"catalog at sector {catalog.catalog_sector}, validation platform {catalog.validation_platform}"
-    )
-    for e in catalog.entries:
+        print(json.dumps(_boot_document(picture), indent=2, ensure_ascii=False))
+        return _report_damage(picture.problems)
+    catalog = picture.catalog
+    if not picture.bootable:
+        print("not bootable: no El Torito boot record and no boot partitions")
+    if catalog is not None:
+        where = picture.report.catalog_path if picture.report else None
         print(
-            f"  section {e.section}: {e.platform}, {'bootable' if e.bootable else 'not bootable'}, "
-            f"{e.media_type_name}, load segment 0x{e.load_segment:04x}, system type 0x{e.system_type:02x}, "
-            f"{e.sector_count} sectors at {e.load_rba}"
-        )
-    return 0
+            f"catalog at sector {catalog.catalog_sector}" + (f" ({where})" if where else "")
+            + f", validation platform {catalog.validation_platform}"
+        )  # fmt: skip
+        for e in catalog.entries:
+            image = image_words(picture.image_for(e))
+            print(
+                f"  section {e.section}: {e.platform}, {bootable_word(e)}, "
+                f"{e.media_type_name}, load segment 0x{e.load_segment:04x}, system type 0x{e.system_type:02x}, "
+                f"{e.sector_count} sectors at {e.load_rba}" + (f": {image}" if image else "")
+            )
+    area = picture.report.system_area if picture.report else None
+    if area is not None:
+        print(f"system area: {' '.join(area.summary) or 'present'}")
+        for partition in area.partitions:
+            print(f"  {partition_words(partition)}")
+        for other in area.other:
+            print(f"  {other}")
+    if picture.report_error:
+        print(f"  xorriso gave no boot report: {picture.report_error}")
+    for problem in picture.problems:
+        print(f"  problem: {problem}")
+    return _report_damage(picture.problems)
+
+
+def _boot_document(picture: BootPicture) -> dict[str, object] | None:
+    """The catalog's keys (as before), plus xorriso's images and system area."""
+    if not picture.bootable:
+        return None
+    doc: dict[str, object] = {}
+    if picture.catalog is not None:
+        doc = dataclasses.asdict(picture.catalog)
+        for entry in doc["entries"]:  # type: ignore[union-attr]
+            entry["id_string"] = entry["id_string"].hex()
+    report = picture.report
+    doc["boot_record"] = report.boot_record if report else None
+    doc["images"] = [dataclasses.asdict(i) for i in report.images] if report else []
+    area = report.system_area if report else None
+    doc["system_area"] = dataclasses.asdict(area) if area else None
+    doc["problems"] = picture.problems
+    return doc

@@ -11,6 +11,7 @@ from app.engine.address import (
     parse_address,
     readable_only,
 )
+from app.engine.boot_report import BootReport, parse_boot_report
 from app.engine.errors import DriveError
 from app.engine.models import SECTOR, DriveInfo, Formats, MediumReport
 from app.engine.parse import parse_devices, parse_formats, parse_media_summary, parse_toc
@@ -140,3 +141,24 @@ def list_formats(address: str, *, timeout: float = INSPECT_TIMEOUT) -> Formats:
     if failure:
         raise DriveError(failure)
     return parse_formats(result.text())
+
+
+def read_boot_report(
+    address: str, session_start: int | None = None, *, timeout: float = INSPECT_TIMEOUT
+) -> BootReport:
+    """The whole boot picture of a session as xorriso reads it: El Torito images (paths,
+    boot-info-table / isohybrid / GRUB2 markers) and the system area (MBR, GPT, APM).
+
+    `-indev` only reads; `-load sbsector` picks an older session. xorriso's own reason is
+    in `problems` when it could not load the image (damage), never an exception.
+    """
+    parsed = parse_address(address)
+    check_address(parsed)
+    load = ["-load", "sbsector", str(session_start)] if session_start is not None else []
+    commands = [*load, "-indev", parsed.xorriso]
+    result = run([*commands, "-report_el_torito", "plain", "-report_system_area", "plain"],
+                 timeout=timeout)  # fmt: skip
+    failure = _acquire_failure(result, parsed.xorriso)
+    if failure:
+        raise DriveError(failure)
+    return parse_boot_report(result.text())

@@ -43,6 +43,12 @@ def parse_size(text: str) -> int:
     return round(float(number) * _SIZE_UNITS[unit.lower()])
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of a transcript without the indentation of text pasted from a forum or a
+    manual (xorriso's own lines never start with blanks)."""
+    return [line.strip() for line in text.splitlines()]
+
+
 def _field(line: str, label: str) -> str | None:
     """Value of a `Label       : value` line, or None if the line has another label."""
     if not line.startswith(label):
@@ -65,6 +71,7 @@ _SESSION_ROW = re.compile(
     r"^(ISO session|Other session|Incmp session)\s*:\s*(\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)s\s*,\s?(.*)$"
 )
 _SUMMARY = re.compile(r"^(\d+) sessions?, (\d+) data blocks, +(\S+) data, +(\S+) free")
+_NWA = re.compile(r"^(\d+)s?\b")
 
 
 def _media_status(text: str) -> MediaStatus:
@@ -82,34 +89,34 @@ def _media_status(text: str) -> MediaStatus:
 def parse_media_summary(text: str) -> MediaSummary | None:
     """The last `Media summary:` line of a transcript (xorriso may print it twice)."""
     found: MediaSummary | None = None
-    for line in text.splitlines():
+    for line in _lines(text):
         value = _field(line, "Media summary")
-        if value is None:
-            continue
-        match = _SUMMARY.match(value)
+        match = _SUMMARY.match(value) if value is not None else None
         if match:
             sessions, blocks, data, free = match.groups()
-            found = MediaSummary(int(sessions), int(blocks), parse_size(data), parse_size(free))
+            try:
+                found = MediaSummary(int(sessions), int(blocks), parse_size(data), parse_size(free))
+            except ValueError:
+                continue  # a mangled figure: this line says nothing, the others still count
     return found
 
 
-def parse_toc(text: str) -> Toc:
-    """Parse `-toc` output (and the drive summary `-dev` prints) into a `Toc`.
+class _TocBuilder:
+    """The TOC being read, one line at a time; a line that does not parse changes nothing."""
 
-    Scalar fields take their last occurrence, session rows are keyed by index, so output
-    that repeats the summary (acquisition + `-toc`) parses to one clean TOC.
-    """
-    drive = TocDrive(address="")
-    media = Media()
-    sessions: dict[int, Session] = {}
-    summary_sessions: int | None = None
-    for line in text.splitlines():
+    def __init__(self) -> None:
+        self.drive = TocDrive(address="")
+        self.media = Media()
+        self.sessions: dict[int, Session] = {}
+        self.summary_sessions: int | None = None
+
+    def line(self, line: str) -> None:
+        drive, media = self.drive, self.media
         if (value := _field(line, "Drive current")) is not None:
             match = _DRIVE_CURRENT.match(value)
             drive.address = _unquote(match.group(1)) if match else value
         elif (value := _field(line, "Drive type")) is not None:
-            match = _DRIVE_TYPE.match(value)
-            if match:
+            if match := _DRIVE_TYPE.match(value):
                 vendor, product, revision = (v.strip() or None for v in match.groups())
                 drive.vendor, drive.product, drive.revision = vendor, product, revision
         elif (value := _field(line, "Media current")) is not None:
@@ -121,31 +128,48 @@ def parse_toc(text: str) -> Toc:
         elif (value := _field(line, "Media status")) is not None:
             media.status = _media_status(value)
         elif (value := _field(line, "Media blocks")) is not None:
-            match = _BLOCKS.match(value)
-            if match:
+            if match := _BLOCKS.match(value):
                 readable, writable, overall = map(int, match.groups())
-                media.readable_blocks = readable
-                media.writable_blocks = writable
+                media.readable_blocks, media.writable_blocks = readable, writable
                 media.overall_blocks = overall
         elif (value := _field(line, "Media summary")) is not None:
-            match = _SUMMARY.match(value)
-            if match:
-                summary_sessions = int(match.group(1))
+            if match := _SUMMARY.match(value):
+                self.summary_sessions = int(match.group(1))
                 media.data_blocks = int(match.group(2))
         elif (value := _field(line, "Media nwa")) is not None:
-            media.nwa = int(value.rstrip("s"))
-        elif (value := _field(line, "TOC layout")) is not None:
-            sessions.clear()
-        else:
-            match = _SESSION_ROW.match(line)
-            if match:
-                label, index, start, blocks, volid = match.groups()
-                kind = "ISO" if label.startswith("ISO") else "Other"
-                sessions[int(index)] = Session(
-                    int(index), kind, int(start), int(blocks), volid.rstrip()
-                )
-    media.sessions_count = summary_sessions if summary_sessions is not None else len(sessions)
-    return Toc(drive=drive, media=media, sessions=[sessions[k] for k in sorted(sessions)])
+            if match := _NWA.match(value):
+                media.nwa = int(match.group(1))
+        elif _field(line, "TOC layout") is not None:
+            self.sessions.clear()
+        elif match := _SESSION_ROW.match(line):
+            label, index, start, blocks, volid = match.groups()
+            kind = "ISO" if label.startswith("ISO") else "Other"
+            self.sessions[int(index)] = Session(
+                int(index), kind, int(start), int(blocks), volid.rstrip()
+            )
+
+    def toc(self) -> Toc:
+        media, sessions = self.media, self.sessions
+        counted = self.summary_sessions
+        media.sessions_count = counted if counted is not None else len(sessions)
+        return Toc(drive=self.drive, media=media, sessions=[sessions[k] for k in sorted(sessions)])
+
+
+def parse_toc(text: str) -> Toc:
+    """Parse `-toc` output (and the drive summary `-dev` prints) into a `Toc`.
+
+    Scalar fields take their last occurrence, session rows are keyed by index, so output
+    that repeats the summary (acquisition + `-toc`) parses to one clean TOC. Transcripts
+    copied by people parse too: indentation is ignored, and a line with trailing junk
+    (`Media nwa : 369968s.`) gives what it can, never a lost TOC.
+    """
+    builder = _TocBuilder()
+    for line in _lines(text):
+        try:
+            builder.line(line)
+        except ValueError:
+            continue  # one mangled line says nothing; the rest of the TOC still counts
+    return builder.toc()
 
 
 _DEVICE_ROW = re.compile(
@@ -157,7 +181,7 @@ _BUSY = re.compile(r"Cannot open busy device '((?:[^']|'\"'\"')*)'")
 def parse_devices(text: str) -> list[DriveInfo]:
     """Drives from `-devices`/`-device_links`, plus the busy ones xorriso leaves out."""
     drives: dict[str, DriveInfo] = {}
-    for line in text.splitlines():
+    for line in _lines(text):
         match = _DEVICE_ROW.match(line)
         if match:
             _, address, perms, vendor, product = match.groups()
@@ -184,7 +208,7 @@ _SPARE = re.compile(r"^(\d+) blocks consumed, (\d+) blocks available")
 def parse_formats(text: str) -> Formats:
     """`-list_formats` output; on non-MMC drives (stdio:) it says formatting does not apply."""
     formats = Formats()
-    for line in text.splitlines():
+    for line in _lines(text):
         if (value := _field(line, "Format status")) is not None:
             match = _FORMAT_STATUS.match(value)
             if match:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from app.iso.view import Entry, IsoView
+from app.iso.view import Entry, IsoDamageError, IsoView
 
 CHUNK = 1 << 20
 NAME_MAX = 255
@@ -163,7 +163,12 @@ class Extraction:
             folder, parts = stack.pop()
             seen: set[str] = set()
             children = []
-            for child in self.view.list(folder):
+            try:
+                listing = self.view.list(folder)
+            except IsoDamageError as exc:  # the rest of the tree is still extracted
+                result.notes.append(f"skipped: {exc}")
+                continue
+            for child in listing:
                 name, note = safe_name(child.name)
                 if note:
                     result.notes.append(f"{child.iso_path}: {note}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import stat
 
 from app.iso.records import SECTOR, SYSTEM_AREA
 
@@ -57,6 +58,12 @@ class SessionFile(io.RawIOBase):
             offset += n
             size -= n
         return b"".join(chunks)
+
+    def known_size(self) -> int | None:
+        """Bytes of an image file (so damage past its end can be named); None for devices,
+        whose reported capacity is not to be trusted at the edges (run-out blocks)."""
+        info = os.fstat(self._fd)
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
 
     def read_blocks(self, lba: int, nbytes: int) -> bytes:
         """`nbytes` from logical block `lba` (2048-byte blocks)."""

@@ -27,72 +27,35 @@ import io
 import stat
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
-from app.engine.errors import EngineError
+from app.iso.entry import (
+    Entry,
+    IsoDamageError,
+    IsoFormatError,
+    NameSource,
+    PathOrEntry,
+)
 from app.iso.file import ExtentReader, SessionFile, device_path
+from app.iso.head import FOLDER_MIN, folder_size, past_end, read_head, sectors
+from app.iso.joliet import JolietTwins
 from app.iso.records import (
+    FLAG_DIR,
     FLAG_MULTI_EXTENT,
     SECTOR,
-    VD_PRIMARY,
     Record,
     VolumeDescriptor,
     iso_name,
     iter_records,
     parse_record,
-    read_descriptors,
 )
 
-NameSource = Literal["rockridge", "joliet", "iso9660"]
+__all__ = ["Entry", "IsoDamageError", "IsoFormatError", "IsoView", "SessionFile", "open_session"]
+
 DIR_CACHE = 256
 """Directories whose listing is kept in memory (least recently used are dropped)."""
 DIR_MAX_BYTES = 256 << 20
 """A folder's records are read whole; a crafted record cannot make us read more than this."""
-
-
-class IsoFormatError(EngineError):
-    """The source holds no readable ISO 9660 session at the given start."""
-
-
-@dataclass(slots=True)
-class Entry:
-    """One file, folder or symlink of a session's tree."""
-
-    name: str
-    """Rock Ridge name, else Joliet, else ISO 9660 (without ";1"); "" for the root."""
-    iso_path: str
-    """Display path from the root, e.g. "/boot/grub/grub.cfg"."""
-    is_dir: bool
-    is_symlink: bool
-    symlink_target: str | None
-    size: int
-    """Bytes, summed over all extents (multi-extent files > 4 GiB); a folder's record size."""
-    extents: list[tuple[int, int]]
-    """(start sector, length in bytes) of each extent, in file order."""
-    mode: int
-    """st_mode with type bits (Rock Ridge PX; 0o40555 / 0o100444 / 0o120777 without it)."""
-    uid: int | None
-    gid: int | None
-    mtime: datetime | None
-    """Rock Ridge TF modification time, else the directory record's date (time zone aware)."""
-    name_source: NameSource
-    nlink: int | None = None
-    hidden: bool = False
-    """The ISO 9660 "existence" flag asks readers to hide it."""
-    raw_name: bytes = field(default=b"", repr=False)
-
-    @property
-    def is_file(self) -> bool:
-        return not self.is_dir and not self.is_symlink and stat.S_ISREG(self.mode)
-
-    @property
-    def start_sector(self) -> int | None:
-        return self.extents[0][0] if self.extents else None
-
-
-PathOrEntry = str | Entry
 
 
 class IsoView:
@@ -102,37 +65,23 @@ class IsoView:
     def __init__(self, source: SessionFile) -> None:
         self.file = source
         """The session view (pass it to pycdlib's open_fp for a second opinion)."""
-        descriptors = read_descriptors(source.read_blocks)
-        primary = next((vd for vd in descriptors if vd.type == VD_PRIMARY), None)
-        if primary is None:
-            where = f"session at sector {source.session_start}" if source.session_start else "it"
-            raise IsoFormatError(
-                f"{source.path}: no ISO 9660 volume descriptor in {where} "
-                "(blank, not ISO 9660, or a wrong session start)"
-            )
-        self.descriptors: list[VolumeDescriptor] = descriptors
-        self.primary = primary
-        self.joliet_descriptor = next((vd for vd in descriptors if vd.is_joliet), None)
-        self.volume_id: str = primary.volume_id()
-        self.volume_blocks: int = primary.volume_blocks()
+        head = read_head(source)
+        self.descriptors: list[VolumeDescriptor] = head.descriptors
+        self.primary = head.primary
+        self.joliet_descriptor = head.joliet_descriptor
+        self.volume_id: str = head.primary.volume_id()
+        self.volume_blocks: int = head.primary.volume_blocks()
         """Sectors the session's image claims, counted from sector 0 of the medium."""
         self.session_start: int = source.session_start
-        root = parse_record(primary.root_record(), 0, with_susp=False)
-        if root is None:
-            raise IsoFormatError(f"{source.path}: the primary descriptor has no root record")
-        first = source.read_blocks(root.extent, SECTOR)
-        dot = parse_record(first, 0, read=source.read_blocks) if first and first[0] else None
-        rr = dot.rr if dot is not None else None
-        self.rock_ridge: bool = bool(rr and (rr.sp_skip is not None or rr.has_rr))
-        self._skip = (rr.sp_skip or 0) if rr else 0
-        self.joliet: bool = self.joliet_descriptor is not None
-        self.tree: NameSource = "iso9660"
-        if self.rock_ridge:
-            self.tree = "rockridge"
-        elif self.joliet_descriptor is not None:
-            joliet_root = parse_record(self.joliet_descriptor.root_record(), 0, with_susp=False)
-            if joliet_root is not None:
-                root, self.tree = joliet_root, "joliet"
+        self.rock_ridge: bool = head.root_rr is not None
+        self.joliet: bool = head.joliet_descriptor is not None
+        self.tree: NameSource = head.tree
+        self.problems: list[str] = list(head.problems)
+        """Damage found so far, one line each, naming what is damaged: the head's at once,
+        each folder's when it is first listed (`folder_problems` has them by folder)."""
+        self._size = head.size
+        self._skip = head.skip
+        rr, root = head.root_rr, head.root
         mode = (rr.mode if rr and rr.mode else None) or (stat.S_IFDIR | 0o555)
         self.root = Entry(
             name="", iso_path="/", is_dir=True, is_symlink=False, symlink_target=None,
@@ -140,8 +89,24 @@ class IsoView:
             uid=rr.uid if rr else None, gid=rr.gid if rr else None,
             mtime=(rr.mtime if rr else None) or root.date, name_source=self.tree,
         )  # fmt: skip
+        self._twins = self._joliet_twins(head.root)
         self._cache: OrderedDict[int, list[Entry]] = OrderedDict()
+        self._folder_problems: dict[int, list[str]] = {}
         self._lock = threading.RLock()
+
+    def _joliet_twins(self, root: Record) -> JolietTwins | None:
+        """Where Rock Ridge names are read and a Joliet tree exists, its names stand in for
+        empty NM entries."""
+        if self.tree != "rockridge" or self.joliet_descriptor is None:
+            return None
+        joliet_root = parse_record(self.joliet_descriptor.root_record(), 0, with_susp=False)
+        if joliet_root is None or past_end(self._size, joliet_root.extent, joliet_root.size):
+            return None
+        return JolietTwins(self.file.read_blocks, self._skip, root, joliet_root)
+
+    def folder_problems(self, folder: Entry) -> list[str]:
+        """The damage found in a folder's records when it was listed ([] when none)."""
+        return list(self._folder_problems.get(folder.extents[0][0], []))
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -222,28 +187,65 @@ class IsoView:
             return self._read_listing(folder)
 
     def _read_listing(self, folder: Entry) -> list[Entry]:
-        extent, size = folder.extents[0]
+        extent = folder.extents[0][0]
         cached = self._cache.get(extent)
         if cached is not None:
             self._cache.move_to_end(extent)
             return cached
-        if size > DIR_MAX_BYTES:
-            raise IsoFormatError(
-                f"{folder.iso_path}: a folder of {size} bytes of records is not plausible "
-                "(damaged or crafted medium)"
-            )
-        data = self.file.read_blocks(extent, size)
-        with_susp = self.tree == "rockridge"
-        records = iter_records(
-            data, skip=self._skip, read=self.file.read_blocks, with_susp=with_susp
-        )
+        problems: list[str] = []
+        try:
+            records = self._folder_records(folder, problems)
+        except IsoDamageError as exc:
+            if str(exc) not in self.problems:
+                self.problems.append(str(exc))
+            raise
+        if self._twins is not None:
+            self._twins.note_folder(extent, folder.extents[0][1], records)
         entries = self._entries(folder, records)
+        self._folder_problems[extent] = problems
+        self.problems.extend(p for p in problems if p not in self.problems)
         self._cache[extent] = entries
         if len(self._cache) > DIR_CACHE:
             self._cache.popitem(last=False)
         return entries
 
+    def _folder_records(self, folder: Entry, problems: list[str]) -> list[Record]:
+        """A folder's records; damage read around is a line in `problems` (named by the
+        folder's path), damage that leaves nothing to list raises IsoDamageError."""
+        path, (extent, size) = folder.iso_path, folder.extents[0]
+        if past_end(self._size, extent, size):
+            raise IsoDamageError(
+                f"{path}: its records at sector {extent} lie past the end of the image "
+                f"({sectors(self._size or 0)})"
+            )
+        if size < FOLDER_MIN:  # only then is its "." record read to learn the real size
+            first = self.file.read_blocks(extent, SECTOR)
+            size = folder_size(path, Record(extent, size, FLAG_DIR, b"", b""), first, problems)
+        if size > DIR_MAX_BYTES:
+            raise IsoDamageError(
+                f"{path}: a folder of {size} bytes of records is not plausible "
+                "(damaged or crafted medium)"
+            )
+        data = self.file.read_blocks(extent, size)
+        if len(data) < size:
+            problems.append(f"{path}: its records are cut off after {len(data)} of {size} bytes")
+        faults: list[str] = []
+        records = iter_records(
+            data, skip=self._skip, read=self.file.read_blocks,
+            with_susp=self.tree == "rockridge", problems=faults,
+        )  # fmt: skip
+        problems.extend(f"{path}: {fault}" for fault in faults)
+        if not records or not records[0].is_dot:
+            if not records:
+                raise IsoDamageError(f"{path}: sector {extent} holds no folder records")
+            problems.append(
+                f"{path}: its records at sector {extent} do not start with '.' "
+                "(the folder may point at the wrong place)"
+            )
+        return records
+
     def _entries(self, folder: Entry, records: list[Record]) -> list[Entry]:
+        twins = self._twins_for(folder, records)
         entries: list[Entry] = []
         chain: list[Record] = []
         for record in records:
@@ -252,17 +254,25 @@ class IsoView:
             chain.append(record)
             if record.flags & FLAG_MULTI_EXTENT:
                 continue  # more extents of the same file follow
-            entry = self._entry(folder, chain)
+            entry = self._entry(folder, chain, twins)
             chain = []
             if entry is not None:
                 entries.append(entry)
         if chain:
-            entry = self._entry(folder, chain)
+            entry = self._entry(folder, chain, twins)
             if entry is not None:
                 entries.append(entry)
         return entries
 
-    def _entry(self, folder: Entry, chain: list[Record]) -> Entry | None:
+    def _twins_for(self, folder: Entry, records: list[Record]) -> dict[int, Record]:
+        """Joliet twins, read only for folders holding a Rock Ridge record without a name."""
+        if self._twins is None:
+            return {}
+        if all(r.rr.name is not None or r.is_dot or r.rr.relocated for r in records):
+            return {}
+        return self._twins.names(folder.extents[0][0], records)
+
+    def _entry(self, folder: Entry, chain: list[Record], twins: dict[int, Record]) -> Entry | None:
         first = chain[0]
         rr = first.rr
         if len(chain) > 1:
@@ -276,13 +286,7 @@ class IsoView:
             head = self.file.read_blocks(rr.child_link, SECTOR)
             dot = parse_record(head, 0, with_susp=False) if head and head[0] else None
             extents = [(rr.child_link, dot.size if dot else SECTOR)]
-        if rr.name is not None and self.tree == "rockridge":
-            raw, source = rr.name, "rockridge"
-            name = raw.decode("utf-8", "surrogateescape")
-        else:
-            joliet = self.tree == "joliet"
-            raw, source = first.ident, ("joliet" if joliet else "iso9660")
-            name = iso_name(first.ident, joliet)
+        raw, name, source = self._name(first, rr.name, twins)
         symlink = rr.symlink.decode("utf-8", "surrogateescape") if rr.symlink is not None else None
         if rr.mode:
             mode = rr.mode
@@ -297,9 +301,36 @@ class IsoView:
             is_symlink=is_symlink, symlink_target=symlink,
             size=0 if is_symlink else sum(length for _, length in extents),
             extents=extents, mode=mode, uid=rr.uid, gid=rr.gid, mtime=rr.mtime or first.date,
-            name_source=source, nlink=rr.nlink, hidden=bool(first.flags & 0x01),  # type: ignore[arg-type]
-            raw_name=raw,
+            name_source=source, nlink=rr.nlink, hidden=bool(first.flags & 0x01),
+            raw_name=raw, damage=self._damage(extents, is_dir or is_symlink) or rr.damage,
         )  # fmt: skip
+
+    def _name(
+        self, first: Record, rr_name: bytes | None, twins: dict[int, Record]
+    ) -> tuple[bytes, str, NameSource]:
+        """(raw bytes, display name, source): Rock Ridge, else the Joliet twin, else ISO 9660."""
+        if rr_name is not None and self.tree == "rockridge":
+            return rr_name, rr_name.decode("utf-8", "surrogateescape"), "rockridge"
+        twin = twins.get(first.offset)
+        if twin is not None:
+            name = iso_name(twin.ident, True)
+            return name.encode("utf-8", "surrogateescape"), name, "joliet"
+        joliet = self.tree == "joliet"
+        name = iso_name(first.ident, joliet)
+        raw = name.encode("utf-8", "surrogateescape") if not joliet else first.ident
+        return raw, name, "joliet" if joliet else "iso9660"
+
+    def _damage(self, extents: list[tuple[int, int]], no_data: bool) -> str | None:
+        """Why a file's data cannot all be read (it lies past the end of the image)."""
+        if no_data:
+            return None
+        for start, length in extents:
+            if length and past_end(self._size, start, length):
+                return (
+                    f"its data at sector {start} (+{length:,} B) lies past the end of the "
+                    f"image ({sectors(self._size or 0)})"
+                )
+        return None
 
 
 def open_session(path_or_device: str, session_start: int | None = None) -> IsoView:

@@ -43,3 +43,66 @@ def test_boot_json_and_remaster_keeps_it(tmp_path: Path) -> None:
 def test_boot_of_a_plain_image() -> None:
     proc = discdeck("boot", "--image", "/nonexistent.iso")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
+
+
+def test_ls_and_boot_say_damage_in_one_line_and_exit_non_zero(tmp_path: Path) -> None:
+    from tests.services.test_iso_damage import PVD, SECTOR, patched, root_extent, written
+
+    image = written(tmp_path)
+    cut = patched(image, "cut.iso", {}, cut=root_extent(image.read_bytes()) * SECTOR)
+    one_line_failure(discdeck("ls", "--image", str(cut)), "/: the root folder", "cut off")
+    size0 = patched(image, "size0.iso", {PVD + 156 + 10: bytes(8)})
+    proc = discdeck("ls", "--image", str(size0))
+    assert proc.returncode == 1
+    assert "docs/" in proc.stdout and "top.txt" in proc.stdout  # what could be read is listed
+    one_line_failure(proc, "damaged: /: the folder's record says it holds 0 bytes")
+    rows = json.loads(discdeck("ls", "--image", str(size0), "--json").stdout)
+    assert {r["name"]: r["damage"] for r in rows} == {"docs": None, "top.txt": None}
+    boot = make_bootable(tmp_path / "boot.iso")
+    data = bytearray(boot.read_bytes())
+    brvd = next(n * SECTOR for n in range(17, 32) if data[n * SECTOR] == 0)
+    past = patched(boot, "past.iso", {brvd + 0x47: (10**6).to_bytes(4, "little")})
+    one_line_failure(discdeck("boot", "--image", str(past)), "boot catalog at sector 1000000")
+    catalog = int.from_bytes(data[brvd + 0x47 : brvd + 0x4B], "little") * SECTOR
+    bad = patched(boot, "bad.iso", {catalog + 32: b"\x42"})
+    proc = discdeck("boot", "--image", str(bad))
+    assert "boot indicator 0x42 (invalid)" in proc.stdout
+    one_line_failure(proc, "default entry: boot indicator 0x42")
+
+
+def test_boot_shows_files_markers_and_partitions(tmp_path: Path) -> None:
+    """An EFI image appended as a GPT partition (xorriso), and Debian's grub-rescue image
+    when it can be fetched: the files, markers and partitions are printed and in --json."""
+    import subprocess
+
+    from tests.debian_boot import Unavailable, debian_boot_images
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "readme.txt").write_text("x\n")
+    efi = tmp_path / "efi.img"
+    efi.write_bytes(bytes(1_474_560))
+    gpt = tmp_path / "gpt.iso"
+    subprocess.run(
+        ["xorriso", "-as", "mkisofs", "-quiet", "-R", "-o", str(gpt),
+         "-e", "--interval:appended_partition_2:all::", "-no-emul-boot",
+         "-append_partition", "2", "0xef", str(efi), "-appended_part_as_gpt", str(src)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    proc = discdeck("boot", "--image", str(gpt))
+    assert proc.returncode == 0, proc.stderr
+    assert 'GPT 2 "Appended2": EFI System, 2,880 × 512 B at' in proc.stdout
+    assert "hidden (≤ 720 blocks)" in proc.stdout
+    doc = json.loads(discdeck("boot", "--image", str(gpt), "--json").stdout)
+    assert "GPT" in doc["system_area"]["summary"]
+    assert [p["type_name"] for p in doc["system_area"]["partitions"] if p["table"] == "GPT"] == [
+        "Basic data", "EFI System", "Basic data"
+    ]
+    try:
+        grub = debian_boot_images()["grub-rescue"]
+    except Unavailable:
+        return  # tests/engine/test_boot_report.py says why it skips
+    proc = discdeck("boot", "--image", str(grub))
+    assert "/boot/grub/i386-pc/eltorito.img [boot-info-table, grub2-boot-info]" in proc.stdout
+    assert "system area: MBR protective-msdos-label grub2-mbr" in proc.stdout
+    assert "MBR 1: bootable, 0xcd ISO 9660" in proc.stdout

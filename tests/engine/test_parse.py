@@ -424,3 +424,48 @@ def test_short_address_folds_only_the_home_folder(monkeypatch: pytest.MonkeyPatc
     assert short_address("/home/op/disc.iso") == "~/disc.iso"
     assert short_address("stdio:/home/operator/x.iso") == "stdio:/home/operator/x.iso"
     assert short_address("/dev/sr0") == "/dev/sr0"
+
+
+# --------------------------------------------------------------------------- pasted by people
+
+PARSERS = (parse_toc, parse_media_summary, parse_devices, parse_formats)
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_a_transcript_pasted_with_indentation_parses_the_same(name: str) -> None:
+    """Forum posts and manuals indent xorriso's output (4 spaces, a tab, a quote block)."""
+    text = fixture_text(name)
+    for indent in ("    ", "\t", "  \t "):
+        pasted = "\n".join(indent + line for line in text.splitlines())
+        for parser in PARSERS:
+            assert parser(pasted) == parser(text), (parser.__name__, repr(indent))
+
+
+def test_a_posters_trailing_full_stop_keeps_the_toc() -> None:
+    """`Media nwa : 369968s.` (a sentence's full stop) once discarded the whole TOC."""
+    text = fixture_text("rec-toc-1session.txt")
+    assert "Media nwa    : 128s\n" in text
+    pasted = text.replace("Media nwa    : 128s\n", "Media nwa    : 128s.\n")
+    assert parse_toc(pasted) == TOCS["rec-toc-1session.txt"]
+    poster = text.replace("Media nwa    : 128s\n", "Media nwa : 369968s.\n")
+    assert parse_toc(poster).media.nwa == 369968
+    assert parse_toc(poster).sessions == TOCS["rec-toc-1session.txt"].sessions
+
+
+JUNK = [".", " (see above)", "s??", "\u00a0…", " 12x", ": : :"]
+
+
+@pytest.mark.parametrize("name", [n for n in ALL_FIXTURES if TOCS.get(n, toc()).sessions])
+def test_one_mangled_line_never_loses_the_rest(name: str) -> None:
+    """Each line in turn gets junk appended or is cut in half: every parser still answers,
+    and every session row that was not touched is still there."""
+    lines = fixture_text(name).splitlines()
+    expected = TOCS[name].sessions
+    for n, line in enumerate(lines):
+        for mangled in [line + junk for junk in JUNK] + [line[: len(line) // 2]]:
+            text = "\n".join([*lines[:n], mangled, *lines[n + 1 :]])
+            for parser in PARSERS:
+                parser(text)  # never raises
+            got = parse_toc(text).sessions
+            untouched = [s for s in expected if f": {s.index:>3} ," not in line]
+            assert all(s in got for s in untouched), (n, mangled)

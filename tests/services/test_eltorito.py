@@ -164,10 +164,68 @@ def test_synthetic_catalog_damage() -> None:
     short = (good + struct.pack("<BBH", 0x91, 0xEF, 3).ljust(32, b"\0") + _entry(0x88, 0, 0, 0, 1, 5)).ljust(2048, b"\0")  # fmt: skip
     catalog = parse_catalog(short)
     assert catalog is not None
-    assert len(catalog.entries) == 4  # the two missing entries read as zero entries
-    assert catalog.entries[-1].bootable is False
+    assert len(catalog.entries) == 2  # the two missing entries are not read as zero entries
+    assert catalog.problems == ["section 1 claims 3 entries; the catalog holds 1"]
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x01" + bytes(100)])
 def test_garbage_catalog(garbage: bytes) -> None:
     assert parse_catalog(garbage) is None
+
+
+def _patched_catalog(image: Path, name: str, offset: int, raw: bytes) -> Path:
+    data = bytearray(image.read_bytes())
+    sector = read_boot_catalog(str(image)).catalog_sector  # type: ignore[union-attr]
+    data[sector * 2048 + offset : sector * 2048 + offset + len(raw)] = raw
+    out = image.with_name(name)
+    out.write_bytes(bytes(data))
+    return out
+
+
+@needs_xorriso
+def test_a_section_claiming_65535_entries_lists_only_what_is_there(tmp_path: Path) -> None:
+    """xorriso lists 32 boot images (its bound) for such a catalog, 31 of them zeros; the
+    catalog holds one entry in that section, and the claim is named as damage."""
+    image = make_bootable(tmp_path / "boot.iso")
+    many = _patched_catalog(image, "many.iso", 64 + 2, struct.pack("<H", 65535))
+    catalog = read_boot_catalog(str(many))
+    assert catalog is not None
+    assert [(e.platform, e.load_rba) for e in catalog.entries] == [
+        (e.platform, e.load_rba) for e in read_boot_catalog(str(image)).entries  # type: ignore[union-attr]
+    ]
+    assert catalog.problems == ["section 1 claims 65535 entries; the catalog holds 1"]
+    _sector, theirs = xorriso_el_torito(many)
+    assert len(theirs) == 32  # libisofs' bound, filled with empty entries
+
+
+def test_garbage_entries_stop_at_the_bound_of_32_images() -> None:
+    junk = _entry(0x88, 0, 0, 0, 4, 99)
+    data = (
+        _validation(0, b"X") + _entry(0x88, 0, 0, 0, 4, 10)
+        + struct.pack("<BBH", 0x91, 0xEF, 65535).ljust(32, b"\0") + junk * 60
+    ).ljust(4096, b"\0")  # fmt: skip
+    catalog = parse_catalog(data)
+    assert catalog is not None and len(catalog.entries) == 32
+    assert catalog.problems == ["the catalog holds more than 32 boot images: the rest was not read"]
+
+
+@needs_xorriso
+def test_an_indicator_or_media_byte_outside_the_specification_is_named(tmp_path: Path) -> None:
+    """xorriso shows indicator 0x42 as bootable "y" and emulation 0x07 as a hex word; the
+    panel and `boot` name both as outside the specification."""
+    image = make_bootable(tmp_path / "boot.iso")
+    bad = _patched_catalog(image, "bad.iso", 32, b"\x42\x07")
+    catalog = read_boot_catalog(str(bad))
+    assert catalog is not None
+    default = catalog.entries[0]
+    assert (default.indicator, default.media_byte, default.bootable) == (0x42, 0x07, False)
+    assert catalog.problems == [
+        "default entry: boot indicator 0x42 is neither 0x88 (bootable) nor 0x00",
+        "default entry: media type 7 is not an El Torito emulation (0-4)",
+    ]
+    _sector, theirs = xorriso_el_torito(bad)
+    assert theirs[0][1:3] == (True, "0x07")
+    reserved = _patched_catalog(image, "reserved.iso", 64 + 32 + 1, b"\x10")  # section entry
+    catalog = read_boot_catalog(str(reserved))
+    assert catalog is not None
+    assert catalog.problems == ["section 1 entry 1: reserved bits of the media byte are set (0x10)"]

@@ -144,3 +144,113 @@ async def test_remaster_from_the_browser(tmp_path: Path) -> None:
     assert [(e.platform, e.emulation, e.sector_count, e.bootable) for e in after.entries] == shape
     listing = xorriso_run("-indev", f"stdio:{out}", "-find", "/").stdout.decode()
     assert "'/preseed.cfg'" in listing and "remove.me" not in listing
+
+
+async def test_the_browser_says_which_folder_and_file_are_damaged(tmp_path: Path) -> None:
+    """A cut-off image: the root says the image is cut off, a folder whose records are
+    gone says so under it, a file whose data is gone is marked, with the reason in its
+    details."""
+    from app.iso.view import open_session
+    from tests.services.test_iso_damage import SECTOR, patched, written
+
+    image = written(tmp_path)
+    with open_session(str(image)) as view:
+        big = view.stat("/docs/deep/b.bin").start_sector or 0
+    cut = patched(image, "cut.iso", {}, cut=(big + 10) * SECTOR)
+    app = DiscdeckApp(address=f"stdio:{cut}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        tree = screen.query_one("#browser-tree", Tree)
+        await _wait_for(pilot, lambda: tree.root.children)
+        assert "⚠ damaged" in str(tree.root.label)
+        assert str(tree.root.children[0].label).startswith("⚠ the image is cut off")
+        docs = next(n for n in tree.root.children if str(n.label).startswith("docs/"))
+        docs.expand()
+        await _wait_for(pilot, lambda: docs.children)
+        deep = next(n for n in docs.children if str(n.label).startswith("deep/"))
+        deep.expand()
+        await _wait_for(pilot, lambda: deep.children)
+        (leaf,) = deep.children
+        assert str(leaf.label) == "b.bin  ⚠ damaged"
+        tree.move_cursor(leaf)
+        await pilot.pause(0.2)
+        text = " ".join(_screen_text(app).split())
+        assert "Damaged its data at sector" in text and "lies past the end" in text
+    with open_session(str(image)) as view:
+        deep_sector = view.stat("/docs/deep").start_sector or 0
+    records_cut = patched(image, "records-cut.iso", {}, cut=deep_sector * SECTOR)
+    app = DiscdeckApp(address=f"stdio:{records_cut}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        tree = app.screen.query_one("#browser-tree", Tree)
+        await _wait_for(pilot, lambda: tree.root.children)
+        docs = next(n for n in tree.root.children if str(n.label).startswith("docs/"))
+        docs.expand()
+        await _wait_for(pilot, lambda: docs.children)
+        deep = next(n for n in docs.children if str(n.label).startswith("deep/"))
+        deep.expand()
+        await _wait_for(pilot, lambda: deep.children)
+        assert "⚠ damaged" in str(deep.label)
+        assert str(deep.children[0].label).startswith("⚠ /docs/deep: its records at sector")
+
+
+async def test_the_boot_panel_names_damage(tmp_path: Path) -> None:
+    from tests.services.test_eltorito import make_bootable
+    from tests.services.test_iso_damage import SECTOR, patched
+
+    image = make_bootable(tmp_path / "boot.iso")
+    data = image.read_bytes()
+    brvd = next(n * SECTOR for n in range(17, 32) if data[n * SECTOR] == 0)
+    catalog = int.from_bytes(data[brvd + 0x47 : brvd + 0x4B], "little") * SECTOR
+    cases = {
+        patched(image, "bad.iso", {catalog + 32: b"\x42\x07"}): [
+            "? indicator 0x42",
+            "unknown emulation 7",
+            "⚠ default entry: boot indicator 0x42 is neither 0x88",
+        ],
+        patched(image, "past.iso", {brvd + 0x47: (10**6).to_bytes(4, "little")}): [
+            "Damaged: the boot record points to a boot catalog at sector 1000000, past the end",
+        ],
+    }
+    for damaged, words in cases.items():
+        app = DiscdeckApp(address=f"stdio:{damaged}")
+        async with app.run_test(size=(110, 30)) as pilot:
+            await _settle(pilot)
+            await pilot.press("i")
+            await _settle(pilot)
+            await pilot.press("t")
+            await _settle(pilot)
+            text = " ".join(_screen_text(app).split())
+            for word in words:
+                assert word in text, text
+
+
+async def test_the_boot_panel_shows_the_whole_boot_picture(tmp_path: Path) -> None:
+    """Debian's ipxe.iso: ISOLINUX with boot-info-table and isohybrid, an EFI image, and
+    an isohybrid MBR partition."""
+    import pytest
+
+    from tests.debian_boot import Unavailable, debian_boot_images
+
+    try:
+        image = debian_boot_images()["ipxe"]
+    except Unavailable as exc:
+        pytest.skip(f"real bootable images from Debian packages are not available: {exc}")
+    app = DiscdeckApp(address=f"stdio:{image}")
+    async with app.run_test(size=(110, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("i")
+        await _settle(pilot)
+        await pilot.press("t")
+        await _settle(pilot)
+        text = " ".join(_screen_text(app).split())
+        for word in ("Catalog at sector 33 (/boot.cat)", "/isolinux.bin", "/efi.img",
+                     "boot-info-table, isohybrid-suitable", "System area: MBR isohybrid cyl-align-on",
+                     "0x17 hidden NTFS (isohybrid)"):  # fmt: skip
+            assert word in text, (word, text)

@@ -23,12 +23,21 @@ from app.engine.address import parse_address
 from app.engine.errors import EngineError
 from app.engine.models import Session
 from app.engine.remaster import check_remaster
-from app.iso.view import Entry, IsoView, open_session
+from app.iso.view import Entry, IsoDamageError, IsoView, open_session
 from app.jobs.plans import extract_plan, remaster_plan
 from app.stage.names import display
 from app.tui.messages import RunPlan
 from app.tui.screens.prompt_screen import PromptScreen
 from widgets.entry_details import EntryDetails
+
+MAX_DAMAGE_LINES = 3
+"""Damage lines shown under one folder; the rest are counted."""
+
+
+def _mark_damaged(node: TreeNode[Entry]) -> None:
+    label = node.label.copy()
+    label.append("  ⚠ damaged", style="bold red")
+    node.set_label(label)
 
 
 class BrowserScreen(Screen):
@@ -103,6 +112,7 @@ class BrowserScreen(Screen):
     def _failed(self, reason: str) -> None:
         tree = self.query_one("#browser-tree", Tree)
         tree.root.set_label(Text(reason, style="bold red"))
+        self.app.bell()
 
     def _opened(self, view: IsoView, entries: list[Entry]) -> None:
         if self.view is not None:
@@ -115,22 +125,51 @@ class BrowserScreen(Screen):
         tree.root.set_label(Text(label, style="bold"))
         tree.root.data = view.root
         self._fill(tree.root, entries)
+        if view.problems:
+            _mark_damaged(tree.root)
+            self.notify(view.problems[0], title="Damaged medium", severity="error", timeout=10)
         tree.root.expand()
         tree.move_cursor(tree.root)
 
     def _fill(self, node: TreeNode[Entry], entries: list[Entry]) -> None:
         node.remove_children()
+        if self.view is not None and node.data is not None:
+            # The root shows the head's damage too: everything found on opening.
+            view = self.view
+            self._say_damage(
+                node, list(view.problems) if node.is_root else view.folder_problems(node.data)
+            )
         for entry in sorted(entries, key=lambda e: (not e.is_dir, e.name)):
-            label = Text(display(entry.name) + ("/" if entry.is_dir else ""))
-            if entry.iso_path in self.removals:
-                label.stylize("strike red")
-                label.append("  (to be removed)", style="red")
-            if entry.is_symlink:
-                label.append(f" → {display(entry.symlink_target or '')}", style="cyan")
+            label = self._label(entry)
             if entry.is_dir:
                 node.add(label, data=entry, allow_expand=True)
             else:
                 node.add_leaf(label, data=entry)
+
+    def _label(self, entry: Entry) -> Text:
+        label = Text(display(entry.name) + ("/" if entry.is_dir else ""))
+        if entry.iso_path in self.removals:
+            label.stylize("strike red")
+            label.append("  (to be removed)", style="red")
+        if entry.is_symlink:
+            label.append(f" → {display(entry.symlink_target or '')}", style="cyan")
+        if entry.damage:
+            label.append("  ⚠ damaged", style="bold red")
+        return label
+
+    def _say_damage(self, node: TreeNode[Entry], problems: list[str]) -> None:
+        """What is damaged in this folder, as the first lines under it (in red)."""
+        for problem in problems[:MAX_DAMAGE_LINES]:
+            node.add_leaf(Text(f"⚠ {display(problem)}", style="red"))
+        if len(problems) > MAX_DAMAGE_LINES:
+            node.add_leaf(Text(f"⚠ … {len(problems) - MAX_DAMAGE_LINES} more", style="red"))
+        if problems and not node.is_root:
+            _mark_damaged(node)
+
+    def _unreadable(self, node: TreeNode[Entry], reason: str) -> None:
+        """A folder whose records cannot be read at all: said under it, in red."""
+        node.remove_children()
+        self._say_damage(node, [reason])
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[Entry]) -> None:
         node = event.node
@@ -143,6 +182,9 @@ class BrowserScreen(Screen):
         assert self.view is not None and node.data is not None
         try:
             entries = self.view.list(node.data)
+        except IsoDamageError as exc:
+            self.app.call_from_thread(self._unreadable, node, str(exc))
+            return
         except (EngineError, OSError) as exc:
             self.app.call_from_thread(
                 self.notify, f"cannot list {node.data.iso_path}: {exc}", severity="error"
@@ -199,11 +241,7 @@ class BrowserScreen(Screen):
             return
         path = node.data.iso_path
         self.removals.symmetric_difference_update({path})
-        label = Text(display(node.data.name) + ("/" if node.data.is_dir else ""))
-        if path in self.removals:
-            label.stylize("strike red")
-            label.append("  (to be removed)", style="red")
-        node.set_label(label)
+        node.set_label(self._label(node.data))
 
     def action_remaster(self) -> None:
         """Write a new image: this one's tree, minus the marked entries, plus the stage,
