@@ -149,34 +149,14 @@ def imported_modules(source: str) -> list[str]:
     return found
 
 
-DEBIAN_IMAGES = {"grub-rescue-pc": "grub-rescue-cdrom.iso", "ipxe": "ipxe.iso"}
-"""Bootable ISO images Debian packages install, made by other tools than ours."""
-
-
 @pytest.fixture(scope="session")
 def debian_images() -> dict[str, Path]:
-    """The images of DEBIAN_IMAGES, from `apt-get download` + `dpkg -x`, cached between runs
-    in /var/tmp (skipped, saying why, where the package archive cannot be reached)."""
-    cache = Path("/var/tmp/discdeck-test-debs")
-    found: dict[str, Path] = {}
-    for package, name in DEBIAN_IMAGES.items():
-        hits = sorted((cache / package).rglob(name)) if (cache / package).exists() else []
-        if not hits:
-            hits = _download_image(cache / package, package, name)
-        found[package] = hits[0]
-    return found
+    """Bootable ISO images Debian packages install (made by other tools than ours), from
+    tests/debian_boot.py's cache; skipped, saying why, where they cannot be fetched."""
+    from tests.debian_boot import Unavailable, debian_boot_images
 
-
-def _download_image(folder: Path, package: str, name: str) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    fetch = subprocess.run(
-        ["apt-get", "download", package], cwd=folder, capture_output=True, timeout=300, check=False
-    )
-    debs = sorted(folder.glob(f"{package}_*.deb"))
-    if fetch.returncode != 0 or not debs:
-        pytest.skip(f"apt-get download {package} failed: {fetch.stderr.decode(errors='replace')[-200:]}")
-    subprocess.run(["dpkg", "-x", str(debs[-1]), str(folder / "x")], check=True, timeout=120)
-    hits = sorted(folder.rglob(name))
-    if not hits:
-        pytest.skip(f"{package} holds no {name}")
-    return hits
+    try:
+        found = debian_boot_images()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    return {**found, "grub-rescue-pc": found["grub-rescue"]}
