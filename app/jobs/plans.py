@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.engine import commands as cmd
 from app.engine.address import parse_address
@@ -21,7 +22,7 @@ from app.engine.rescue import new_read_map, read_commands
 from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
 from app.iso.image_facts import ImageFacts
-from app.jobs.plan import Confirm, Follow, Plan
+from app.jobs.plan import Confirm, Follow, JobKind, Plan
 from app.media.view import short_address, size_text
 from app.stage.names import display
 
@@ -41,6 +42,13 @@ class Target:
 
 def _argv(commands: Sequence[str]) -> tuple[str, ...]:
     return (*base_argv(), *commands)
+
+
+def _for(target: Target, kind: JobKind, **fields: Any) -> Plan:
+    """A Plan of `kind` on the target's drive (its address parsed once, its name kept)."""
+    return Plan(
+        kind=kind, address=parse_address(target.address), drive_title=target.title, **fields
+    )
 
 
 def burn_plan(
@@ -81,10 +89,8 @@ def burn_plan(
             f"         the volume id is written as typed, {options.volume_id!r}; "
             "A-Z, 0-9 and _ read the same everywhere"
         )
-    return Plan(
-        kind="burn",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "burn",
         title=f"Burning to {target.name}",
         argv=_argv(cmd.burn_commands(target.address, entries, options, removals)),
         confirm=Confirm("Burn this session?", tuple(lines), "Burn"),
@@ -111,10 +117,8 @@ def check_plan(target: Target) -> Plan:
         f"Read every file on {target.name} and compare it with the MD5 tag",
         "written with it. Nothing is written.",
     )
-    return Plan(
-        kind="check",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "check",
         title=f"Checkread of {target.name}",
         argv=_argv(cmd.check_commands(target.address)),
         confirm=Confirm("Checkread?", lines, "Check"),
@@ -133,10 +137,8 @@ def blank_plan(target: Target, mode: str) -> Plan:
         f"Mode:   {mode}",
         f"Lost:   {lost}. This cannot be undone.",
     )
-    return Plan(
-        kind="blank",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "blank",
         title=f"Blanking {target.name} ({mode})",
         argv=_argv(cmd.blank_commands(target.address, mode)),
         confirm=Confirm("Blank the medium?", lines, "Blank", danger=True),
@@ -145,10 +147,8 @@ def blank_plan(target: Target, mode: str) -> Plan:
 
 def format_plan(target: Target, mode: str) -> Plan:
     lines = (f"Drive: {target.name}", f"Format: {mode}", "Data on the medium may be lost.")
-    return Plan(
-        kind="format",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "format",
         title=f"Formatting {target.name}",
         argv=_argv(cmd.format_commands(target.address, mode)),
         confirm=Confirm("Format the medium?", lines, "Format", danger=True),
@@ -156,10 +156,8 @@ def format_plan(target: Target, mode: str) -> Plan:
 
 
 def eject_plan(target: Target) -> Plan:
-    return Plan(
-        kind="eject",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "eject",
         title=f"Ejecting {target.name}",
         argv=_argv(cmd.eject_commands(target.address)),
         confirm=Confirm("Eject?", (f"Open the tray of {target.name}.",), "Eject"),
@@ -186,10 +184,8 @@ def surface_plan(
         f"Read every block of {target.name} and draw which ones read well,",
         "slowly or not at all. Nothing is written; esc stops it and keeps the map so far.",
     )
-    return Plan(
-        kind="surface",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "surface",
         title=f"Surface scan of {target.name}",
         argv=_argv(commands),
         confirm=Confirm("Surface scan?", lines, "Scan"),
@@ -270,10 +266,8 @@ def write_image_plan(
         + (", SIMULATION (nothing written)" if options.dummy else ""),
         *notes,
     ]
-    return Plan(
-        kind="write",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "write",
         title=f"Writing {os.path.basename(image)} to {target.name}",
         argv=_argv(write_image_commands(target.address, image, options)),
         confirm=Confirm("Write this image?", tuple(lines), "Write", danger=any(
@@ -292,10 +286,8 @@ def verify_image_plan(target: Target, image: str, stamp: Sequence[int] | None = 
         f"Read {os.path.basename(image)}'s length from {target.name} and compare it",
         "block by block with the image. Nothing is written.",
     )
-    return Plan(
-        kind="verify",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "verify",
         title=f"Verifying {target.name} against {os.path.basename(image)}",
         argv=(),
         confirm=Confirm("Verify against the image?", lines, "Verify"),
@@ -317,10 +309,8 @@ def read_plan(target: Target, image: str, *, retry: bool = True) -> Plan:
     ]
     if again:
         lines.insert(0, f"Continues the read in {short_address(image)} (its sector map).")
-    return Plan(
-        kind="read",
-        address=parse_address(target.address),
-        drive_title=target.title,
+    return _for(
+        target, "read",
         title=f"Reading {target.name} to {os.path.basename(image)}",
         argv=_argv(read_commands(target.address, image, sector_map, abort_file, retry=retry)),
         confirm=Confirm("Read the medium to an image?", tuple(lines), "Read"),
