@@ -182,11 +182,12 @@ class JobProgressView(Vertical):
     def _slow_parts(self, now_all: bool) -> None:
         """The history bars and xorriso's lines fill whole rows: each is repainted every
         SLOW_EVERY repaints, on different repaints, so no second carries both."""
+        self.paints = 0 if now_all else self.paints
         turn = self.paints % SLOW_EVERY
         self.paints += 1
         if now_all or turn == 0:
             self.query_one(HistoryGraph).redraw(self.samples)
-        if now_all or turn == SLOW_EVERY // 2:
+        if now_all or turn == SLOW_EVERY - 1:
             self.query_one(LatestLines).show(list(self.lines))
 
     def _static(self, selector: str, content: Text | str) -> None:
