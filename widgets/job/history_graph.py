@@ -46,8 +46,11 @@ class ZeroBars(Widget):
         self.top = 1.0
 
     def show(self, values: list[float], top: float) -> None:
+        """Repaint only when the bars change: a steady burn draws the same line for minutes."""
+        before = zero_based_bars(self.values, self.size.width, self.top)
         self.values, self.top = values, top
-        self.refresh()
+        if zero_based_bars(values, self.size.width, top) != before:
+            self.refresh()
 
     def render(self) -> Text:
         bars = zero_based_bars(self.values, self.size.width, self.top)
@@ -59,7 +62,7 @@ class HistoryGraph(Vertical):
 
     DEFAULT_CSS = """
     HistoryGraph { height: auto; }
-    HistoryGraph Label { color: $text-muted; }
+    HistoryGraph Label { color: $text-muted; width: 1fr; }
     """
 
     def compose(self) -> ComposeResult:
@@ -74,11 +77,15 @@ class HistoryGraph(Vertical):
         if speeds:
             peak = max(speeds)
             self.query_one("#speed-line", ZeroBars).show(speeds, peak)
-            self.query_one("#speed-label", Label).update(
-                f"speed history, 0 to {peak:.1f}x ({len(speeds)} samples)"
-            )
+            self._label("#speed-label", f"speed history, 0 to {peak:.1f}x")
         if buffers:
             self.query_one("#buffer-line", ZeroBars).show(buffers, 100.0)
-            self.query_one("#buffer-label", Label).update(
-                f"drive buffer history, 0 to 100 % (lowest {min(buffers):.0f} %)"
+            self._label(
+                "#buffer-label", f"drive buffer history, 0 to 100 % (lowest {min(buffers):.0f} %)"
             )
+
+    def _label(self, selector: str, text: str) -> None:
+        """A label is repainted (and its row sent to the terminal) only when its text changed."""
+        label = self.query_one(selector, Label)
+        if str(label.content) != text:
+            label.update(text, layout=False)  # width 1fr: no relayout needed

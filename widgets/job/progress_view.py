@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import replace
 
 import humanize
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Digits, Static
 
 from app.engine.progress import Progress
 from widgets.job.bar_gauge import BarGauge
 from widgets.job.history_graph import HistoryGraph
+from widgets.job.latest_lines import LatestLines
 
 PHASE_WORDS = {
     "preparing": "Preparing",
@@ -38,11 +42,34 @@ RAW_LINES = 6
 """xorriso's latest lines kept for the rows the screen has to spare."""
 FIFO_STARVED = 5.0
 """Seconds of an empty fifo while writing before the screen says the source is too slow."""
-HISTORY_EVERY = 3.0
-"""Seconds between redraws of the history sparklines (the gauges update on every line)."""
+REPAINT_EVERY = 2.0
+"""Seconds between repaints of the figures while a phase runs. xorriso reports every second;
+repainting every other report halves the bytes sent to the terminal (bench/terminal_bytes.py:
+the goal is 1 KB/s, for a burn watched over a slow ssh link or a 9600-baud console)."""
+DUE_AFTER = REPAINT_EVERY - 0.3
+"""xorriso's lines come 0.9-1.1 s apart: a little slack keeps repaints every other line."""
+FLUSH_AFTER = 1.5
+"""Seconds a line not yet shown waits for the next one (due 1 s later) before it is shown
+on its own: a figure is at most this late, and the screen is never quieter than
+REPAINT_EVERY while xorriso reports."""
+SLOW_EVERY = 3
+"""Repaints between redraws of the history bars and, offset, of xorriso's lines (~6 s)."""
+CARRIED = ("percent", "sectors", "total_sectors", "fifo", "buffer", "speed", "speed_unit",
+           "bytes_per_s", "bytes_done")  # fmt: skip
+"""The figures that keep their last value when a line does not carry them."""
 
 Sample = tuple[float | None, float | None]
 """(speed, drive buffer) of one progress event."""
+
+
+def carry(older: Progress, newer: Progress) -> Progress:
+    """`newer`, with the figures it lacks taken from an `older` line that was not shown."""
+    kept = {name: getattr(older, name) for name in CARRIED if getattr(newer, name) is None}
+    return replace(newer, **kept) if kept else newer
+
+
+def width(content: Text | str) -> int:
+    return content.cell_len if isinstance(content, Text) else cell_len(content)
 
 
 def clock(seconds: float | None) -> str:
@@ -58,6 +85,7 @@ class JobProgressView(Vertical):
     JobProgressView { height: 1fr; }
     JobProgressView #op-raw { height: 1fr; min-height: 1; color: $text-muted; }
     JobProgressView #op-eta-label { text-align: right; color: $text-muted; }
+    JobProgressView #op-phase, JobProgressView #op-sectors { width: auto; }
     """
 
     def __init__(
@@ -68,13 +96,21 @@ class JobProgressView(Vertical):
         self.buffers = buffers
         """Show the fifo and drive buffer gauges (they mean something only while writing)."""
         self.peak_speed = 1.0
-        self.history_drawn = 0.0
+        self.pending: Progress | None = None
+        """The newest figures not shown yet."""
+        self.painted: tuple[str | None, float] = (None, 0.0)
+        """The phase and the job's clock (Progress.elapsed) of the last repaint."""
+        self.painted_wall = 0.0
+        self.flush: Timer | None = None
+        self.paints = 0
         self.started: float | None = None
         """When this view saw the job's first event: its own clock for the elapsed time."""
         self.sectors_text = ""
         self.counted_phase: str | None = None
         self.lines: deque[str] = deque(maxlen=RAW_LINES)
         self.fifo_empty_since: float | None = None
+        self.shown: dict[str, Text | str] = {}
+        """What each Static shows now."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="op-big"):
@@ -88,52 +124,101 @@ class JobProgressView(Vertical):
         yield BarGauge("buffer", id="gauge-buffer")
         yield BarGauge("speed", id="gauge-speed", unit="x")
         yield HistoryGraph(id="op-history")
-        yield Static("", id="op-raw")
+        yield LatestLines(id="op-raw")
 
     def on_mount(self) -> None:
         for gauge in ("#gauge-fifo", "#gauge-buffer"):
             self.query_one(gauge).display = self.buffers
 
     def update(self, progress: Progress) -> None:
-        """Show `progress`; a figure a line does not carry keeps its last value."""
+        """Take `progress`; it is shown at once when due, else within REPAINT_EVERY seconds.
+
+        A figure a line does not carry keeps its last value."""
         now = time.monotonic()
         self.started = self.started if self.started is not None else now - progress.elapsed
-        elapsed = max(progress.elapsed, now - self.started)
-        # layout=False: these lines keep their size, so no relayout of the screen per update.
-        self.query_one("#op-phase", Static).update(self._phase(progress, now), layout=False)
+        self._note_fifo(progress, now)
+        if progress.speed is not None:
+            self.peak_speed = max(self.peak_speed, progress.speed)
+        if progress.line:
+            # xorriso's own words, its latest lines: the gauges already show its figures.
+            self.lines.append(" ".join(progress.line.split()))  # xorriso pads with blanks
+        self.pending = progress if self.pending is None else carry(self.pending, progress)
+        if self._due(progress):
+            self.paint()
+        elif self.flush is None:  # shown with the next line, or by this timer if none comes
+            self.flush = self.set_timer(FLUSH_AFTER, self.paint)
+
+    def _due(self, progress: Progress) -> bool:
+        """A new phase (and the end) at once; otherwise one repaint per REPAINT_EVERY of the
+        job's own clock, so a replayed run (the snapshot tests) repaints the same way."""
+        phase, at = self.painted
+        since = progress.elapsed - at
+        return progress.phase != phase or progress.phase == "done" or not 0 <= since < DUE_AFTER
+
+    def paint(self) -> None:
+        """Show the newest figures: every figure repainted costs bytes on the user's link."""
+        if self.flush is not None:
+            self.flush.stop()
+            self.flush = None
+        progress, self.pending = self.pending, None
+        if progress is None:
+            return
+        now = time.monotonic()
+        new_phase = progress.phase != self.painted[0] or progress.phase == "done"
+        self.painted, self.painted_wall = (progress.phase, progress.elapsed), now
+        elapsed = max(progress.elapsed, now - (self.started or now))
+        self._static("#op-phase", self._phase(progress, now))
         if progress.percent is not None:
-            self.query_one("#op-percent", Digits).update(f"{progress.percent:.0f}%")
+            self._digits("#op-percent", f"{progress.percent:.0f}%")
         eta = progress.eta_s
         if progress.phase == "done":
             eta = 0 if progress.percent == 100.0 else None
-        self.query_one("#op-eta", Digits).update(clock(eta))
+        self._digits("#op-eta", clock(eta))
         self._gauges(progress)
         if progress.phase == "done":
             for gauge in self.query(BarGauge):
                 if gauge.value is None:  # over before xorriso's first report: nothing to show
                     gauge.caption = "–"
-        self.query_one("#op-sectors", Static).update(self._counts(progress, elapsed), layout=False)
-        if now - self.history_drawn >= HISTORY_EVERY or progress.phase == "done":
-            # The bars are the costliest part of a redraw: a few times a minute is plenty.
-            self.history_drawn = now
+        self._static("#op-sectors", self._counts(progress, elapsed))
+        self._slow_parts(new_phase)
+
+    def _slow_parts(self, now_all: bool) -> None:
+        """The history bars and xorriso's lines fill whole rows: each is repainted every
+        SLOW_EVERY repaints, on different repaints, so no second carries both."""
+        self.paints = 0 if now_all else self.paints
+        turn = self.paints % SLOW_EVERY
+        self.paints += 1
+        if now_all or turn == 0:
             self.query_one(HistoryGraph).redraw(self.samples)
-        if progress.line:
-            # xorriso's own words, its latest lines: the gauges already show its figures,
-            # and a scrolling log of them cost a quarter of the screen's CPU during a burn.
-            self.lines.append(" ".join(progress.line.split()))  # xorriso pads with blanks
-            raw = self.query_one("#op-raw", Static)
-            latest = list(self.lines)[-max(raw.size.height, 1) :]  # the newest at the bottom
-            raw.update(Text("\n".join(latest)), layout=False)
+        if now_all or turn == SLOW_EVERY - 1:
+            self.query_one(LatestLines).show(list(self.lines))
+
+    def _static(self, selector: str, content: Text | str) -> None:
+        """Repaint a line only when its text changed: every repaint is bytes on the wire."""
+        before = self.shown.get(selector)
+        if before != content:
+            self.shown[selector] = content
+            # Width auto (no blank tail to send): a relayout only when the width changes.
+            resized = before is None or width(before) != width(content)
+            self.query_one(selector, Static).update(content, layout=resized)
+
+    def _digits(self, selector: str, value: str) -> None:
+        digits = self.query_one(selector, Digits)
+        if digits.value != value:  # Digits repaints (three rows) even for the same value
+            digits.update(value)
+
+    def _note_fifo(self, progress: Progress, now: float) -> None:
+        """Every line counts here, painted or not: one full fifo ends a starving spell."""
+        if not (progress.phase == "writing" and progress.fifo == 0):
+            self.fifo_empty_since = None
+        elif self.fifo_empty_since is None:
+            self.fifo_empty_since = now
 
     def _phase(self, progress: Progress, now: float) -> Text:
         """The phase in words; while writing, a fifo that stays empty is said aloud."""
         text = Text(PHASE_WORDS.get(progress.phase, progress.phase), style="bold")
-        starving = progress.phase == "writing" and progress.fifo == 0
-        if not starving:
-            self.fifo_empty_since = None
-        elif self.fifo_empty_since is None:
-            self.fifo_empty_since = now
-        if starving and now - (self.fifo_empty_since or now) >= FIFO_STARVED:
+        since = self.fifo_empty_since
+        if progress.phase == "writing" and since is not None and now - since >= FIFO_STARVED:
             text.append(" — fifo empty: the source cannot keep up", style="yellow")
         return text
 
@@ -144,7 +229,6 @@ class JobProgressView(Vertical):
                 gauge.caption, gauge.value = "", value
         if progress.speed is not None:
             speed_gauge = self.query_one("#gauge-speed", BarGauge)
-            self.peak_speed = max(self.peak_speed, progress.speed)
             speed_gauge.maximum = self.peak_speed
             rate = (
                 f" {humanize.naturalsize(progress.bytes_per_s)}/s" if progress.bytes_per_s else ""

@@ -1,0 +1,95 @@
+"""The job view repaints at most every other xorriso line and never repaints what did not
+change (issue 12: bytes on a slow terminal link); figures stay truthful. Driven by the job's
+own clock (Progress.elapsed), so nothing here depends on how fast the machine is."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.widgets import Digits
+
+from app.engine.progress import Progress
+from widgets.job.bar_gauge import BarGauge
+from widgets.job.latest_lines import LatestLines
+from widgets.job.progress_view import JobProgressView, carry
+
+
+class ViewApp(App):
+    def compose(self) -> ComposeResult:
+        yield JobProgressView([], buffers=True)
+
+
+class NoTimer:
+    """Stands in for the flush timer, so a slow machine cannot fire it mid-test."""
+
+    def stop(self) -> None:
+        pass
+
+
+def view_of(app: App) -> JobProgressView:
+    view = app.query_one(JobProgressView)
+    view.set_timer = lambda *args, **kwargs: NoTimer()  # type: ignore[method-assign,assignment]
+    return view
+
+
+def writing(second: int, **figures: object) -> Progress:
+    line = f"xorriso : UPDATE : Writing: {second * 100}s {second}.0% fifo 100% buf 50%"
+    defaults: dict[str, object] = {"percent": float(second), "sectors": second * 100}
+    return Progress("writing", elapsed=float(second), line=line, **(defaults | figures))
+
+
+def test_a_line_that_lacks_a_figure_keeps_the_one_not_shown_yet() -> None:
+    older = writing(1, speed=4.0, speed_unit="xD", fifo=90)
+    newer = writing(2, fifo=100)
+    merged = carry(older, newer)
+    assert (merged.speed, merged.speed_unit, merged.fifo, merged.percent) == (4.0, "xD", 100, 2.0)
+
+
+async def test_figures_repaint_every_other_line_and_a_new_phase_at_once() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        percent = view.query_one("#op-percent", Digits)
+        shown = []
+        for second in range(1, 6):
+            view.update(writing(second, speed=4.0 + second / 10, speed_unit="xD"))
+            await pilot.pause()
+            shown.append(percent.value)
+        assert shown == ["1%", "1%", "3%", "3%", "5%"]
+        assert view.query_one("#gauge-speed", BarGauge).caption.startswith("4.5xD")
+        view.update(Progress("closing", elapsed=5.2))  # a new phase is not held back
+        await pilot.pause()
+        assert "Closing" in str(view.query_one("#op-phase").content)
+
+
+async def test_a_held_back_line_is_shown_when_no_next_line_comes() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        view.update(writing(1))
+        view.update(writing(2))
+        assert view.query_one("#op-percent", Digits).value == "1%"
+        view.paint()  # what the flush timer does when xorriso goes quiet
+        await pilot.pause()
+        assert view.query_one("#op-percent", Digits).value == "2%"
+
+
+async def test_latest_lines_repaint_only_rows_that_changed() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        lines = app.query_one(LatestLines)
+        lines.show(["a", "b"])
+        await pilot.pause()
+        painted: list[Region] = []
+        real_refresh = lines.refresh
+
+        def refresh(*regions: Region, **kwargs: bool) -> LatestLines:
+            painted.extend(regions)
+            return real_refresh(*regions, **kwargs)
+
+        lines.refresh = refresh  # type: ignore[method-assign]
+        lines.show(["a", "b"])
+        assert painted == [], "the same lines are not repainted"
+        lines.show(["a", "bb", "c"])
+        (region,) = painted
+        assert (region.y, region.height, region.width) == (1, 2, 2)  # rows 1-2, two columns
