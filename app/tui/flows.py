@@ -66,6 +66,9 @@ class OperationFlows:
 
     def run_confirmed(self, plan: Plan, *, ask: bool = True) -> None:
         """Ask the Plan's question; only an explicit yes runs it on its own screen."""
+        # "Checking…" has served its turn: gone now, it does not expire later over the job
+        # screen, whose full repaint then cost ~17 KB on the wire (bench/terminal_bytes.py).
+        self.clear_notifications()
         # Imported on first use: the job screen and the job machinery behind it are ~50 ms of
         # imports (python -X importtime, 2026-11-30) that a start without a job does not need.
         from app.tui.screens.operation_screen import OperationScreen
