@@ -25,6 +25,7 @@ from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
 from app.engine.options import SPEED_HELP, BurnOptions, check_speed
 from app.engine.remaster import check_remaster
+from app.iso.udf import name_filesystem
 from app.media.view import blocks_text, describe_medium, size_text, toc_document
 from app.stage.specs import split_spec
 
@@ -89,7 +90,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not args.dev:
         return _fail("info needs a drive: discdeck info --dev /dev/sr0 (or stdio:IMAGE)", 2)
     try:
-        report = read_medium(args.dev)
+        report = name_filesystem(read_medium(args.dev))
     except DriveError as exc:
         return _fail(f"{exc}{busy_detail(args.dev)}")
     except EngineError as exc:
@@ -195,7 +196,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if not address:
         return _fail("ls needs --dev ADDRESS or --image PATH", 2)
     try:
-        return ls(address, args.path, args.session, as_json=args.json)
+        return ls(address, args.path, args.session, as_json=args.json, udf=args.udf)
     except OSError as exc:
         return _fail(f"{exc.strerror}: {exc.filename}" if exc.strerror else str(exc))
     except (EngineError, ValueError, KeyError) as exc:
@@ -328,6 +329,7 @@ def _add_inspect_commands(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--image", metavar="PATH", help="an .iso file")
     ls.add_argument("--session", type=int, help="session number from the TOC (default: newest)")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.add_argument("--udf", action="store_true", help="list the UDF tree (a bridge disc)")
     ls.add_argument("path", nargs="?", default="/", help="folder or file on the disc")
     ls.set_defaults(func=cmd_ls)
 
