@@ -18,6 +18,7 @@ from app.cli.catalog import add_catalog_commands
 from app.cli.common import fail as _fail
 from app.cli.recorders import add_recorder_commands
 from app.cli.sets import add_set_commands
+from app.cli.udf import add_format_command
 from app.drives.discovery import busy_detail
 from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.errors import DriveError, EngineError
@@ -261,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_recorder_commands(sub)
     add_catalog_commands(sub)
     add_set_commands(sub)
+    add_format_command(sub)
     return parser
 
 
