@@ -45,11 +45,9 @@ def _holds_data(plan: Plan, media: Media | None) -> bool:
 
 def _agreed(plan: Plan, yes: bool) -> bool:
     """The confirmation, asked on a terminal; without one only --yes agrees."""
+    if yes or not sys.stdin.isatty():
+        return yes
     print(plan.confirm.title, *plan.confirm.lines, sep="\n  ", file=sys.stderr)
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        return False
     answer = input(f"{plan.confirm.yes_label}? [y/N] ").strip().lower()
     return answer in ("y", "yes")
 

@@ -71,13 +71,21 @@ def dstring(field: bytes) -> str:
 
 
 def _anchor(fd: int) -> tuple[int, int, int] | None:
-    """(block size, main sequence location, its length in bytes) from the anchor, or None
-    when no block size shows a valid anchor at sector 256."""
+    """(block size, main sequence location, its length in bytes) from an anchor, or None.
+
+    Sector 256 first; where it is damaged, the copies ECMA-167 puts at the last sector and
+    256 before it (as udfinfo does), so one bad sector does not hide the file system.
+    """
+    end = os.lseek(fd, 0, os.SEEK_END)
     for block in BLOCK_SIZES:
-        data = os.pread(fd, 32, ANCHOR_SECTOR * block)
-        if _tag_ok(data, TAG_ANCHOR, ANCHOR_SECTOR):
-            length = int.from_bytes(data[16:20], "little")
-            return block, int.from_bytes(data[20:24], "little"), length
+        last = end // block - 1
+        for sector in (ANCHOR_SECTOR, last, last - ANCHOR_SECTOR):
+            if sector <= ANCHOR_SECTOR and sector != ANCHOR_SECTOR:
+                continue
+            data = os.pread(fd, 32, sector * block)
+            if _tag_ok(data, TAG_ANCHOR, sector):
+                length = int.from_bytes(data[16:20], "little")
+                return block, int.from_bytes(data[20:24], "little"), length
     return None
 
 
