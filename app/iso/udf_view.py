@@ -20,6 +20,7 @@ from pycdlib.pycdlibexception import PyCdlibException
 
 from app.iso.entry import Entry, IsoFormatError, PathOrEntry
 from app.iso.file import device_path
+from app.iso.udf import UdfError, read_udf
 
 ROOT_MODE = stat.S_IFDIR | 0o555
 
@@ -50,7 +51,11 @@ class UdfView:
             self._iso.close()
             raise IsoFormatError(f"{self.path} has no UDF tree beside its ISO 9660 one")
         self.problems: list[str] = []
-        self.volume_id = ""
+        try:
+            facts = read_udf(self.path)
+        except (UdfError, OSError):
+            facts = None  # pycdlib read it; only the label is missing from the title
+        self.volume_id = f"UDF {facts.label}" if facts else "UDF"
         root = self._iso.get_record(udf_path="/")
         self.root = self._entry(root, "", "/")
 
