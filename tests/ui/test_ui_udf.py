@@ -43,3 +43,32 @@ async def test_udf_only_image_is_named_in_the_medium_panel(tmp_path: Path) -> No
         await settle(pilot)
         await wait_for(pilot, lambda: "UDF 2.01, label PANEL" in screen_text(app))
         assert "no ISO 9660" not in screen_text(app)
+
+
+async def test_format_for_udf_from_the_app(tmp_path: Path) -> None:
+    """Format → "for UDF" → a label → the confirmation → mkudffs; udfinfo reads it back and
+    the medium panel shows it."""
+    from app.tui.screens.choice_screen import ChoiceScreen
+    from app.tui.screens.confirm_screen import ConfirmScreen
+    from app.tui.screens.operation_screen import OperationScreen
+    from app.tui.screens.prompt_screen import PromptScreen
+    from tests.services.test_udf import udfinfo
+
+    image = tmp_path / "floppy.img"
+    image.touch()
+    app = DiscdeckApp(address=f"stdio:{image}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await app.run_action("format")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("enter")  # "for UDF" comes first
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("ctrl+u", *"MY FLOPPY", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Everything on the medium is lost." in app.screen.lines
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.finished)
+        assert screen.results[-1].outcome == "ok", screen.results[-1].message
+    assert udfinfo(image)["label"] == "MY FLOPPY"
