@@ -12,10 +12,7 @@ from app.engine.errors import AddressError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import Media
 from app.jobs.plan import Plan
-
-RESTRICTED = "DVD-RW sequential"
-"""A DVD-RW in sequential recording must become restricted overwrite (xorriso -format)
-before a file system can be written in place."""
+from app.media.udf_format import needs_overwrite_format
 
 
 def add_format_command(sub: argparse._SubParsersAction) -> None:
@@ -64,12 +61,13 @@ def cmd_format(args: argparse.Namespace) -> int:
         check_address(parse_address(address), for_write=True)
         media = _media(address)
         target = Target(address, media=media)
-        plan = udf_format_plan(target, args.label)
+        first = media is not None and needs_overwrite_format(media.profile)
+        plan = udf_format_plan(target, args.label, formatted_first=first)
     except (AddressError, EngineError, ValueError) as exc:
         return fail(str(exc))
     if _holds_data(plan, media) and not _agreed(plan, args.yes):
         return fail("not formatted: everything on the medium would be lost; add --yes to agree")
-    if media is not None and (media.profile or "").startswith(RESTRICTED):
+    if first:
         code = run(format_plan(target, "as_needed"), as_json=args.json)
         if code != 0:
             return code

@@ -156,14 +156,21 @@ def format_plan(target: Target, mode: str) -> Plan:
     )
 
 
-def udf_format_plan(target: Target, label: str) -> Plan:
+def udf_format_plan(target: Target, label: str, *, formatted_first: bool = False) -> Plan:
     """mkudffs on a rewritable medium or an image file: everything on it is lost, so asked.
 
-    ValueError (one line) for a label UDF cannot hold or a medium that is not rewritable.
+    ValueError (one line) for a label UDF cannot hold, a medium that is not rewritable, or a
+    DVD-RW in sequential recording unless `formatted_first` (format_plan runs before it).
     """
     address = parse_address(target.address)
     image = address.kind == "stdio"
-    kind = udf.media_type(target.media.profile if target.media else None, image=image)
+    profile = target.media.profile if target.media else None
+    kind = udf.media_type(profile, image=image)
+    if not image and not formatted_first and udf.needs_overwrite_format(profile):
+        raise ValueError(
+            "this DVD-RW is in sequential recording: format it first (Format → as needed makes "
+            "it restricted overwrite), then format it for UDF"
+        )
     blocks = None
     if image and (not os.path.exists(address.path) or os.path.getsize(address.path) == 0):
         blocks = udf.IMAGE_BLOCKS
@@ -171,6 +178,10 @@ def udf_format_plan(target: Target, label: str) -> Plan:
         f"Drive: {target.name}",
         f"File system: UDF, label {label}, media type {kind}, {udf.BLOCK_SIZE}-byte blocks",
         "Everything on the medium is lost.",
+    ) + (
+        ("First xorriso -format as_needed makes the DVD-RW restricted overwrite.",)
+        if formatted_first
+        else ()
     )
     return Plan(
         kind="udf",

@@ -46,6 +46,12 @@ def media_type(profile: str | None, *, image: bool) -> str:
     )
 
 
+def needs_overwrite_format(profile: str | None) -> bool:
+    """A DVD-RW in sequential recording must become restricted overwrite (xorriso -format)
+    before a file system can be written in place."""
+    return (profile or "").upper().startswith("DVD-RW SEQUENTIAL")
+
+
 def check_label(label: str) -> str:
     """The label, or ValueError when UDF cannot hold it (length, control characters)."""
     if not label:

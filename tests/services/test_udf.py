@@ -196,3 +196,26 @@ def test_format_job_on_a_new_and_an_existing_image(tmp_path: Path) -> None:
         assert "mount -t udf" in job.result.message
         info = udfinfo(image)
         assert (info["label"], info["blocksize"], info["udfrev"]) == (label, "2048", "2.01")
+
+
+def test_plans_for_real_media() -> None:
+    from app.engine.models import Media
+
+    def target(profile: str) -> Target:
+        return Target("/dev/sr0", "sr0", Media(profile=profile))
+
+    plan = udf_format_plan(target("DVD+RW"), "BACKUP")
+    assert plan.argv[1:] == (
+        "--utf8",
+        "--media-type=dvdrw",
+        "--label=BACKUP",
+        "--blocksize=2048",
+        "/dev/sr0",
+    )
+    assert "dvdram" in udf_format_plan(target("BD-RE"), "B").argv[2]
+    with pytest.raises(ValueError, match="sequential recording: format it first"):
+        udf_format_plan(target("DVD-RW sequential recording"), "X")
+    first = udf_format_plan(target("DVD-RW sequential recording"), "X", formatted_first=True)
+    assert any("xorriso -format" in line for line in first.confirm.lines)
+    with pytest.raises(ValueError, match="cannot be formatted for UDF"):
+        udf_format_plan(target("DVD-R sequential recording"), "X")
