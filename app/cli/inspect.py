@@ -5,11 +5,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pycdlib is imported only when the UDF tree is asked for
+    from app.iso.udf_view import UdfView
 
 from app.engine.inspect import read_medium
 from app.iso.boot_picture import BootPicture, image_words, partition_words, read_boot_picture
 from app.iso.eltorito import INDICATORS, BootEntry
-from app.iso.view import Entry, open_session
+from app.iso.entry import IsoFormatError
+from app.iso.file import device_path
+from app.iso.udf import udf_words
+from app.iso.view import Entry, IsoView, open_session
 from app.stage.names import display
 
 
@@ -54,10 +61,32 @@ def _report_damage(problems: list[str]) -> int:
     return 1
 
 
-def ls(address: str, path: str, session: int | None, *, as_json: bool) -> int:
+def _open_tree(address: str, session: int | None, udf: bool) -> IsoView | UdfView:
+    """The ISO 9660 session, or with `udf` the UDF tree; a UDF-only medium is named in the
+    error (pycdlib cannot open it without an ISO 9660 descriptor)."""
+    try:
+        if udf:
+            # pycdlib (~60 ms of imports) only when the UDF tree is asked for.
+            from app.iso.udf_view import UdfView
+
+            return UdfView(address)
+        return open_session(address, session_start(address, session))
+    except IsoFormatError as exc:
+        words = udf_words(device_path(address))
+        if words is None:
+            raise
+        raise IsoFormatError(
+            f"{words}; UDF only, no ISO 9660: discdeck cannot list it, mount it to read it "
+            f"(sudo mount -t udf -o ro,loop {device_path(address)} /mnt)"
+            if "PVD" in str(exc) or not udf
+            else f"{words}: {exc}"
+        ) from None
+
+
+def ls(address: str, path: str, session: int | None, *, as_json: bool, udf: bool = False) -> int:
     """List a folder (or one file); damage found on the way exits 1 with a one-line reason
     after what could be read is printed."""
-    with open_session(address, session_start(address, session)) as view:
+    with _open_tree(address, session, udf) as view:
         target = view.stat(path)
         entries = view.list(target) if target.is_dir else [target]
         rows = [_row(e) for e in sorted(entries, key=lambda e: e.name)]

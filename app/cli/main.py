@@ -18,6 +18,7 @@ from app.cli.catalog import add_catalog_commands
 from app.cli.common import fail as _fail
 from app.cli.recorders import add_recorder_commands
 from app.cli.sets import add_set_commands
+from app.cli.udf import add_format_command
 from app.drives.discovery import busy_detail
 from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.errors import DriveError, EngineError
@@ -25,6 +26,7 @@ from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
 from app.engine.options import SPEED_HELP, BurnOptions, check_speed
 from app.engine.remaster import check_remaster
+from app.iso.udf import name_filesystem
 from app.media.view import blocks_text, describe_medium, size_text, toc_document
 from app.stage.specs import split_spec
 
@@ -89,7 +91,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not args.dev:
         return _fail("info needs a drive: discdeck info --dev /dev/sr0 (or stdio:IMAGE)", 2)
     try:
-        report = read_medium(args.dev)
+        report = name_filesystem(read_medium(args.dev))
     except DriveError as exc:
         return _fail(f"{exc}{busy_detail(args.dev)}")
     except EngineError as exc:
@@ -195,7 +197,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if not address:
         return _fail("ls needs --dev ADDRESS or --image PATH", 2)
     try:
-        return ls(address, args.path, args.session, as_json=args.json)
+        return ls(address, args.path, args.session, as_json=args.json, udf=args.udf)
     except OSError as exc:
         return _fail(f"{exc.strerror}: {exc.filename}" if exc.strerror else str(exc))
     except (EngineError, ValueError, KeyError) as exc:
@@ -260,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_recorder_commands(sub)
     add_catalog_commands(sub)
     add_set_commands(sub)
+    add_format_command(sub)
     return parser
 
 
@@ -328,6 +331,7 @@ def _add_inspect_commands(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--image", metavar="PATH", help="an .iso file")
     ls.add_argument("--session", type=int, help="session number from the TOC (default: newest)")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
+    ls.add_argument("--udf", action="store_true", help="list the UDF tree (a bridge disc)")
     ls.add_argument("path", nargs="?", default="/", help="folder or file on the disc")
     ls.set_defaults(func=cmd_ls)
 

@@ -105,3 +105,5 @@ class MediumReport:
     access: str | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    filesystem: str | None = None
+    """A file system xorriso does not read (UDF), named by a reader above the engine."""

@@ -9,7 +9,7 @@ from typing import Literal
 
 from app.engine.errors import EngineError
 
-NameSource = Literal["rockridge", "joliet", "iso9660"]
+NameSource = Literal["rockridge", "joliet", "iso9660", "udf"]
 
 
 class IsoFormatError(EngineError):

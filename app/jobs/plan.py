@@ -14,8 +14,17 @@ from app.engine.address import Address, parse_address
 from app.engine.commands import MapEntry
 
 JobKind = Literal[
-    "burn", "check", "blank", "format", "eject", "surface", "extract", "remaster", "write",
+    "burn",
+    "check",
+    "blank",
+    "format",
+    "eject",
+    "surface",
+    "extract",
+    "remaster",
+    "write",
     "verify",
+    "udf",
 ]
 PLAN_FORMAT = 1
 

@@ -23,6 +23,7 @@ from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
 from app.iso.image_facts import ImageFacts
 from app.jobs.plan import Confirm, Follow, JobKind, Plan
+from app.media import udf_format as udf
 from app.media.view import short_address, size_text
 from app.stage.names import display
 
@@ -155,6 +156,44 @@ def format_plan(target: Target, mode: str) -> Plan:
     )
 
 
+def udf_format_plan(target: Target, label: str, *, formatted_first: bool = False) -> Plan:
+    """mkudffs on a rewritable medium or an image file: everything on it is lost, so asked.
+
+    ValueError (one line) for a label UDF cannot hold, a medium that is not rewritable, or a
+    DVD-RW in sequential recording unless `formatted_first` (format_plan runs before it).
+    """
+    address = parse_address(target.address)
+    image = address.kind == "stdio"
+    profile = target.media.profile if target.media else None
+    kind = udf.media_type(profile, image=image)
+    if not image and not formatted_first and udf.needs_overwrite_format(profile):
+        raise ValueError(
+            "this DVD-RW is in sequential recording: format it first (Format → as needed makes "
+            "it restricted overwrite), then format it for UDF"
+        )
+    blocks = None
+    if image and (not os.path.exists(address.path) or os.path.getsize(address.path) == 0):
+        blocks = udf.IMAGE_BLOCKS
+    lines = (
+        f"Drive: {target.name}",
+        f"File system: UDF, label {label}, media type {kind}, {udf.BLOCK_SIZE}-byte blocks",
+        "Everything on the medium is lost.",
+    ) + (
+        ("First xorriso -format as_needed makes the DVD-RW restricted overwrite.",)
+        if formatted_first
+        else ()
+    )
+    return Plan(
+        kind="udf",
+        address=address,
+        drive_title=target.title,
+        title=f"Formatting {target.name} for UDF",
+        argv=tuple(udf.mkudffs_argv(address.path, kind, label, blocks)),
+        confirm=Confirm("Format for UDF?", lines, "Format", danger=True),
+        params={"label": label, "media_type": kind},
+    )
+
+
 def eject_plan(target: Target) -> Plan:
     return _for(
         target, "eject",
@@ -239,7 +278,6 @@ def extract_plan(address: str, view: object, source: object, iso_path: str, targ
     )
 
 
-
 def image_stamp(image: str) -> list[int]:
     """(size, mtime_ns) of an image when its write is planned: a change since fails the verify."""
     info = os.stat(image)
@@ -303,7 +341,8 @@ def read_plan(target: Target, image: str, *, retry: bool = True) -> Plan:
     lines = [
         f"Read every block of {target.name} into {short_address(image)}.",
         "Blocks that cannot be read are retried once, then left for a later run"
-        if retry else "Blocks that cannot be read are left for a later run",
+        if retry
+        else "Blocks that cannot be read are left for a later run",
         "(this drive or another), which reads only what is still missing.",
         "Nothing is written to the medium; esc stops and keeps what was read.",
     ]
@@ -324,7 +363,8 @@ def copy_plan(source: Target, dest: Target, options: BurnOptions, temp_image: st
     one_drive = source.address == dest.address
     lines = [
         f"From:    {source.name} ({short_address(source.address)})",
-        f"To:      {dest.name}" + (" (the same drive: it ejects and waits for a blank)" if one_drive else ""),
+        f"To:      {dest.name}"
+        + (" (the same drive: it ejects and waits for a blank)" if one_drive else ""),
         f"How:     read to a temporary image ({short_address(temp_image)}), write it, "
         + ("compare" if options.verify else "no compare"),
         "The temporary image is deleted at the end.",

@@ -32,9 +32,10 @@ from app.jobs.plans import (
     surface_plan,
 )
 from app.jobs.read_checks import ReadLock, check_read_target, remember_identity
+from app.jobs.udf_format import UdfFormatJob
 from app.jobs.verify_image import VerifyImageJob
 
-WRITES = ("burn", "blank", "format", "write", "copy")
+WRITES = ("burn", "blank", "format", "write", "copy", "udf")
 
 
 def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | None = None) -> Job:
@@ -58,6 +59,9 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)
+    if plan.kind == "udf":
+        check_free(plan.drive)
+        return UdfFormatJob(plan)
     if plan.kind == "read":
         return _read(plan, journal_dir)
     if plan.kind == "copy":

@@ -88,6 +88,8 @@ def toc_document(report: MediumReport, recorder: VirtualRecorder | None = None) 
             "medium": recorder.medium,
             "capacity_blocks": recorder.capacity_blocks,
         }
+    if report.filesystem:
+        document["filesystem"] = report.filesystem
     return document
 
 
@@ -137,6 +139,8 @@ def describe_medium(report: MediumReport, recorder: VirtualRecorder | None = Non
         ),
         ("Next addr", _next_address(media.status, media.nwa)),
     ]
+    if report.filesystem:
+        view.rows.append(("File sys", report.filesystem))
     count = media.sessions_count
     view.summary = (
         f"{count} session{'s' if count != 1 else ''}, "

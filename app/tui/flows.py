@@ -22,12 +22,15 @@ from app.engine.preflight import SizeForecast, forecast_size, preflight_burn
 from app.jobs import plans
 from app.jobs.plan import Plan
 from app.media.contents import already_there, open_contents
+from app.media.udf_format import check_label
 from app.media.view import short_address, used_blocks
 from app.stage.model import BurnMark, Stage
 from app.tui.messages import PlanFinished, RunPlan
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
+from app.tui.screens.prompt_screen import PromptScreen
 
+UDF_CHOICE = "udf"
 BLANK_CHOICES = [
     ("as_needed", "as needed — what makes this medium writable from scratch"),
     ("fast", "fast — minimal blanking"),
@@ -197,11 +200,15 @@ class OperationFlows:
             return
         plan = self._plan_or_say(
             lambda: plans.burn_plan(
-                self.target(drive), entries, self.stage.options,
+                self.target(drive),
+                entries,
+                self.stage.options,
                 files=self.stage.total_files(),
-                image_sectors=forecast.image_sectors if forecast else None, from_stage=True,
+                image_sectors=forecast.image_sectors if forecast else None,
+                from_stage=True,
                 warnings=forecast.warnings if forecast else (),
-                removals=self.stage.removals, replaced=replaced,
+                removals=self.stage.removals,
+                replaced=replaced,
             )
         )
         if plan is not None:
@@ -260,24 +267,46 @@ class OperationFlows:
         self.call_from_thread(self._choose_format, drive, formats)
 
     def _choose_format(self, drive: DriveEntry, formats: Formats) -> None:
-        if not formats.applicable:
-            self.notify(
-                f"{drive.title} is not an MMC drive: formatting does not apply "
-                "(image files need no formatting)",
-                severity="warning",
+        """xorriso's formats of an MMC medium, and "for UDF" (mkudffs) on any medium or
+        image file (an image needs no other formatting)."""
+        choices = [(UDF_CHOICE, "for UDF (mkudffs): a big floppy, mounted read-write")]
+        if formats.applicable:
+            choices.append(
+                ("as_needed", f"as needed — current status: {formats.status or 'unknown'}")
             )
-            return
-        choices = [("as_needed", f"as needed — current status: {formats.status or 'unknown'}")]
-        choices += [
-            (f"by_index_{e.index}", f"format {e.index}: type {e.type_code:02X}h, {e.size_text}")
-            for e in formats.entries
-        ]
+            choices += [
+                (f"by_index_{e.index}", f"format {e.index}: type {e.type_code:02X}h, {e.size_text}")
+                for e in formats.entries
+            ]
 
         def chosen(mode: str | None) -> None:
-            if mode:
+            if mode == UDF_CHOICE:
+                self._ask_udf_label()
+            elif mode:
                 self._simple(lambda target: plans.format_plan(target, mode))
 
         self.push_screen(ChoiceScreen("Format", choices), chosen)
+
+    def _ask_udf_label(self) -> None:
+        """The label, checked as typed; then the plan's confirmation (everything is lost)."""
+
+        def validate(value: str) -> str | None:
+            try:
+                check_label(value)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def chosen(label: str | None) -> None:
+            if label:
+                self._simple(lambda target: plans.udf_format_plan(target, label))
+
+        self.push_screen(
+            PromptScreen(
+                "Format for UDF", "Label of the UDF volume?", "DISCDECK", validate=validate
+            ),
+            chosen,
+        )
 
     def action_new_blank(self) -> None:
         """A virtual recorder gets a new blank; the medium it held goes onto the shelf."""
@@ -297,7 +326,9 @@ class OperationFlows:
                 self.notify(f"could not shelve the medium: {exc}", severity="error")
                 return
             if kept is not None:
-                self.notify(f"{drive.title} holds a new blank; the medium is on the shelf as {kept.recorder.name}")
+                self.notify(
+                    f"{drive.title} holds a new blank; the medium is on the shelf as {kept.recorder.name}"
+                )
             self.media_changed = True
             self._after_operation()
             if hasattr(self.screen, "action_rescan"):

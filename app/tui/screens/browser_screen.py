@@ -2,12 +2,14 @@
 
 A folder is listed only when it is opened (in a worker), so a 100k-entry image opens at
 once. Each session of a multi-session medium shows its own tree (app.iso.view redirects the
-volume descriptors to the session's start sector).
+volume descriptors to the session's start sector). A bridge disc's UDF tree is one more
+entry of the session list ("UDF tree", read through pycdlib); a UDF-only medium is named.
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -23,6 +25,8 @@ from app.engine.address import parse_address
 from app.engine.errors import EngineError
 from app.engine.models import Session
 from app.engine.remaster import check_remaster
+from app.iso.file import device_path
+from app.iso.udf import udf_words
 from app.iso.view import Entry, IsoDamageError, IsoView, open_session
 from app.jobs.plans import extract_plan, remaster_plan
 from app.stage.names import display
@@ -30,6 +34,10 @@ from app.tui.messages import RunPlan
 from app.tui.screens.prompt_screen import PromptScreen
 from widgets.entry_details import EntryDetails
 
+if TYPE_CHECKING:  # pycdlib is imported only when the UDF tree is opened
+    from app.iso.udf_view import UdfView
+
+UDF_OPTION = "udf"
 MAX_DAMAGE_LINES = 3
 """Damage lines shown under one folder; the rest are counted."""
 
@@ -54,7 +62,7 @@ class BrowserScreen(Screen):
         self.address = address
         self.sessions = [s for s in sessions if s.kind == "ISO"]
         self.title_text = title or address
-        self.view: IsoView | None = None
+        self.view: IsoView | UdfView | None = None
         self.session: Session | None = None
         self.removals: set[str] = set()
         """ISO paths marked with d, removed from the tree by a remaster (R)."""
@@ -86,35 +94,56 @@ class BrowserScreen(Screen):
         self.query_one("#browser-tree", Tree).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == UDF_OPTION:
+            self.open(None, udf=True)
+            return
         chosen = next((s for s in self.sessions if str(s.index) == event.option.id), None)
         self.open(chosen)
 
     # -- opening and listing ---------------------------------------------------------------
 
-    def open(self, session: Session | None) -> None:
+    def open(self, session: Session | None, *, udf: bool = False) -> None:
         self.session = session
         tree = self.query_one("#browser-tree", Tree)
         tree.clear()
         tree.root.set_label(Text("opening…", style="dim"))
-        self.open_view(session)
+        self.open_view(session, udf)
 
     @work(thread=True, exclusive=True, group="browse")
-    def open_view(self, session: Session | None) -> None:
+    def open_view(self, session: Session | None, udf: bool = False) -> None:
         start = None if session is None or len(self.sessions) < 2 else session.start
+        words = udf_words(device_path(self.address))
         try:
-            view = open_session(self.address, start)
+            if udf:
+                # pycdlib parses the whole tree at open (2.3 s for 20k files): only on request.
+                from app.iso.udf_view import UdfView
+
+                view: IsoView | UdfView = UdfView(self.address)
+            else:
+                view = open_session(self.address, start)
             entries = view.list("/")
         except (EngineError, OSError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            reason = f"{words}: UDF only, mount it to read it" if words and not udf else str(exc)
+            self.app.call_from_thread(self._failed, reason)
             return
+        if words is not None:
+            self.app.call_from_thread(self._offer_udf, words)
         self.app.call_from_thread(self._opened, view, entries)
+
+    def _offer_udf(self, words: str) -> None:
+        """A bridge disc: its UDF tree is one more choice beside the sessions."""
+        sessions = self.query_one("#browser-sessions", OptionList)
+        if all(
+            sessions.get_option_at_index(i).id != UDF_OPTION for i in range(sessions.option_count)
+        ):
+            sessions.add_option(Option(f"UDF tree  {words.split(', ')[1]}", id=UDF_OPTION))
 
     def _failed(self, reason: str) -> None:
         tree = self.query_one("#browser-tree", Tree)
         tree.root.set_label(Text(reason, style="bold red"))
         self.app.bell()
 
-    def _opened(self, view: IsoView, entries: list[Entry]) -> None:
+    def _opened(self, view: IsoView | UdfView, entries: list[Entry]) -> None:
         if self.view is not None:
             self.view.close()
         self.view = view

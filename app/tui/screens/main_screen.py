@@ -21,6 +21,7 @@ from app.drives.listing import DriveEntry, gather_drives
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
+from app.iso.udf import name_filesystem
 from app.media.view import describe_medium, short_address
 from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead
 from app.tui.screens.journal_screen import JournalScreen
@@ -138,7 +139,7 @@ class MainScreen(Screen):
     def read_drive(self, address: str) -> None:
         started = time.monotonic()
         try:
-            report = read_medium(address)
+            report = name_filesystem(read_medium(address))
         except DriveError as exc:
             self.post_message(MediumFailed(address, f"{exc}{busy_detail(address)}"))
             return
