@@ -1,19 +1,115 @@
-"""LogPane: a short running account of what discdeck did and what xorriso said."""
+"""LogPane: a running account (what discdeck did, what xorriso said), wrapped at its own width.
+
+Textual's RichLog wraps every line at 78 columns at least and never again after a resize, so
+a 44-column pane cut its lines off. LogPane keeps the lines themselves and wraps them anew
+whenever its width changes. It follows the newest line (Textual's anchor, also through a
+resize) until the user scrolls up, and again once they are back at the end.
+"""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable
+
 from rich.text import Text
-from textual.widgets import RichLog
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+LEVEL_STYLES = {"info": "", "warning": "yellow", "error": "bold red"}
 
 
-class LogPane(RichLog):
+class LogPane(ScrollView, can_focus=True):
     DEFAULT_CSS = """
-    LogPane { height: 5; }
+    LogPane {
+        height: 1fr;
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+    }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, wrap=True, markup=False, max_lines=500)
+    def __init__(
+        self, *, max_lines: int | None = 500, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.entries: deque[Text] = deque(maxlen=max_lines)
+        """The lines as written; the oldest go once there are `max_lines`."""
+        self._wrapped: deque[list[Strip]] = deque()
+        """Each entry wrapped at `_width`: one or more rows."""
+        self._rows: list[Strip] = []
+        self._width = 0
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    # -- writing ----------------------------------------------------------------------------
 
     def note(self, text: str, *, level: str = "info") -> None:
-        style = {"info": "", "warning": "yellow", "error": "bold red"}.get(level, "")
-        self.write(Text(text, style=style))
+        self.write(Text(text, style=LEVEL_STYLES.get(level, "")))
+
+    def write(self, line: str | Text) -> None:
+        """Add one line (it may hold newlines) at the end."""
+        self._add([line])
+
+    def show_lines(self, lines: Iterable[str | Text]) -> None:
+        """Replace everything shown with `lines`."""
+        self.entries.clear()
+        self._wrapped.clear()
+        self._rows = []
+        self._add(lines)
+
+    def clear(self) -> None:
+        self.show_lines([])
+
+    def _add(self, lines: Iterable[str | Text]) -> None:
+        for line in lines:
+            text = line.copy() if isinstance(line, Text) else Text(line)
+            text.expand_tabs()
+            if self.entries.maxlen is not None and len(self.entries) == self.entries.maxlen:
+                dropped = self._wrapped.popleft() if self._wrapped else []
+                del self._rows[: len(dropped)]
+            self.entries.append(text)
+            if self._width:
+                rows = self._wrap(text)
+                self._wrapped.append(rows)
+                self._rows.extend(rows)
+        self._update_size()
+
+    # -- wrapping ---------------------------------------------------------------------------
+
+    def _wrap(self, text: Text) -> list[Strip]:
+        console = self.app.console
+        lines = text.wrap(console, self._width, overflow="fold") if text.plain else [text]
+        return [Strip(line.render(console, end="")) for line in lines]
+
+    def _rewrap(self) -> None:
+        self._wrapped = deque(self._wrap(text) for text in self.entries)
+        self._rows = [row for rows in self._wrapped for row in rows]
+        self._update_size()
+
+    def _update_size(self) -> None:
+        self.virtual_size = Size(self._width, len(self._rows))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if width > 0 and width != self._width:
+            self._width = width
+            self._rewrap()
+
+    @property
+    def rows(self) -> list[str]:
+        """The rows as wrapped for the pane's width, as plain text (for tests and checks)."""
+        return [row.text for row in self._rows]
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if index >= len(self._rows):
+            return Strip.blank(width, style)
+        return self._rows[index].crop_extend(0, width, style).apply_style(style)
