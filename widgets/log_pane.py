@@ -54,11 +54,13 @@ class LogPane(ScrollView, can_focus=True):
         self._add([line])
 
     def show_lines(self, lines: Iterable[str | Text]) -> None:
-        """Replace everything shown with `lines`."""
+        """Replace everything shown with `lines`, shown from their end."""
         self.entries.clear()
         self._wrapped.clear()
         self._rows = []
         self._add(lines)
+        if self.is_mounted:
+            self.anchor()  # follow again, though the reader had scrolled up in the last text
 
     def clear(self) -> None:
         self.show_lines([])
