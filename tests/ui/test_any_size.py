@@ -19,7 +19,7 @@ from app.engine.journal import Journal
 from app.tui.app import DiscdeckApp
 from tests.conftest import make_image
 from tests.ui.pilot import screen_text, settle, wait_for
-from widgets.log_pane import LogPane
+from widgets.log_pane import LogPane, wrap_plain
 
 SIZES = [(60, 20), (80, 24), (120, 40)]
 IDS = ["60x20", "80x24", "120x40"]
@@ -251,3 +251,18 @@ async def test_the_journal_shows_a_cyrillic_argv_readable(
         log.scroll_home(animate=False, immediate=True)
         await pilot.pause(0.2)
         assert "Документы" in screen_text(app)
+
+
+def test_wrap_plain_breaks_at_blanks_keeps_the_indent_and_folds_long_words() -> None:
+    line = "    0.903 I Writing to 'stdio:/tmp/discdeck-snapshots/virtual-dvd.iso' completed"
+    rows = wrap_plain(line, 30)
+    assert rows == [
+        "    0.903 I Writing to",
+        "'stdio:/tmp/discdeck-snapshots",
+        "/virtual-dvd.iso' completed",
+    ]
+    assert wrap_plain("short", 30) == ["short"] and wrap_plain("", 5) == [""]
+    for width in range(1, 40):
+        rows = wrap_plain(line, width)
+        assert all(len(row) <= width for row in rows)
+        assert "".join(rows).replace(" ", "") == line.replace(" ", "")
