@@ -13,12 +13,17 @@ from collections import deque
 from collections.abc import Iterable
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 LEVEL_STYLES = {"info": "", "warning": "yellow", "error": "bold red"}
+
+Row = Strip | tuple[str, Style | None]
+"""One screen row: drawn already, or (for the many plain lines) its text and style, made
+into a Strip only when shown: a Strip for each of 10,000 rows cost a quarter second."""
 
 WORDS = re.compile(r"\S+ *| +")
 """A word with the blanks after it, or the blanks a line starts with."""
@@ -65,9 +70,9 @@ class LogPane(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.entries: deque[Text] = deque(maxlen=max_lines)
         """The lines as written; the oldest go once there are `max_lines`."""
-        self._wrapped: deque[list[Strip]] = deque()
-        """Each entry wrapped at `_width`: one or more rows."""
-        self._rows: list[Strip] = []
+        self._counts: deque[int] = deque()
+        """How many rows each entry takes at `_width`."""
+        self._rows: list[Row] = []
         self._width = 0
 
     def on_mount(self) -> None:
@@ -85,7 +90,7 @@ class LogPane(ScrollView, can_focus=True):
     def show_lines(self, lines: Iterable[str | Text]) -> None:
         """Replace everything shown with `lines`, shown from their end."""
         self.entries.clear()
-        self._wrapped.clear()
+        self._counts.clear()
         self._rows = []
         self._add(lines)
         if self.is_mounted:
@@ -99,31 +104,31 @@ class LogPane(ScrollView, can_focus=True):
             text = line.copy() if isinstance(line, Text) else Text(line)
             text.expand_tabs()
             if self.entries.maxlen is not None and len(self.entries) == self.entries.maxlen:
-                dropped = self._wrapped.popleft() if self._wrapped else []
-                del self._rows[: len(dropped)]
+                del self._rows[: self._counts.popleft() if self._counts else 0]
             self.entries.append(text)
             if self._width:
                 rows = self._wrap(text)
-                self._wrapped.append(rows)
+                self._counts.append(len(rows))
                 self._rows.extend(rows)
         self._update_size()
 
     # -- wrapping ---------------------------------------------------------------------------
 
-    def _wrap(self, text: Text) -> list[Strip]:
+    def _wrap(self, text: Text) -> list[Row]:
         console = self.app.console
         plain = text.plain
         if not text.spans and plain.isascii() and plain.isprintable():  # nearly every line
             style = console.get_style(text.style) if text.style else None
-            return [
-                Strip([Segment(row, style)], len(row)) for row in wrap_plain(plain, self._width)
-            ]
+            return [(row, style) for row in wrap_plain(plain, self._width)]
         lines = text.wrap(console, self._width, overflow="fold") if plain else [text]
         return [Strip(line.render(console, end="")) for line in lines]
 
     def _rewrap(self) -> None:
-        self._wrapped = deque(self._wrap(text) for text in self.entries)
-        self._rows = [row for rows in self._wrapped for row in rows]
+        self._rows, self._counts = [], deque()
+        for text in self.entries:
+            rows = self._wrap(text)
+            self._counts.append(len(rows))
+            self._rows.extend(rows)
         self._update_size()
 
     def _update_size(self) -> None:
@@ -139,7 +144,7 @@ class LogPane(ScrollView, can_focus=True):
     @property
     def rows(self) -> list[str]:
         """The rows as wrapped for the pane's width, as plain text (for tests and checks)."""
-        return [row.text for row in self._rows]
+        return [row[0] if isinstance(row, tuple) else row.text for row in self._rows]
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -149,4 +154,8 @@ class LogPane(ScrollView, can_focus=True):
         style = self.rich_style
         if index >= len(self._rows):
             return Strip.blank(width, style)
-        return self._rows[index].crop_extend(0, width, style).apply_style(style)
+        row = self._rows[index]
+        if isinstance(row, tuple):
+            text, row_style = row
+            row = Strip([Segment(text, row_style)], len(text))
+        return row.crop_extend(0, width, style).apply_style(style)

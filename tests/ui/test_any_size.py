@@ -121,11 +121,14 @@ async def test_every_screen_fits_without_overlap(recorder: Path, size: tuple[int
         await _open(pilot, "o", "OptionsScreen")
         assert_no_overlap(app)
         await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "StageScreen")
         await pilot.press("a")  # the highlighted folder, Документы
         await wait_for(pilot, lambda: not app.stage.is_empty())
         await _open(pilot, "b", "ConfirmScreen")
         await pilot.press("c")  # the command, too
-        await pilot.pause(0.2)
+        command = app.screen.query_one("#confirm-command")
+        await wait_for(pilot, lambda: command.region.height > 0, seconds=10)
+        await settle(pilot)
         assert_no_overlap(app)
         buttons = app.screen.query_one("#confirm-buttons")
         assert buttons.region.height == 1 and "Burn" in screen_text(app)

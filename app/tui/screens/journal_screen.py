@@ -62,7 +62,10 @@ class JournalScreen(Screen):
             lines = journal_lines(path, MAX_SHOWN_LINES)
         except OSError as exc:
             lines = [f"cannot read {path}: {exc}"]
-        self.app.call_from_thread(self.query_one(LogPane).show_lines, lines)
+        self.app.call_from_thread(self._fill, lines)
+
+    def _fill(self, lines: list[str]) -> None:
+        self.query_one(LogPane).show_lines(lines)
 
     def action_back(self) -> None:
         self.dismiss()
