@@ -3,7 +3,7 @@
 Written and flushed line by line while the job runs, so it survives a crash of the UI and
 tells afterwards what xorriso said. Mode 0600: argv and output name the user's files.
 Non-UTF-8 file names are kept byte-exact (surrogate escapes are written back as the raw
-bytes); `read_journal` decodes leniently for display.
+bytes); `read_journal` decodes leniently, `journal_lines` prepares a journal for people.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import shlex
 import time
 from pathlib import Path
 from typing import TextIO
+
+from app.engine.readable import printable, shell_words
 
 SUFFIX = ".log"
 
@@ -92,6 +94,61 @@ def list_journals(folder: Path) -> list[Path]:
 def read_journal(path: Path) -> str:
     """The journal's text for display (undecodable bytes shown as U+FFFD)."""
     return Path(path).read_text(encoding="utf-8", errors="replace")
+
+
+def journal_lines(path: Path, limit: int | None = None) -> list[str]:
+    """The journal as people read it: one printable line per line, undecodable bytes as
+    `\\xff`, and the argv as shell words in place of its JSON (where Cyrillic reads
+    `\\u041f`) and of the raw `command:` line. Only the last `limit` lines if there are more."""
+    with Path(path).open("rb") as handle:
+        raw = handle.read().split(b"\n")
+    if raw and raw[-1] == b"":
+        raw.pop()
+    lines: list[str] = []
+    skip_to = -1  # the raw command line after the argv: up to this index, left out
+    for number, data in enumerate(raw):
+        if number <= skip_to:
+            continue
+        text = data.decode("utf-8", "backslashreplace")
+        argv = _argv(text) if number < 8 else None  # the head: kind, started, argv, command
+        if argv is None:
+            lines.append(printable(text))
+            continue
+        lines.append("argv: " + shell_words(argv))
+        if raw[number + 1 : number + 2] and raw[number + 1].startswith(b"command: "):
+            # a name holding a newline spreads the command over more lines
+            skip_to = number + 1 + shlex.join(argv).count("\n")
+    if limit is not None and len(lines) > limit:
+        lines = [f"… {len(lines) - limit} earlier lines not shown …", *lines[-limit:]]
+    return lines
+
+
+def _argv(line: str) -> list[str] | None:
+    """The arguments of an `argv: [...]` line, or None for any other line."""
+    if not line.startswith("argv: "):
+        return None
+    try:
+        argv = json.loads(line[len("argv: ") :])
+    except ValueError:
+        return None
+    if not isinstance(argv, list) or not all(isinstance(arg, str) for arg in argv):
+        return None
+    return argv
+
+
+def journal_outcome(path: Path) -> str:
+    """The outcome word from a journal's last lines, without reading the whole file."""
+    try:
+        with Path(path).open("rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(handle.tell() - 2048, 0))
+            tail = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return "?"
+    for word in ("cancelled", "failed", "ok"):
+        if f"outcome: {word}" in tail or f'"outcome": "{word}"' in tail:
+            return word
+    return "running or unfinished"
 
 
 def append_medium_state(path: str | Path | None, state: str) -> None:

@@ -42,6 +42,10 @@ class DiscdeckApp(OperationFlows, ImageFlows, App):
         Binding("q", "quit", "Quit"),
     ]
     COMMANDS = App.COMMANDS | {DiscdeckCommands}
+    # Every screen gets one class of each pair (styles/discdeck.tcss): under 80 columns the
+    # panes shrink or stack, under 24 rows the less important ones hide.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
 
     def __init__(self, address: str | None = None, *, stage: Stage | None = None) -> None:
         super().__init__()

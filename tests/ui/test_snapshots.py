@@ -51,7 +51,7 @@ async def _read(pilot) -> None:
     await _settle(pilot, need_report=True)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
 def test_main_screen(snap_compare, pinned_recorder: Path, size: tuple[int, int]) -> None:
     assert snap_compare(DiscdeckApp(), terminal_size=size, run_before=_read)
 
@@ -148,7 +148,8 @@ def test_burn_screen_mid_burn(snap_compare, pinned_recorder: Path) -> None:
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=mid_burn)
 
 
-def test_browser_screen(snap_compare, pinned_recorder: Path) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_browser_screen(snap_compare, pinned_recorder: Path, size: tuple[int, int]) -> None:
     """The session browser on the newest session, a file highlighted with its details."""
 
     async def browse(pilot) -> None:
@@ -160,7 +161,7 @@ def test_browser_screen(snap_compare, pinned_recorder: Path) -> None:
         await pilot.press("down")  # the file in /d1
         await _settle(pilot, need_report=True)
 
-    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=browse)
+    assert snap_compare(DiscdeckApp(), terminal_size=size, run_before=browse)
 
 
 def test_boot_panel(snap_compare, pinned_recorder: Path) -> None:
@@ -207,3 +208,70 @@ def test_scan_map(snap_compare, pinned_recorder: Path) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=scanned)
+
+
+PINNED_JOURNAL = """\
+# discdeck journal: burn
+started: 2023-11-14 22:13:20 +0000
+argv: ["xorriso", "-no_rc", "-dev", "stdio:/tmp/discdeck-snapshots/data/discdeck/recorders/virtual-dvd.iso", "-volid", "ОТЧЁТЫ", "-map", "/home/ольга/Документы/Отчёт за март.txt", "/Отчёт за март.txt", "-map", "/home/ольга/my photos", "/my photos", "-commit"]
+command: xorriso -no_rc -dev stdio:/tmp/discdeck-snapshots/data/discdeck/recorders/virtual-dvd.iso -volid ОТЧЁТЫ -map '/home/ольга/Документы/Отчёт за март.txt' '/Отчёт за март.txt' -map '/home/ольга/my photos' '/my photos' -commit
+
+    0.051 I xorriso : NOTE : Loading ISO image tree from LBA 0
+    0.052 I Drive current: -dev 'stdio:/tmp/discdeck-snapshots/data/discdeck/recorders/virtual-dvd.iso'
+    0.052 I Media current: stdio file, overwriteable
+    0.052 I Media status : is written , is appendable
+    0.310 I xorriso : UPDATE : Writing:      32s    14.3%   fifo 100%  buf  50%
+    0.820 I xorriso : UPDATE : Writing:     224s   100.0%   fifo   0%  buf  50%
+    0.901 I ISO image produced: 192 sectors
+    0.902 I Written to medium : 224 sectors at LBA 448
+    0.903 I Writing to 'stdio:/tmp/discdeck-snapshots/data/discdeck/recorders/virtual-dvd.iso' completed successfully.
+
+exit status: 0
+worst severity: NOTE
+outcome: ok
+result: written: 224 sectors (0.4 MiB) at LBA 448
+finished: 2023-11-14 22:13:21 +0000
+medium after: appendable, 4 session(s)
+"""
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
+def test_journal_screen(snap_compare, pinned_recorder: Path, size: tuple[int, int]) -> None:
+    """A burn journal with Cyrillic names: its argv as shell words, wrapped at the pane's
+    width; shown from its end (the result), at 80x24 scrolled to its top (the argv); below
+    80 columns the list goes above it."""
+    folder = PINNED_HOME / "state" / "discdeck" / "journal"
+    folder.mkdir(parents=True)
+    (folder / "20231114-221300-check.log").write_text(
+        PINNED_JOURNAL.replace("outcome: ok", "outcome: failed")
+    )
+    (folder / "20231114-221320-burn.log").write_text(PINNED_JOURNAL)
+
+    async def open_journal(pilot) -> None:
+        await _settle(pilot, need_report=True)
+        await pilot.press("j")
+        await _settle(pilot)
+        if size == (80, 24):
+            await pilot.press("tab", "home")  # into the journal, to its top
+        await pilot.pause(0.3)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=size, run_before=open_journal)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_confirm_screen(snap_compare, pinned_home: Path, size: tuple[int, int]) -> None:
+    """The burn confirmation with its exact command shown (c)."""
+
+    async def confirm(pilot) -> None:
+        await _settle(pilot, need_report=True)
+        pilot.app.stage.add(str(pinned_home / "notes.txt"), "/docs")
+        for _ in pilot.app.stage.scan("/"):
+            pass
+        await pilot.press("b")
+        await _settle(pilot, need_report=True)
+        await pilot.press("c")
+        await pilot.pause(0.5)
+
+    app = DiscdeckApp()
+    app.notify = lambda *args, **kwargs: None  # a toast, come and gone at its own pace
+    assert snap_compare(app, terminal_size=size, run_before=confirm)

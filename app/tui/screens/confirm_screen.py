@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,6 +10,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from app.engine.readable import shell_words
+from widgets.scroll_body import ScrollBody
 
 if TYPE_CHECKING:
     from app.jobs.plan import Plan
@@ -56,10 +58,11 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-box", classes="-danger" if self.danger else "") as box:
             box.border_title = self.title_text
             box.border_subtitle = "y yes · n no" + (" · c command" if self.argv else "")
-            yield Static(Text("\n".join(self.lines)), id="confirm-text")
-            if self.argv:
-                command = " ".join(shlex.quote(arg) for arg in self.argv)
-                yield Static(Text(command, style="dim"), id="confirm-command", classes="-hidden")
+            with ScrollBody(id="confirm-body"):  # the buttons stay in sight on 60x20
+                yield Static(Text("\n".join(self.lines)), id="confirm-text")
+                if self.argv:
+                    command = Text(shell_words(self.argv), style="dim")
+                    yield Static(command, id="confirm-command", classes="-hidden")
             with Horizontal(id="confirm-buttons"):
                 yield Button(
                     self.yes_label,

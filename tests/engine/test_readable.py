@@ -1,0 +1,71 @@
+"""Arguments and journal lines made readable: shell words, escapes, one screen line each."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from app.engine.journal import Journal, journal_lines
+from app.engine.readable import printable, readable, shell_words
+
+HOSTILE_ARGV = [
+    "xorriso",
+    "-map",
+    "/home/u/Документы/Отчёт за март.txt",  # Cyrillic, spaces
+    os.fsdecode(b"/home/u/caf\xe9 \xff"),  # not UTF-8
+    "/new\nline",  # a newline in a name
+    "/\x1b[31mred",  # a terminal escape code
+    "/tab\there",
+    "",
+]
+
+
+def test_shell_words_are_readable_and_one_word_per_argument() -> None:
+    words = shell_words(HOSTILE_ARGV)
+    assert words == (
+        "xorriso -map '/home/u/Документы/Отчёт за март.txt' '/home/u/caf\\xe9 \\xff' "
+        "'/new\\nline' '/\\x1b[31mred' '/tab\\there' ''"
+    )
+    assert len(shlex.split(words)) == len(HOSTILE_ARGV)
+    assert words.isprintable()
+
+
+def test_printable_and_readable() -> None:
+    assert printable("Отчёт") == "Отчёт"
+    assert printable("a\u2028b\x7f\x85") == "a\\u2028b\\x7f\\x85"
+    assert readable(os.fsdecode(b"\xe9t\xc3\xa9")) == "\\xe9té"
+
+
+def test_journal_lines_show_the_argv_as_shell_words(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, "burn", HOSTILE_ARGV)
+    journal.line("I", "xorriso : UPDATE : Writing: 50%", 1.0)
+    journal.finish(0, "NOTE", "ok", "written")
+    raw = journal.path.read_bytes()
+    assert b"\\u041e" in raw  # the file keeps its JSON argv (and Cyrillic escaped in it)
+    assert raw.count(b"\n") > len(journal_lines(journal.path))  # the raw command: 2 lines
+    lines = journal_lines(journal.path)
+    assert lines[2] == "argv: " + shell_words(HOSTILE_ARGV)
+    assert lines[3] == ""  # the raw command (spread over two lines by the newline) left out
+    assert not any(line.startswith(("command:", "line'")) for line in lines)
+    assert all(line.isprintable() for line in lines)
+    assert "outcome: ok" in lines
+
+
+def test_journal_lines_keep_an_argv_that_is_not_json_and_cut_long_journals(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.log"
+    body = [f"{n:9.3f} I line {n}" for n in range(50)]
+    path.write_bytes(
+        "\n".join(
+            ["# discdeck journal: burn", "argv: [broken", "command: xorriso -x", "", *body]
+        ).encode()
+        + b"\n\xff\xfe the end\n"
+    )
+    lines = journal_lines(path)
+    assert lines[1:3] == ["argv: [broken", "command: xorriso -x"]
+    assert lines[-1] == "\\xff\\xfe the end"
+    cut = journal_lines(path, limit=10)
+    assert cut[0] == f"… {len(lines) - 10} earlier lines not shown …"
+    assert cut[1:] == lines[-10:]
