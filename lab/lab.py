@@ -31,8 +31,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 IQN = "iqn.2025-01.org.discdeck:lab"
-MODULES = ("sr_mod", "sg", "virtio_pci", "virtio_scsi", "isofs", "9pnet_virtio", "9p")
-"""Guest kernel modules (their dependencies come along from modules.dep)."""
+MODULES = (
+    "sr_mod", "sg", "virtio_pci", "virtio_scsi", "isofs", "9pnet_virtio", "9p", "loop", "dm_mod",
+)  # fmt: skip
+"""Guest kernel modules (their dependencies come along from modules.dep); loop and dm_mod
+give a medium with unreadable blocks (a device-mapper `error` segment over a loop device)."""
 
 PACKAGES: dict[str, tuple[str, ...]] = {
     "tgt": ("/usr/sbin/tgtd", "/usr/sbin/tgtadm", "/usr/sbin/tgtimg"),
@@ -43,6 +46,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "cpio": ("/usr/bin/cpio",),
     "tmux": ("/usr/bin/tmux",),
     "xorriso": ("/usr/bin/xorriso",),
+    "dmsetup": ("/usr/sbin/dmsetup",),
+    "mount": ("/usr/sbin/losetup",),
 }
 """Debian package -> files that show it is installed."""
 
@@ -172,7 +177,10 @@ class Lab:
     def _kernel_version(self) -> str:
         if env := os.environ.get("DISCDECK_LAB_KERNEL"):
             return env
-        ready = sorted(self.cache.glob("kernel-*/ready"), key=lambda p: p.stat().st_mtime)
+        ready = sorted(
+            (p for p in self.cache.glob("kernel-*/ready") if _has_modules(p.parent)),
+            key=lambda p: p.stat().st_mtime,
+        )
         if ready:  # offline-friendly and stable: the kernel we already have
             return ready[-1].parent.name.removeprefix("kernel-")
         for attempt in range(2):
@@ -188,7 +196,7 @@ class Lab:
         kver = self._kernel_version()
         kdir = self.cache / f"kernel-{kver}"
         self.kver, self.kernel = kver, kdir / "vmlinuz"
-        if (kdir / "ready").exists():
+        if (kdir / "ready").exists() and _has_modules(kdir):
             return
         self.log(f"downloading and caching linux-image-{kver} in {self.cache}")
         self.cache.mkdir(parents=True, exist_ok=True)
@@ -369,6 +377,17 @@ class Lab:
 
 def _module_name(rel: str) -> str:
     return Path(rel).name.split(".ko")[0]
+
+
+def _has_modules(kdir: Path) -> bool:
+    """A cached kernel holds every module of MODULES (a cache made before one was added
+    to the list is made again)."""
+    try:
+        names = (kdir / "modules" / "load-order").read_text().split()
+    except OSError:
+        return False
+    have = {name.replace("-", "_") for name in names}
+    return all(name in have for name in MODULES)
 
 
 def _module_order(dep_file: Path, wanted: tuple[str, ...]) -> list[str]:

@@ -1,10 +1,14 @@
-# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=2).
+# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=3).
 # Runs chrooted into the host's / with the repository as working directory. Each step
 # leaves $LAB_OUT/NAME.out (stdout), NAME.err (stderr), NAME.rc and NAME.time (seconds);
 # the tests assert on those files afterwards.
 # Needs $LAB_DIR/payload (burned to /dev/sr0) and $LAB_DIR/payload2 (burned to /dev/sr1
-# from the TUI).
+# from the TUI); $LAB_DIR/boot.iso (a bootable image, written to /dev/sr2) and
+# $LAB_DIR/damaged-src.iso with $LAB_DIR/damaged.table (a device-mapper table over the
+# loop device LOOP with an error segment) are used when they are there.
 PY=${LAB_PY:-$LAB_REPO/.venv/bin/python}
+# This checkout's code, whichever venv's python runs it: the repository folder first.
+export PYTHONPATH="$LAB_REPO${PYTHONPATH:+:$PYTHONPATH}"
 now() { cut -d' ' -f1 /proc/uptime; }
 step() {
     name=$1
@@ -23,6 +27,7 @@ keep_journals() {   # the engine's journals hold xorriso's own words: keep them 
     rm -f "$XDG_STATE_HOME"/discdeck/journal/*.log
 }
 
+step which-app $PY -c 'import app, sys; print(app.__file__); print(sys.executable)'
 step info-blank $PY -m app info --dev /dev/sr0 --json
 step toc-blank xorriso -pkt_output on -outdev /dev/sr0 -toc
 step burn $PY -m app burn --dev /dev/sr0 --close --json "$LAB_DIR/payload"
@@ -34,6 +39,36 @@ step toc-closed-indev xorriso -indev /dev/sr0 -toc -pvd_info
 step check $PY -m app check --dev /dev/sr0
 step burn-again $PY -m app burn --dev /dev/sr0 --json "$LAB_DIR/payload"
 keep_journals journal-again
+
+# An image someone else made, written to a blank DVD+R (-as cdrecord), compared with it
+# (by the write, then by verify), and read back to an image.
+IMG=$LAB_DIR/boot.iso
+if [ -e /dev/sr2 ] && [ -e "$IMG" ]; then
+    step write $PY -m app write --dev /dev/sr2 --json "$IMG"
+    keep_journals journal-write
+    step blockdev-written blockdev --getsize64 /dev/sr2
+    step verify $PY -m app verify --dev /dev/sr2 --json "$IMG"
+    step boot-report xorriso -indev /dev/sr2 -report_el_torito plain -report_system_area plain
+    step read-back $PY -m app read --dev /dev/sr2 --json "$LAB_OUT/readback.iso"
+    step cmp-read-back cmp -n "$(stat -c %s "$IMG")" "$IMG" "$LAB_OUT/readback.iso"
+    keep_journals journal-read-back
+fi
+
+# A medium with unreadable blocks: a device-mapper error segment over a loop device holding
+# an ISO (real EIO from the kernel), read twice into one image.
+if [ -e "$LAB_DIR/damaged-src.iso" ] && [ -e "$LAB_DIR/damaged.table" ]; then
+    LOOP=$(losetup -r -f --show "$LAB_DIR/damaged-src.iso")
+    sed "s#LOOP#$LOOP#g" "$LAB_DIR/damaged.table" > /tmp/damaged.table
+    step dmsetup dmsetup create --noudevsync lab-damaged /tmp/damaged.table
+    dmsetup mknodes
+    step dd-damaged dd if=/dev/mapper/lab-damaged of=/tmp/dd-damaged.img bs=2048 conv=noerror,sync
+    DMG=stdio:/dev/mapper/lab-damaged
+    step read-damaged $PY -m app read --dev $DMG --json "$LAB_OUT/damaged.iso"
+    step read-damaged-again $PY -m app read --dev $DMG --json "$LAB_OUT/damaged.iso"
+    keep_journals journal-damaged
+    dmsetup remove lab-damaged
+    losetup -d "$LOOP"
+fi
 
 # The TUI under tmux at 80x24, burning payload2 to the second blank recorder.
 if [ -e /dev/sr1 ] && [ -z "${LAB_NO_TUI:-}" ]; then

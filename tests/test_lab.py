@@ -4,7 +4,7 @@ Two kinds of tests:
 
 * parser and engine tests on the lab's recorded outputs (tests/fixtures/lab-*.txt): they
   run everywhere, without the lab;
-* `lab` tests: one guest boot (lab/scenario.sh, two blank DVD+R recorders) runs every step
+* `lab` tests: one guest boot (lab/scenario.sh, three blank DVD+R recorders) runs every step
   and leaves its outputs under the lab dir; each test asserts on one step's files. When the
   lab cannot start here they are skipped, and the reason is printed in the summary.
 """
@@ -29,13 +29,17 @@ from app.engine.inspect import _track_size_mismatch
 from app.engine.models import MediumReport
 from app.engine.parse import parse_media_summary, parse_toc
 from app.engine.progress import parse_progress_line
+from app.engine.rescue import RescueRead
+from app.engine.runner import OutputLine, RunResult
 from app.engine.severity import parse_event
-from app.jobs.start import start_burn
-from tests.conftest import FIXTURES, fixture_text, needs_xorriso
+from app.jobs.plans import Target, write_image_plan
+from app.jobs.start import start_burn, start_job
+from tests.conftest import FIXTURES, fixture_text, needs_xorriso, xorriso_run
 
 REPO = Path(__file__).resolve().parent.parent
-LAB_TIMEOUT = 480
-"""Seconds the one lab boot may take (it needs about 3 minutes under TCG)."""
+LAB_TIMEOUT = 720
+"""Seconds the one lab boot may take (about 4 minutes on 2 idle cores under TCG, 6-7 when
+the cores are shared with other work)."""
 
 
 def journal_lines(name: str) -> list[str]:
@@ -46,6 +50,11 @@ def journal_lines(name: str) -> list[str]:
 def plain(name: str) -> str:
     """A `-pkt_output on` recording as plain text: the R:/I: channel prefixes dropped."""
     return re.sub(r"^[RIM]:[01]: ?", "", fixture_text(name), flags=re.MULTILINE)
+
+
+def plain_lines(name: str) -> list[str]:
+    """The output lines of a `-pkt_output on` recording (comment lines dropped)."""
+    return [line for line in plain(name).splitlines() if not line.startswith("#")]
 
 
 # -- the recorded outputs, without the lab ----------------------------------------------------
@@ -209,6 +218,129 @@ def test_explicit_sao_is_not_overridden_but_tao_is_suggested(
     )
 
 
+def test_cdrecord_write_refusal_is_recognised_before_any_write() -> None:
+    """`-as cdrecord` on a blank DVD+R reserves the image's track (2481 blocks + padsize=300k,
+    rounded up to whole 16-block ECC units: 2640 blocks, 5406720 bytes): refused."""
+    facts = ops._Facts()
+    lines = plain_lines("lab-write-reserve-track.txt")
+    for line in lines:
+        facts.observe(line)
+    assert facts.reserve_refused
+    assert not facts.wrote and not facts.committed
+    assert "libburn : FATAL : Cannot reserve track of 5406720 bytes" in lines
+    assert not [p for line in lines if (p := parse_progress_line(line)) and p.phase == "writing"]
+
+
+def test_cdrecord_tao_pacifier_lines_parse_with_and_without_a_fifo_figure() -> None:
+    lines = plain_lines("lab-write-tao.txt")
+    writing = [p for line in lines if (p := parse_progress_line(line)) and p.phase == "writing"]
+    assert [(p.sectors, p.total_sectors, p.fifo, p.buffer, p.speed) for p in writing] == [
+        (0, 5 * 512, None, 50, None),
+        (4 * 512, 5 * 512, 20, 50, 2.7),
+    ]
+    facts = ops._Facts()
+    for line in lines:
+        facts.observe(line)
+    assert facts.wrote and facts.committed and not facts.reserve_refused
+
+
+def _fake_cdrecord(tmp_path: Path, *, tao_too: bool = False) -> Path:
+    """An xorriso whose `-as cdrecord` replays the lab's refusal unless given -tao (like
+    tgtd's drive; `tao_too`: always) — a fault injector, as no real drive is at hand here;
+    everything else is the real xorriso."""
+    replay = tmp_path / "replay.txt"
+    recorded = fixture_text("lab-write-reserve-track.txt").splitlines(keepends=True)
+    replay.write_text("".join(line for line in recorded if not line.startswith("#")))
+    tao = "" if tao_too else '*" -tao "*) ;; '
+    fake = tmp_path / "xorriso-no-dao"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'case " $* " in *" -as cdrecord "*) case " $* " in {tao}*) cat {replay}; exit 5;; esac;; esac\n'
+        f'exec {shutil.which("xorriso")} "$@"\n'
+    )
+    fake.chmod(0o755)
+    return fake
+
+
+@needs_xorriso
+def test_refused_reserve_track_writes_the_image_again_with_tao(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    image = tmp_path / "image.iso"
+    image.write_bytes(random.Random(4).randbytes(600 * 2048))
+    target = tmp_path / "disc.iso"
+    monkeypatch.setenv("DISCDECK_XORRISO", str(_fake_cdrecord(tmp_path)))
+    plan = write_image_plan(Target(f"stdio:{target}"), str(image), BurnOptions())
+    journal = tmp_path / "journal"
+    op = start_job(plan, journal_dir=journal)
+    events = list(op.events())
+    assert op.result is not None and op.result.outcome == "ok", op.result
+    assert op.result.message == (
+        "the drive refused RESERVE TRACK (DAO); written again with TAO, which worked: "
+        "the image was written"
+    )
+    assert op.argv[op.argv.index("cdrecord") + 1] == "-tao"
+    assert target.read_bytes()[: 600 * 2048] == image.read_bytes()
+    assert events[-1].phase == "done"
+    assert len(list(journal.iterdir())) == 2
+
+
+@needs_xorriso
+def test_no_write_retry_when_tao_is_refused_too_or_was_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    image = tmp_path / "image.iso"
+    image.write_bytes(bytes(64 * 2048))
+    target = tmp_path / "disc.iso"
+    monkeypatch.setenv("DISCDECK_XORRISO", str(_fake_cdrecord(tmp_path, tao_too=True)))
+    for options, runs in ((BurnOptions(), 2), (BurnOptions(write_type="tao"), 1)):
+        journal = tmp_path / f"journal-{runs}"
+        plan = write_image_plan(Target(f"stdio:{target}"), str(image), options)
+        op = start_job(plan, journal_dir=journal)
+        list(op.events())
+        assert op.result is not None and op.result.outcome == "failed"
+        assert len(list(journal.iterdir())) == runs
+        assert op.argv.count("-tao") == 1
+        if runs == 2:
+            assert op.result.message.startswith(
+                "the drive refused RESERVE TRACK (DAO); the retry with TAO failed too: "
+            )
+
+
+def _recorded_run(name: str) -> RunResult:
+    """A recorded `-pkt_output` transcript as the runner's result (exit status 32, SORRY)."""
+    lines = [
+        OutputLine(m.group(1), m.group(2), 0.0)  # type: ignore[arg-type]
+        for line in fixture_text(name).splitlines()
+        if (m := re.match(r"^([RI]):1: ?(.*)$", line))
+    ]
+    return RunResult(argv=["xorriso"], returncode=32, lines=lines, worst="SORRY")
+
+
+@needs_xorriso
+def test_recorded_damaged_read_names_the_file_and_the_missing_blocks(tmp_path: Path) -> None:
+    """Real EIO from a device-mapper error segment (8 blocks at 312 in a 768-block ISO)."""
+    read = RescueRead(["xorriso"], str(tmp_path / "abort"), had_map=False)
+    first = read._judge(_recorded_run("lab-read-damaged.txt"), None, None)
+    assert first.outcome == "failed"
+    assert first.damaged == ["/docs/charlie notes.txt"]
+    assert (first.missing, first.recovered) == (8, 0)
+    assert first.surface is not None
+    assert [(r.start, r.blocks, r.word) for r in first.surface.regions] == [
+        (0, 288, "good"), (288, 24, "partial"), (312, 8, "unreadable"), (320, 448, "good"),
+    ]  # fmt: skip
+    assert first.message == (
+        "8 of 768 blocks could not be read in 1 file(s): /docs/charlie notes.txt; "
+        "run it again to retry only those (this drive or another)"
+    )
+    again = RescueRead(["xorriso"], str(tmp_path / "abort"), had_map=True)
+    second = again._judge(_recorded_run("lab-read-damaged-again.txt"), None, None)
+    assert second.damaged == first.damaged
+    assert (second.missing, second.recovered) == (8, 0)
+    assert "; nothing new could be read this time; " in second.message
+    assert [r.word for r in second.surface.regions] == ["valid", "unreadable", "valid"]
+
+
 def test_tui_capture_fixture_shows_a_drive_buffer_figure() -> None:
     path = FIXTURES / "lab-tui-capture.txt"
     if not path.exists():
@@ -226,6 +358,8 @@ class LabRun:
     dir: Path
     out: Path
     timings: dict[str, float] = field(default_factory=dict)
+    no_image: str | None = None
+    """Why no bootable image could be written (the Debian package was out of reach)."""
 
     def rc(self, step: str) -> int:
         return int((self.out / f"{step}.rc").read_text())
@@ -251,6 +385,74 @@ class _LabSummary:
             terminalreporter.section("discdeck lab")
             for line in self.lines:
                 terminalreporter.write_line(line)
+
+
+DAMAGED_FILES = {
+    "alpha.bin": 200_000, "bravo.bin": 210_000, "docs/charlie notes.txt": 220_000,
+    "docs/delta.bin": 230_000, "echo.bin": 240_000,
+}  # fmt: skip
+"""The files of the ISO behind the device-mapper error segment."""
+ERROR_FILE = "/docs/charlie notes.txt"
+ERROR_BLOCKS = 8
+"""The error segment: this many 2048-byte blocks in the middle of ERROR_FILE's data."""
+
+
+@dataclass(frozen=True)
+class Extent:
+    path: str
+    start: int
+    blocks: int
+
+
+def file_extents(image: Path) -> list[Extent]:
+    """Every file's data extent, in xorriso's own words (`-find / -exec report_lba`)."""
+    out = xorriso_run(
+        "-indev", f"stdio:{image}", "-find", "/", "-type", "f", "-exec", "report_lba", "--"
+    )
+    found = re.findall(
+        r"File data lba:\s*\d+\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*\d+\s*,\s*'(.*)'\s*$",
+        out.stdout.decode(), re.MULTILINE,
+    )  # fmt: skip
+    return [Extent(path, int(start), int(blocks)) for start, blocks, path in found]
+
+
+def _damaged_medium(workdir: Path) -> tuple[int, int]:
+    """An ISO of several files in the lab dir, and a device-mapper table (over the loop
+    device the guest names LOOP) with an error segment of ERROR_BLOCKS in ERROR_FILE's
+    data, at an even block (whole 4 KiB pages: the page cache fails no good neighbour).
+    Returns (first error block, total blocks)."""
+    src = workdir / "damaged-src"
+    rng = random.Random(13)
+    for name, size in DAMAGED_FILES.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_bytes(rng.randbytes(size))
+    image = workdir / "damaged-src.iso"
+    xorriso_run("-outdev", f"stdio:{image}", "-volid", "LAB_DAMAGED", "-map", str(src), "/")
+    extent = next(e for e in file_extents(image) if e.path == ERROR_FILE)
+    first = (extent.start + extent.blocks // 2) & ~1
+    total = image.stat().st_size // 2048
+    per = 4  # 512-byte sectors per block
+    (workdir / "damaged.table").write_text(
+        f"0 {first * per} linear LOOP 0\n"
+        f"{first * per} {ERROR_BLOCKS * per} error\n"
+        f"{(first + ERROR_BLOCKS) * per} {(total - first - ERROR_BLOCKS) * per} linear LOOP "
+        f"{(first + ERROR_BLOCKS) * per}\n"
+    )
+    return first, total
+
+
+def _boot_image(request: pytest.FixtureRequest, workdir: Path) -> str | None:
+    """A bootable image from a Debian package into the lab dir; why not, when it cannot be had."""
+    try:
+        images = request.getfixturevalue("debian_images")
+    except pytest.skip.Exception as exc:
+        return str(exc)
+    shutil.copy(images[BOOT_PACKAGE], workdir / "boot.iso")
+    return None
+
+
+BOOT_PACKAGE = "grub-rescue-pc"
+"""Its grub-rescue-cdrom.iso (El Torito BIOS, 2481 blocks) is written to the third recorder."""
 
 
 def _payload(folder: Path, total: int, seed: int) -> Path:
@@ -283,11 +485,17 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         skip(str(exc))
     _payload(workdir / "payload", 3_000_000, seed=1)
     _payload(workdir / "payload2", 24_000_000, seed=2)
+    no_image = _boot_image(request, workdir)
+    if no_image:
+        summary.lines.append(f"lab: no image to write ({no_image})")
+    _damaged_medium(workdir)
+    # The guest runs this interpreter (a venv outside the checkout is fine: the scenario
+    # puts the checkout first on PYTHONPATH, and `which-app` shows which code ran).
     python = sys.executable if not sys.executable.startswith("/tmp/") else ""
     script = f"export LAB_PY={python}\n" if python and os.path.exists(python) else ""
     script += (REPO / "lab" / "scenario.sh").read_text()
     try:
-        result = lab.boot(script, media=2, timeout=LAB_TIMEOUT)
+        result = lab.boot(script, media=3, timeout=LAB_TIMEOUT)
     except LabUnavailable as exc:
         skip(str(exc))
     if "boot" not in result.timings:
@@ -296,7 +504,7 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         )
     times = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
     summary.lines.append(f"lab ran in {time.monotonic() - t0:.0f} s ({times}); files in {workdir}")
-    run = LabRun(workdir, workdir / "out", result.timings)
+    run = LabRun(workdir, workdir / "out", result.timings, no_image)
     steps = sorted(run.out.glob("*.time"))
     summary.lines.append(
         "lab steps: " + ", ".join(f"{p.stem} {float(p.read_text()):.1f}s" for p in steps)
@@ -393,3 +601,144 @@ def test_lab_tui_burn_shows_the_drive_buffer(lab_run: LabRun) -> None:
     assert "Burning to /dev/sr1" in screen
     final = (lab_run.out / "tui" / "final.txt").read_text()
     assert "✗" not in final, final
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_runs_this_checkouts_code(lab_run: LabRun) -> None:
+    assert lab_run.rc("which-app") == 0, lab_run.stderr("which-app")
+    app_file = lab_run.stdout("which-app").splitlines()[0]
+    assert app_file == str(REPO / "app" / "__init__.py")
+
+
+def _needs_image(lab_run: LabRun) -> None:
+    if lab_run.no_image:
+        pytest.skip(f"no bootable image to write: {lab_run.no_image}")
+
+
+def _final(lab_run: LabRun, step: str) -> dict:
+    return json.loads(lab_run.stdout(step).splitlines()[-1])
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_write_an_image_after_a_tao_retry_and_verify_it_on_the_drive(lab_run: LabRun) -> None:
+    """-as cdrecord reserves the track of an image file on a DVD+R: refused, written again
+    with -tao; the compare then reads the drive by SCSI commands, as the kernel still sees
+    the blank's one block (blockdev says 2048 bytes)."""
+    _needs_image(lab_run)
+    assert lab_run.rc("write") == 0, lab_run.stdout("write")[-2000:] + lab_run.stderr("write")
+    final = _final(lab_run, "write")
+    assert final["result"] == "ok"
+    blocks = (lab_run.dir / "boot.iso").stat().st_size // 2048
+    matches = f"verify: the medium matches the image: {blocks:,} blocks ("
+    assert final["message"].startswith(
+        "write: the drive refused RESERVE TRACK (DAO); written again with TAO, which worked: "
+        "the image was written; " + matches
+    ), final["message"]
+    events = [json.loads(line) for line in lab_run.stdout("write").splitlines()[:-1]]
+    assert any(e["phase"] == "writing" and e["buffer"] is not None for e in events)
+    assert any(e["phase"] == "verifying" for e in events)
+    journals = sorted((lab_run.out / "journal-write").glob("*-write*.log"))
+    assert len(journals) == 2
+    first, second = (p.read_text() for p in journals)
+    assert "53h RESERVE TRACK" in first and "outcome: failed" in first
+    assert "Cannot reserve track" in first and "MB written" not in first
+    assert "outcome: ok" in second and "MB written" in second
+    assert int(lab_run.stdout("blockdev-written")) == 2048
+    assert lab_run.rc("verify") == 0, lab_run.stdout("verify") + lab_run.stderr("verify")
+    assert _final(lab_run, "verify")["message"].startswith(matches)
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_written_image_keeps_its_boot_setup(lab_run: LabRun) -> None:
+    _needs_image(lab_run)
+    assert lab_run.rc("boot-report") == 0, lab_run.stderr("boot-report")
+    host = xorriso_run(
+        "-indev", f"stdio:{lab_run.dir / 'boot.iso'}",
+        "-report_el_torito", "plain", "-report_system_area", "plain",
+    ).stdout.decode(errors="replace")  # fmt: skip
+    assert _boot_lines(lab_run.stdout("boot-report")) == _boot_lines(host)
+    assert "El Torito boot img :   1  BIOS" in _boot_lines(host)
+
+
+def _boot_lines(report: str) -> str:
+    """xorriso's El Torito and system area report, without -pkt_output's channel prefixes."""
+    keep = ("El Torito", "System area", "MBR", "GPT", "APM", "Partition")
+    lines = re.sub(r"^[RIM]:[01]: ?", "", report, flags=re.MULTILINE).splitlines()
+    return "\n".join(line for line in lines if line.startswith(keep))
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_read_back_holds_the_image_then_the_track_padding(lab_run: LabRun) -> None:
+    """The read takes the whole track: the image, xorrecord's padsize=300k (150 blocks of
+    zeros), and zeros up to a whole 16-block ECC unit of DVD (2481 + 150 -> 2640 blocks, the
+    5406720 bytes the refused RESERVE TRACK asked for)."""
+    _needs_image(lab_run)
+    assert lab_run.rc("read-back") == 0, lab_run.stdout("read-back") + lab_run.stderr("read-back")
+    final = _final(lab_run, "read-back")
+    image = (lab_run.dir / "boot.iso").read_bytes()
+    back = (lab_run.out / "readback.iso").read_bytes()
+    blocks = len(back) // 2048
+    assert final["message"] == f"read: all {blocks:,} blocks read"
+    assert final["missing"] == 0 and final["damaged"] == []
+    assert lab_run.rc("cmp-read-back") == 0, lab_run.stdout("cmp-read-back")
+    assert back[: len(image)] == image
+    padding = back[len(image) :]
+    assert padding == bytes(len(padding))
+    image_blocks = len(image) // 2048
+    assert blocks == -(-(image_blocks + 150) // 16) * 16, (image_blocks, blocks)
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_dm_error_segment_gives_real_read_errors(lab_run: LabRun) -> None:
+    assert lab_run.rc("dmsetup") == 0, lab_run.stderr("dmsetup")
+    total = (lab_run.dir / "damaged-src.iso").stat().st_size // 2048
+    records = lab_run.stderr("dd-damaged")
+    assert f"{total - ERROR_BLOCKS}+{ERROR_BLOCKS} records in" in records, records
+    assert records.count("Input/output error") == ERROR_BLOCKS
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_read_of_a_damaged_medium_names_exactly_the_damaged_files(lab_run: LabRun) -> None:
+    src = lab_run.dir / "damaged-src.iso"
+    text = lab_run.dir / "damaged.table"
+    first = int(text.read_text().splitlines()[1].split()[0]) // 4
+    bad = set(range(first, first + ERROR_BLOCKS))
+    expected = [e.path for e in file_extents(src) if bad & set(range(e.start, e.start + e.blocks))]
+    assert expected == [ERROR_FILE]
+    total = src.stat().st_size // 2048
+    assert lab_run.rc("read-damaged") == 1
+    final = _final(lab_run, "read-damaged")
+    assert final["result"] == "failed"
+    assert final["damaged"] == expected
+    assert (final["missing"], final["recovered"]) == (ERROR_BLOCKS, 0)
+    assert final["message"] == (
+        f"read: {ERROR_BLOCKS} of {total} blocks could not be read in 1 file(s): {ERROR_FILE}; "
+        "run it again to retry only those (this drive or another)"
+    )
+    source, image = src.read_bytes(), (lab_run.out / "damaged.iso").read_bytes()
+    assert len(image) == len(source)
+    for block in range(total):
+        got, want = (
+            image[block * 2048 : (block + 1) * 2048],
+            source[block * 2048 : (block + 1) * 2048],
+        )
+        assert got == (bytes(2048) if block in bad else want), block
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_second_read_of_a_damaged_medium_reads_nothing_new(lab_run: LabRun) -> None:
+    assert lab_run.rc("read-damaged-again") == 1
+    final = _final(lab_run, "read-damaged-again")
+    assert final["damaged"] == [ERROR_FILE]
+    assert (final["missing"], final["recovered"]) == (ERROR_BLOCKS, 0)
+    assert "; nothing new could be read this time; run it again" in final["message"]
+    journals = sorted((lab_run.out / "journal-damaged").glob("*-read*.log"))
+    assert len(journals) == 2
+    assert "Input/output error" in journals[0].read_text()

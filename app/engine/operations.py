@@ -38,7 +38,10 @@ _QUOTED = re.compile(r"^(MD5 MISMATCH|NOT READABLE):\s*'(.*)'\s*$", re.DOTALL)
 _RESERVE_REFUSED = re.compile(r"RESERVE TRACK|Cannot reserve track")
 """libburn's words when the drive rejects RESERVE TRACK (53h), which DAO/SAO needs."""
 _WRITING_SECTORS = re.compile(r"Writing:\s+(\d+)s\b")
+_CDRECORD_WRITING = re.compile(r"\d+ of\s+\d+ MB written")
+"""`-as cdrecord`'s pacifier: it counts whole MB, so any such line means the write began."""
 TAO_RETRY = "the drive refused RESERVE TRACK (DAO)"
+_CDRECORD_TYPES = {"-tao": "tao", "-sao": "sao", "-dao": "sao"}
 
 
 @dataclass
@@ -61,6 +64,8 @@ class _Facts:
         if _RESERVE_REFUSED.search(text):
             self.reserve_refused = True
         if (m := _WRITING_SECTORS.search(text)) and int(m.group(1)) > 0:
+            self.wrote = True
+        if _CDRECORD_WRITING.search(text):
             self.wrote = True
         if m := _IMAGE_SIZE.match(text):
             self.image_sectors = int(m.group(1))
@@ -116,10 +121,11 @@ class Operation(XorrisoJob):
     def _retry(
         self, rr: RunResult, facts: _Facts, journal: Journal | None
     ) -> tuple[Journal | None, XorrisoProcess] | None:
-        """Burn once more with -write_type tao when the drive refused RESERVE TRACK before
-        anything was written (tgtd's emulation and some real drives cannot do DAO/SAO)."""
+        """Burn (or write the image) once more with TAO when the drive refused RESERVE TRACK
+        before anything was written (tgtd's emulation and some real drives cannot do DAO/SAO;
+        `-as cdrecord` reserves the track of an image file on DVD+R unless told -tao)."""
         if (
-            self.kind != "burn"
+            self.kind not in ("burn", "write")
             or self._retried_tao
             or not facts.reserve_refused
             or facts.wrote
@@ -138,17 +144,25 @@ class Operation(XorrisoJob):
             if self._cancelled:
                 return None
             self._retried_tao = True
-            if "-write_type" in self.argv[:-1]:
-                self.argv[self.argv.index("-write_type") + 1] = "tao"
-            else:
-                self.argv[-1:-1] = ["-write_type", "tao"]
+            self._to_tao()
             if isinstance(self._process, DetachedProcess):
                 self._process.cleanup()
             process = self._process = self._start_process()
             journal = self._journal() if journal else None
         return journal, process
 
+    def _to_tao(self) -> None:
+        """The argv asks for TAO: `-write_type tao` natively, `-tao` to `-as cdrecord`."""
+        if self.kind == "write":
+            self.argv.insert(self.argv.index("cdrecord") + 1, "-tao")
+        elif "-write_type" in self.argv[:-1]:
+            self.argv[self.argv.index("-write_type") + 1] = "tao"
+        else:
+            self.argv[-1:-1] = ["-write_type", "tao"]
+
     def _write_type(self) -> str | None:
+        if self.kind == "write":
+            return next((_CDRECORD_TYPES[a] for a in self.argv if a in _CDRECORD_TYPES), None)
         if "-write_type" in self.argv[:-1]:
             return self.argv[self.argv.index("-write_type") + 1]
         return None
@@ -156,7 +170,8 @@ class Operation(XorrisoJob):
     def _judge(self, rr: RunResult, facts: _Facts, journal: Journal | None) -> OperationResult:
         outcome, message = self._verdict(rr, facts)
         if self._retried_tao and outcome == "ok":
-            message = f"{TAO_RETRY}; burned again with TAO, which worked: {message}"
+            again = "burned" if self.kind == "burn" else "written"
+            message = f"{TAO_RETRY}; {again} again with TAO, which worked: {message}"
         elif self._retried_tao and outcome == "failed":
             message = f"{TAO_RETRY}; the retry with TAO failed too: {message}"
         elif self.kind == "burn" and outcome == "failed" and facts.reserve_refused:

@@ -56,11 +56,12 @@ _WRITING = re.compile(
     r"^Writing:\s+(\d+)s\s+(?:([\d.]+)%|\S+)\s+fifo\s+(\d+)%\s+buf\s+(\d+)%(?:\s+" + _SPEED + r")?"
 )
 _CDRECORD = re.compile(
-    r"^\s*(\d+)(?: of\s+(\d+))? MB written \(fifo\s+(\d+)%\)(?: \[buf\s+(\d+)%\])?"
+    r"^\s*(\d+)(?: of\s+(\d+))? MB written(?: \(fifo\s+(\d+)%\))?(?: \[buf\s+(\d+)%\])?"
     r"(?:\s+([\d.]+)x\.?)?"
 )
 """`-as cdrecord`'s pacifier (image writes): "   7 of   30 MB written (fifo 99%) [buf  50%]   4.2x."
-(MB are MiB: 30 MB for a 30.4 MiB image)."""
+(MB are MiB: 30 MB for a 30.4 MiB image). The first line of a write has no fifo figure yet:
+"   0 of    5 MB written [buf  50%]" (the MMC lab, tests/fixtures/lab-write-tao.txt)."""
 _PATIENT = re.compile(r"^Thank you for being patient\. Working since (\d+) seconds")
 _CLOSING = re.compile(r"^Closing track/session\. Working since (\d+) seconds")
 _BLANK_FORMAT = re.compile(
@@ -92,7 +93,7 @@ def _cdrecord_progress(match: re.Match[str], line: str) -> Progress:
         percent=min(100.0, 100.0 * sectors / total_sectors) if total_sectors else None,
         sectors=sectors,
         total_sectors=total_sectors,
-        fifo=int(fifo),
+        fifo=int(fifo) if fifo is not None else None,
         buffer=int(buf) if buf is not None else None,
         speed=float(speed) if speed is not None else None,
         speed_unit="x" if speed is not None else None,

@@ -3,18 +3,21 @@
 A write pads the track (and an overwriteable medium keeps older bytes past the new image),
 so only the image's own length is compared. Equal chunks cost one memcmp; a chunk that
 differs is compared sector by sector, so the first differing sector and the count of
-differing blocks are exact. A block the medium cannot read counts as differing.
+differing blocks are exact. A block the medium cannot read counts as differing. A drive
+(/dev/srN) is read with SCSI commands (mmc_read.py): the kernel's idea of its size is the
+blank's until the medium is reloaded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from app.iso.file import device_path
+from app.iso.mmc_read import MmcReader, is_mmc_device
 from app.iso.records import SECTOR
 
 CHUNK = 4 << 20
@@ -66,7 +69,7 @@ class ImageComparison:
         result = CompareResult(blocks=-(-size // SECTOR))
         stamp = self.image_stamp or (info.st_size, info.st_mtime_ns)
         result.image_changed = stamp != (info.st_size, info.st_mtime_ns)
-        with open(self.image, "rb") as image, open(self.medium, "rb") as medium:
+        with open(self.image, "rb") as image, _reader(self.medium) as medium:
             done = 0
             while done < size and not self._cancel.is_set():
                 want = min(CHUNK, size - done)
@@ -82,16 +85,32 @@ class ImageComparison:
         self.result = result
 
 
-def _read_at(medium: BinaryIO, offset: int, size: int) -> bytes | None:
+Reader = Callable[[int, int], bytes]
+"""pread(size, offset) of the medium: short at its end, OSError for unreadable blocks."""
+
+
+@contextlib.contextmanager
+def _reader(path: str) -> Iterator[Reader]:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if is_mmc_device(path):
+            yield MmcReader(fd).pread
+        else:
+            yield lambda size, offset: os.pread(fd, size, offset)
+    finally:
+        os.close(fd)
+
+
+def _read_at(medium: Reader, offset: int, size: int) -> bytes | None:
     """`size` bytes at `offset`; None when the chunk cannot be read whole (read by sector)."""
     try:
-        return os.pread(medium.fileno(), size, offset)
+        return medium(size, offset)
     except OSError:
         return None
 
 
 def _count_differences(
-    expected: bytes, got: bytes | None, first_block: int, medium: BinaryIO, result: CompareResult
+    expected: bytes, got: bytes | None, first_block: int, medium: Reader, result: CompareResult
 ) -> None:
     """Count the sectors of one chunk that differ; an unreadable chunk is re-read by sector."""
     for index in range(-(-len(expected) // SECTOR)):
