@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from app.cli.common import fail
 from app.engine.errors import EngineError
-from app.engine.options import BurnOptions
+from app.engine.options import BurnOptions, check_speed
 from app.media.view import size_text
 
 
@@ -20,7 +20,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         if args.action == "plan":
             return _plan(args.name, args.medium, args.paths, as_json=args.json)
         if args.action == "burn":
-            return _burn(args.name, args.dev, as_json=args.json)
+            return _burn(args.name, args.dev, as_json=args.json, speed=args.speed)
         return _status(args.name, as_json=args.json)
     except (SetError, EngineError, OSError) as exc:
         return fail(str(exc))
@@ -45,7 +45,7 @@ def _plan(name: str, medium: str, paths: list[str], *, as_json: bool) -> int:
     return 0
 
 
-def _burn(name: str, address: str | None, *, as_json: bool) -> int:
+def _burn(name: str, address: str | None, *, as_json: bool, speed: str = "max") -> int:
     from app.archive.sets import load_set  # (the ~75 ms above)
     from app.cli.jobs import _hooks, _report
     from app.engine.inspect import read_medium
@@ -67,7 +67,7 @@ def _burn(name: str, address: str | None, *, as_json: bool) -> int:
             f"the medium in {address} is {status}: each disc of a set is a medium of its own; "
             "insert a blank (a virtual recorder: discdeck recorder blank NAME)"
         )
-    job = disc_plan(plan, disc, Target(address), BurnOptions())
+    job = disc_plan(plan, disc, Target(address), BurnOptions(speed=speed))
     problems = preflight_burn(address, list(job.entries), BurnOptions(volume_id=plan.volume_id(disc)))
     if problems:
         return fail("; ".join(problems))
@@ -101,6 +101,7 @@ def add_set_commands(sub: argparse._SubParsersAction) -> None:
     burn.add_argument("name")
     burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS)
     burn.add_argument("--json", action="store_true")
+    burn.add_argument("--speed", default="max", type=check_speed, help="max, or e.g. 4d / 8c / 2b")
     status = actions.add_parser("status", help="which discs are burned")
     status.add_argument("name")
     status.add_argument("--json", action="store_true")

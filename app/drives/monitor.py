@@ -77,7 +77,8 @@ class DriveMonitor:
         monitor = self._netlink()
         if monitor is not None:
             self._spawn(self._listen, monitor)
-        self._spawn(self._watch_files)
+        # The first look is taken here, so whatever changes after start() is heard.
+        self._spawn(self._watch_files, self._folder_state(), self._image_state())
 
     def stop(self) -> None:
         self._stop.set()
@@ -111,8 +112,7 @@ class DriveMonitor:
             if event is not None:
                 self.notify(event)
 
-    def _watch_files(self) -> None:
-        seen_folder, seen_image = self._folder_state(), self._image_state()
+    def _watch_files(self, seen_folder: frozenset[str], seen_image: tuple) -> None:
         while not self._stop.wait(FILE_POLL):
             folder, image = self._folder_state(), self._image_state()
             if folder != seen_folder:

@@ -62,10 +62,14 @@ def test_a_set_burned_disc_by_disc_resumes_after_a_kill_and_checks_with_sha256su
     for number in range(1, 4):
         if number == 2:  # kill the burner mid-burn: the set must go on with disc 2 again
             child = subprocess.Popen(
-                [sys.executable, "-m", "app", "set", "burn", "TRIP", "--dev", recorder.address],
-                cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                [sys.executable, "-m", "app", "set", "burn", "TRIP", "--speed", "8d",
+                 "--dev", recorder.address],
+                cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
-            time.sleep(3)
+            for line in child.stdout:  # killed once it is writing, not before, not after
+                if line.startswith("writing"):
+                    break
             child.send_signal(signal.SIGKILL)
             child.wait()
             assert load_set("TRIP").discs[1].state == "planned"
