@@ -20,7 +20,7 @@ Variants (default: all):
     engine   start_burn() + events(): the whole detached engine path
     slowpoll engine, its reader polling once a second (not in the default set)
     ui       bench/run's UI path (OperationScreen in a headless app; not in the default set)
-Sources: /tmp/discdeck-bench/xcpu-src (made once, kept), image on /dev/shm. For the
+Sources: /tmp/discdeck-bench/xcpu-src-<GIB>g (made once, kept), image on /dev/shm. For the
 wrapper/engine rows the wrapper's own Python (~0.035 s) is inside the figure.
 """
 
