@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -34,8 +35,8 @@ from app.engine.errors import EngineError
 from app.engine.runner import OutputLine, XorrisoProcess, check_xorriso
 
 POLL = 0.05
-"""Seconds between looks at a job's output file (each look is a read and a waitpid)."""
-"""Seconds between looks at a growing stdout file."""
+"""Seconds between looks at a job's output file (each look is a read and a waitpid). The
+end of our own wrapper wakes the reader at once (a pidfd), not up to POLL later."""
 VERBS = {"burn": "burning", "blank": "blanking", "format": "formatting", "check": "checking"}
 
 
@@ -153,6 +154,9 @@ class DetachedProcess(XorrisoProcess):
         in the run's meta.json for whoever re-attaches (the job's Plan)."""
         self.lines, self.events, self._stderr = [], [], []
         self.worst, self.cancelled, self.proc = "ALL", False, None
+        self._pidfd: int | None = None
+        """Readable once our own wrapper has ended (None: re-attached, or no pidfd here)."""
+        self._ended: select.poll | None = None
         self.stop_reading = False
         """Set from any thread: output() returns at its next poll (the job keeps running)."""
         if run_dir is not None:  # re-attach to a run some other process started
@@ -195,8 +199,9 @@ class DetachedProcess(XorrisoProcess):
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
         out = os.open(self.run_dir / "stdout", flags, 0o600)
         err = os.open(self.run_dir / "stderr", flags, 0o600)
-        # -I -S: the wrapper needs only the standard library, and starts in ~40 ms without
-        # site-packages (a wrapper importing app.engine took ~100 ms more, in every job's wall).
+        # -I -S: the wrapper needs only the standard library and no site-packages; it execs
+        # xorriso ~20 ms after this spawn (bench/detach_latency.py; importing app.engine there
+        # once took ~100 ms more, in every job's wall).
         wrapper = [sys.executable, "-I", "-S", detach_wrapper.__file__, str(self.run_dir), "--"]
         try:
             self.proc = subprocess.Popen(
@@ -207,6 +212,26 @@ class DetachedProcess(XorrisoProcess):
             os.close(out)
             os.close(err)
         self.meta["wrapper_pid"] = self.proc.pid
+        with contextlib.suppress(AttributeError, OSError):  # Linux < 5.3: sleep POLL
+            self._pidfd = os.pidfd_open(self.proc.pid)
+            self._ended = select.poll()
+            self._ended.register(self._pidfd, select.POLLIN)
+
+    def _pause(self) -> None:
+        """Wait POLL seconds for more output, or less when the wrapper ends meanwhile."""
+        ended = self._ended
+        if ended is None:
+            time.sleep(POLL)
+        elif ended.poll(POLL * 1000):
+            # It ended. Sleep from now on: xorriso can outlive a killed wrapper, and the
+            # pidfd stays readable for good.
+            self._close_pidfd()
+
+    def _close_pidfd(self) -> None:
+        if self._pidfd is not None:
+            self._ended = None
+            os.close(self._pidfd)
+            self._pidfd = None
 
     @property
     def pid(self) -> int:
@@ -247,9 +272,10 @@ class DetachedProcess(XorrisoProcess):
                     break
                 done = self.finished()  # one more read after the end: nothing is lost
                 if not done:
-                    time.sleep(POLL)
+                    self._pause()
             if rest and not self.stop_reading:
                 yield rest
+        self._close_pidfd()
 
     def abandon(self) -> None:
         """Stop following (this process is quitting): output() ends, the job goes on and a
@@ -299,6 +325,7 @@ class DetachedProcess(XorrisoProcess):
         if self.proc is not None and read_exit(self.run_dir) is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=5)  # it ends right after writing exit: reap it
+        self._close_pidfd()
         lock = self.meta.get("lock")
         if lock and not job_alive(self._meta()):
             release_lock(Path(lock), self.run_dir.name)
