@@ -170,7 +170,7 @@ class Variants:
             detach.POLL = poll
 
     def engine(self) -> Run:
-        from app.engine.operations import start_burn, start_check
+        from app.jobs.start import start_burn, start_check
 
         self._fresh()
         r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
