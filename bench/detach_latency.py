@@ -45,7 +45,7 @@ def setup(work: Path) -> str:
 def one(address: str, stamps: Path) -> tuple[float, float]:
     """(start ms, end ms) of one detached checkread."""
     from app.engine import detach
-    from app.engine.operations import start_check
+    from app.jobs.start import start_check
 
     marks: dict[str, float] = {}
     spawn, cleanup = detach.DetachedProcess._spawn, detach.DetachedProcess.cleanup
