@@ -18,12 +18,13 @@ async def main() -> None:
     app = DiscdeckApp()
     async with app.run_test():
         deadline = time.monotonic() + 30
-        while app.report is None:
+        # The main screen holds the medium as read (the app learns it one message later).
+        while getattr(app.screen, "report", None) is None:
             if time.monotonic() > deadline:
                 print("TIMEOUT waiting for the TOC read", flush=True)
                 return
             await asyncio.sleep(0.005)
-        print(f"READY {app.report.toc.media.status}", flush=True)
+        print(f"READY {app.screen.report.toc.media.status}", flush=True)
 
 
 asyncio.run(main())

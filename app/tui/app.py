@@ -80,7 +80,8 @@ class DiscdeckApp(OperationFlows, ImageFlows, App):
             lambda event: self.post_message(DriveChanged(event)), folder=recorders_dir(),
             image=lambda: parse_address(self.drive.address).path if self.drive and self.drive.recorder else None,
         )  # fmt: skip
-        self.monitor.start()
+        # In a thread: pyudev and its netlink socket stay out of the way of the first read.
+        self.run_worker(self.monitor.start, thread=True, group="monitor")
         if self.stage_problem:
             self.notify(self.stage_problem, severity="warning", timeout=10)
         self._reattach()
