@@ -63,3 +63,19 @@ async def run_confirmed(pilot: Pilot, key: str, seconds: float = 90.0) -> Screen
     screen = app.screen
     await wait_for(pilot, lambda: screen.finished, seconds=seconds)
     return screen
+
+
+def stage(app: App, source: str, iso_folder: str = "/") -> None:
+    """Put `source` on the app's stage with its size summed, as the stage screen would."""
+    app.stage.add(source, iso_folder)  # type: ignore[attr-defined]
+    for _ in app.stage.scan("/"):  # type: ignore[attr-defined]
+        pass
+
+
+async def answer_prompt(pilot: Pilot, key: str, value: str) -> None:
+    """Press `key`, wait for its prompt, type `value` into it and press enter."""
+    app = pilot.app
+    await pilot.press(key)
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+    app.screen.query_one("#prompt-input").value = value
+    await pilot.press("enter")

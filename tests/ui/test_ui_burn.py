@@ -12,6 +12,7 @@ from app.tui.screens.operation_screen import OperationScreen
 from app.tui.screens.stage_screen import StageScreen
 from tests.ui.pilot import run_confirmed
 from tests.ui.pilot import settle as _settle
+from tests.ui.pilot import stage as stage_it
 from tests.ui.pilot import wait_for as _wait_for
 from widgets.fit_bar import FitBar
 from widgets.stage_panel import StagePanel
@@ -138,9 +139,7 @@ async def test_journal_ends_with_the_medium_state(tmp_path: Path) -> None:
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        app.stage.add(str(source), "/")
-        for _ in app.stage.scan("/"):
-            pass
+        stage_it(app, str(source))
         await run_confirmed(pilot, "b")
     texts = [read_journal(path) for path in list_journals(journal_dir())]
     assert len(texts) == 2  # the burn and its verify
@@ -159,9 +158,7 @@ async def test_the_stage_is_cleared_when_the_burn_ends_whatever_comes_next(
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        app.stage.add(str(source), "/")
-        for _ in app.stage.scan("/"):
-            pass
+        stage_it(app, str(source))
         app.save_stage()
         screen = await run_confirmed(pilot, "b")
         assert [r.outcome for r in screen.results] == ["ok", "ok"]

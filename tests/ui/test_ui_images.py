@@ -10,7 +10,7 @@ from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.operation_screen import OperationScreen
 from app.tui.screens.prompt_screen import PromptScreen
 from tests.conftest import needs_xorriso
-from tests.ui.pilot import settle, wait_for
+from tests.ui.pilot import answer_prompt, settle, stage, wait_for
 
 pytestmark = needs_xorriso
 
@@ -23,10 +23,7 @@ async def test_write_an_image_from_the_app_then_compare(
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, need_report=True)
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        app.screen.query_one("#prompt-input").value = str(image)
-        await pilot.press("enter")
+        await answer_prompt(pilot, "w", str(image))
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), seconds=60)
         text = "\n".join(app.screen.lines)
         assert "ipxe.iso" in text and "Boots:" in text and "BIOS" in text
@@ -44,10 +41,7 @@ async def test_a_folder_is_not_an_image(tmp_path: Path) -> None:
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, need_report=True)
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        app.screen.query_one("#prompt-input").value = str(tmp_path)
-        await pilot.press("enter")
+        await answer_prompt(pilot, "w", str(tmp_path))
         await pilot.pause(0.2)
         assert isinstance(app.screen, PromptScreen), "a folder is refused in the prompt"
         assert "is a folder" in str(app.screen.query_one("#prompt-error").render())
@@ -66,10 +60,7 @@ async def test_read_the_medium_to_an_image_from_the_app(
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, need_report=True)
-        await pilot.press("R")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        app.screen.query_one("#prompt-input").value = str(target)
-        await pilot.press("enter")
+        await answer_prompt(pilot, "R", str(target))
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), seconds=60)
         assert "Read every block" in "\n".join(app.screen.lines)
         await pilot.press("y")
@@ -94,9 +85,7 @@ async def test_save_the_stage_as_an_image_and_replace_it_only_when_asked(tmp_pat
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, need_report=True)
-        app.stage.add(str(source), "/")
-        for _ in app.stage.scan("/"):
-            pass
+        stage(app, str(source))
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, StageScreen))
         for replace in (False, True):
