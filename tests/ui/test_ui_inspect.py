@@ -28,6 +28,17 @@ def _three_sessions() -> str:
     return recorder.address
 
 
+async def _open_browser(pilot) -> tuple[BrowserScreen, Tree]:
+    """i on the main screen, until the browser lists the session's root."""
+    await pilot.press("i")
+    await _settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, BrowserScreen)
+    tree = screen.query_one("#browser-tree", Tree)
+    await _wait_for(pilot, lambda: tree.root.children)
+    return screen, tree
+
+
 def _names(tree: Tree) -> list[str]:
     return [str(child.label).split(" ")[0] for child in tree.root.children]
 
@@ -38,12 +49,7 @@ async def test_each_session_shows_its_own_tree_and_extracts(tmp_path: Path, monk
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        await pilot.press("i")
-        await _settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        tree = screen.query_one("#browser-tree", Tree)
-        await _wait_for(pilot, lambda: tree.root.children)
+        screen, tree = await _open_browser(pilot)
         assert _names(tree) == ["d1/", "d2/", "d3/"]  # the newest session has all three
         screen.open(screen.sessions[0])
         await _settle(pilot)
@@ -160,12 +166,7 @@ async def test_the_browser_says_which_folder_and_file_are_damaged(tmp_path: Path
     app = DiscdeckApp(address=f"stdio:{cut}")
     async with app.run_test(size=(100, 30)) as pilot:
         await _settle(pilot)
-        await pilot.press("i")
-        await _settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        tree = screen.query_one("#browser-tree", Tree)
-        await _wait_for(pilot, lambda: tree.root.children)
+        _screen, tree = await _open_browser(pilot)
         assert "⚠ damaged" in str(tree.root.label)
         assert str(tree.root.children[0].label).startswith("⚠ the image is cut off")
         docs = next(n for n in tree.root.children if str(n.label).startswith("docs/"))
