@@ -39,6 +39,14 @@ async def _open_browser(pilot) -> tuple[BrowserScreen, Tree]:
     return screen, tree
 
 
+async def _boot_panel_text(pilot) -> str:
+    """i then t: the boot panel of the open medium, as one line of words."""
+    for key in ("i", "t"):
+        await pilot.press(key)
+        await _settle(pilot)
+    return " ".join(_screen_text(pilot.app).split())
+
+
 def _names(tree: Tree) -> list[str]:
     return [str(child.label).split(" ")[0] for child in tree.root.children]
 
@@ -101,11 +109,7 @@ async def test_boot_info_of_a_bios_efi_image(tmp_path: Path) -> None:
     app = DiscdeckApp(address=f"stdio:{image}")
     async with app.run_test(size=(100, 30)) as pilot:
         await _settle(pilot)
-        await pilot.press("i")
-        await _settle(pilot)
-        await pilot.press("t")
-        await _settle(pilot)
-        screen = " ".join(_screen_text(app).split())
+        screen = await _boot_panel_text(pilot)
         assert "Catalog at sector" in screen
         assert "BIOS" in screen and "EFI" in screen
         assert "no emulation" in screen
@@ -223,11 +227,7 @@ async def test_the_boot_panel_names_damage(tmp_path: Path) -> None:
         app = DiscdeckApp(address=f"stdio:{damaged}")
         async with app.run_test(size=(110, 30)) as pilot:
             await _settle(pilot)
-            await pilot.press("i")
-            await _settle(pilot)
-            await pilot.press("t")
-            await _settle(pilot)
-            text = " ".join(_screen_text(app).split())
+            text = await _boot_panel_text(pilot)
             for word in words:
                 assert word in text, text
 
@@ -246,11 +246,7 @@ async def test_the_boot_panel_shows_the_whole_boot_picture(tmp_path: Path) -> No
     app = DiscdeckApp(address=f"stdio:{image}")
     async with app.run_test(size=(110, 40)) as pilot:
         await _settle(pilot)
-        await pilot.press("i")
-        await _settle(pilot)
-        await pilot.press("t")
-        await _settle(pilot)
-        text = " ".join(_screen_text(app).split())
+        text = await _boot_panel_text(pilot)
         for word in ("Catalog at sector 33 (/boot.cat)", "/isolinux.bin", "/efi.img",
                      "boot-info-table, isohybrid-suitable", "System area: MBR isohybrid cyl-align-on",
                      "0x17 hidden NTFS (isohybrid)"):  # fmt: skip
