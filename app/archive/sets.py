@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from app.archive.ecc import check_percent, data_limit, ecc_medium
 from app.config import data_dir, ensure_dir
 from app.drives.shelf import medium_named
 from app.drives.virtual import nominal_blocks
@@ -68,6 +69,8 @@ class DiscSet:
     """Bytes of each disc the plan may fill (the nominal medium less the reserve)."""
     discs: list[SetDisc] = field(default_factory=list)
     created: str = ""
+    ecc: int | None = None
+    """Least RS03 redundancy in percent (dvdisaster), or None: no error correction."""
 
     @property
     def files(self) -> int:
@@ -126,12 +129,15 @@ def _parts(item: SetItem, capacity: int) -> list[SetItem]:
     ]
 
 
-def plan_set(name: str, medium: str, paths: list[str]) -> DiscSet:
-    """The plan: which file (or part) goes on which disc. SetError for what cannot be."""
+def plan_set(name: str, medium: str, paths: list[str], ecc: int | None = None) -> DiscSet:
+    """The plan: which file (or part) goes on which disc. SetError for what cannot be.
+    `ecc`: each disc keeps room for RS03 data of at least that many percent (app.archive.ecc)."""
     if not _NAME.match(name):
         raise SetError(f"{name!r} cannot name a set: letters, digits and _, at most 20 (it is in volume ids)")
     medium = medium_named(medium)
     total = nominal_blocks(medium) * SECTOR
+    if ecc is not None:
+        total = data_limit(ecc_medium(nominal_blocks(medium)), check_percent(ecc)) * SECTOR
     capacity = total - max(int(total * RESERVE), RESERVE_MIN)
     groups: list[list[SetItem]] = []
     tops = [os.path.basename(os.path.abspath(p).rstrip("/")) or "root" for p in paths]
@@ -156,7 +162,7 @@ def plan_set(name: str, medium: str, paths: list[str]) -> DiscSet:
         disc.used += size
     if not discs:
         raise SetError("nothing to archive: the paths hold no regular files")
-    return DiscSet(name, medium, capacity, discs, time.strftime("%Y-%m-%d %H:%M"))
+    return DiscSet(name, medium, capacity, discs, time.strftime("%Y-%m-%d %H:%M"), ecc)
 
 
 def save_set(plan: DiscSet) -> Path:
@@ -173,7 +179,7 @@ def load_set(name: str) -> DiscSet:
         data = json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
         discs = [SetDisc(d["number"], [SetItem(**i) for i in d["items"]], d["used"], d["state"],
                          d.get("burned_on")) for d in data["discs"]]  # fmt: skip
-        return DiscSet(data["name"], data["medium"], data["capacity"], discs, data.get("created", ""))
+        return DiscSet(data["name"], data["medium"], data["capacity"], discs, data.get("created", ""), data.get("ecc"))
     except FileNotFoundError:
         raise SetError(f"no set named {name}: plan it first (discdeck set plan {name} ...)") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -25,6 +25,8 @@ JobKind = Literal[
     "write",
     "verify",
     "udf",
+    "ecc_burn",
+    "repair",
 ]
 PLAN_FORMAT = 1
 

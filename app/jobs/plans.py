@@ -290,6 +290,8 @@ def write_image_plan(
     options: BurnOptions,
     facts: ImageFacts | None = None,
     notes: Sequence[str] = (),
+    *,
+    pad: bool = True,
 ) -> Plan:
     """Write an image file as it is; then compare the medium with it (unless switched off)."""
     image = os.path.abspath(image)
@@ -307,7 +309,7 @@ def write_image_plan(
     return _for(
         target, "write",
         title=f"Writing {os.path.basename(image)} to {target.name}",
-        argv=_argv(write_image_commands(target.address, image, options)),
+        argv=_argv(write_image_commands(target.address, image, options, pad=pad)),
         confirm=Confirm("Write this image?", tuple(lines), "Write", danger=any(
             line.startswith("Lost:") for line in notes
         )),

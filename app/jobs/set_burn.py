@@ -16,6 +16,7 @@ from app.engine.options import BurnOptions
 from app.jobs.finish import Finished
 from app.jobs.plan import Plan
 from app.jobs.plans import Target, burn_plan
+from app.jobs.plans_ecc import set_disc_ecc_plan
 
 
 def manifest_folder(name: str) -> Path:
@@ -36,6 +37,8 @@ def disc_plan(plan: DiscSet, disc: SetDisc, target: Target, options: BurnOptions
     entries = [MapEntry(i.disk, f"/{i.iso}", i.offset, i.count) for i in disc.items]
     entries += [MapEntry(str(folder / f), f"/{f}") for f in ("SHA256SUMS", "INDEX.txt")]
     options.volume_id = plan.volume_id(disc)
+    if plan.ecc is not None:
+        return set_disc_ecc_plan(plan, target, entries, options)
     return burn_plan(target, entries, options, files=len(entries))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from app.engine.address import check_address
 from app.engine.commands import MapEntry
 from app.engine.detach import check_free
+from app.engine.dvdisaster import check_dvdisaster
 from app.engine.errors import EngineError
 from app.engine.image_write import fresh_image
 from app.engine.inspect import read_medium
@@ -19,6 +20,7 @@ from app.engine.remaster import RemasterError, check_remaster, empty_output
 from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
 from app.jobs.copy import CopyJob
+from app.jobs.ecc_burn import EccBurnJob
 from app.jobs.job import Job
 from app.jobs.plan import Plan
 from app.jobs.plans import (
@@ -32,6 +34,7 @@ from app.jobs.plans import (
     surface_plan,
 )
 from app.jobs.read_checks import ReadLock, check_read_target, remember_identity
+from app.jobs.repair import RepairJob
 from app.jobs.udf_format import UdfFormatJob
 from app.jobs.verify_image import VerifyImageJob
 
@@ -54,6 +57,11 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return ExtractJob(view, source, plan.params["target"], plan.drive)
     if plan.kind == "remaster":
         return _remaster(plan, journal_dir)
+    if plan.kind == "ecc_burn":
+        check_dvdisaster()
+        return EccBurnJob(plan, start=start_job, journal_dir=journal_dir)
+    if plan.kind == "repair":
+        return RepairJob(plan)
     if plan.kind == "verify":
         stamp = plan.params.get("stamp")
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
