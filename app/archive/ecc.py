@@ -118,3 +118,18 @@ def padded_sectors(data: int, medium: str) -> int:
     smaller = STANDARD_SIZES[sizes[index - 1]] // LAYERS
     least = (LAYERS - 1 - MIN_ROOTS) * smaller - HEADER + 1
     return max(data, least)
+
+
+TRAILING_SLACK = 1024
+"""Blocks a disc may give after its RS03 image (a track's padding, run-out blocks)."""
+
+
+def augmented_length(sectors: int) -> int | None:
+    """The RS03 image a read of `sectors` blocks holds, when the read is longer by no more
+    than a track's padding (dvdisaster guesses the layer size from the length: a CD image
+    read with its padding would be taken for a DVD's); None when it is not so."""
+    for size in STANDARD_SIZES.values():
+        total = LAYERS * (size // LAYERS)
+        if total < sectors <= total + TRAILING_SLACK:
+            return total
+    return None

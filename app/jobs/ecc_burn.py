@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from app.archive.ecc import data_limit, layout_for, padded_sectors
@@ -76,6 +77,9 @@ class EccBurnJob:
         Path(self.temp).unlink(missing_ok=True)
         build_options = BurnOptions(**{**params["options"], "close": True, "verify": False, "dummy": False})
         build = burn_plan(Target(f"stdio:{self.temp}"), self.plan.entries, build_options, new_image=True)
+        # The padding inside the ISO: dvdisaster 0.79.5 fails ("ImageReadSectors(): seek
+        # failed") on a small ISO whose file is longer than its volume (measured).
+        build = replace(build, argv=(*build.argv[:-2], "-padding", "included", *build.argv[-2:]))
         if not (yield from self._run(build)):
             return
         data = os.path.getsize(self.temp) // SECTOR

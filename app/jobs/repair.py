@@ -4,8 +4,8 @@ The rescue read leaves the blocks it could not read zero-filled and lists them i
 sector map (`IMAGE.sectors`); dvdisaster wants them marked with its dead-sector marker, so
 it treats them as erasures (twice as many repairable as errors it must find). So: the image
 is copied (the user's own is never changed unless they asked for it in place), the unread
-blocks of the copy are marked, and dvdisaster repairs the copy. A copy that could not be
-repaired in full is kept: it is better than the read, and a later read can add to it.
+blocks of the copy are marked, and dvdisaster repairs the copy. A copy repaired in part is
+kept (it is better than the read); one where nothing could be repaired is not.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from app.archive.ecc import augmented_length
 from app.engine.dvdisaster import DvdisasterRun, check_dvdisaster, fix_argv, mark_missing
 from app.engine.errors import EngineError
 from app.engine.progress import Progress
@@ -26,6 +27,7 @@ from app.jobs.dvdisaster_job import DvdisasterJob
 from app.jobs.plan import Plan
 
 CHUNK = 8 << 20
+SECTOR = 2048
 
 
 class RepairJob:
@@ -76,7 +78,7 @@ class RepairJob:
         if self.result is not None and self.result.outcome == "ok":
             return False
         fix = self._fix
-        return fix is None or fix.run.cancelled or (fix.run.transcript.repaired is None)
+        return fix is None or fix.run.cancelled or not fix.run.transcript.repaired
 
     def _copy(self) -> Iterator[Progress]:
         """The image copied to the output (a new file: refused if it exists)."""
@@ -96,6 +98,9 @@ class RepairJob:
         shutil.copymode(self.image, self.output)
 
     def _repair(self) -> Iterator[Progress]:
+        length = augmented_length(os.path.getsize(self.output) // SECTOR)
+        if length is not None:  # the track's padding read with the image: not its data
+            os.truncate(self.output, length * SECTOR)
         if self.sector_map is not None:
             self.marked = mark_missing(self.output, unread_ranges(self.sector_map))
         if self._cancel.is_set():
@@ -105,7 +110,8 @@ class RepairJob:
         yield from (p for p in self._fix.events() if p.phase != "done")
         fixed = self._fix.result
         assert fixed is not None
-        where = "" if self.in_place else f" (in {self.output})"
+        kept = fixed.outcome == "ok" or bool(self._fix.run.transcript.repaired)
+        where = "" if self.in_place else f" (in {self.output})" if kept else "; no copy kept"
         self._end(fixed.outcome, fixed.message + where)
 
     def _end(self, outcome: str, message: str) -> None:
