@@ -21,6 +21,7 @@ from app.drives.virtual import recorder_for
 from app.engine.dvdisaster import DvdisasterRun, augment_argv
 from app.engine.errors import EngineError
 from app.engine.image_write import PADDING
+from app.engine.inspect import read_medium
 from app.engine.options import BurnOptions
 from app.engine.progress import Progress
 from app.engine.xorriso_job import CANCELLED, OperationResult
@@ -75,6 +76,10 @@ class EccBurnJob:
     def _steps(self) -> Iterator[Progress]:
         params = self.plan.params
         Path(self.temp).unlink(missing_ok=True)
+        problem = self._too_small(layout_for(0, params["ecc_medium"]).sectors)
+        if problem:
+            self._end("failed", problem)
+            return
         build_options = BurnOptions(**{**params["options"], "close": True, "verify": False, "dummy": False})
         build = burn_plan(Target(f"stdio:{self.temp}"), self.plan.entries, build_options, new_image=True)
         # The padding inside the ISO: dvdisaster 0.79.5 fails ("ImageReadSectors(): seek
@@ -91,7 +96,9 @@ class EccBurnJob:
             ))  # fmt: skip
             return
         os.truncate(self.temp, padded_sectors(data, params["ecc_medium"]) * SECTOR)
-        augment = DvdisasterJob("augment", "augmenting", DvdisasterRun(augment_argv(self.temp), os.path.dirname(self.temp)), self.address)
+        threads = max(1, min(4, (os.cpu_count() or 1) - 1))  # one core left for the rest
+        run = DvdisasterRun(augment_argv(self.temp, threads), os.path.dirname(self.temp))
+        augment = DvdisasterJob("augment", "augmenting", run, self.address)
         if not (yield from self._follow(augment, "augment")):
             return
         expected = layout_for(data, params["ecc_medium"]).sectors
@@ -118,6 +125,17 @@ class EccBurnJob:
                 return
         percent = self.results[1].message if len(self.results) > 1 else ""
         self._end("ok", f"written with error correction and verified; {percent}")
+
+    def _too_small(self, sectors: int) -> str | None:
+        """Before the build: the medium must take the whole augmented image."""
+        recorder = recorder_for(self.address)
+        room = recorder.capacity_blocks if recorder else free_blocks(read_medium(self.address))
+        if room is not None and room < sectors:
+            return (
+                f"the error-corrected image fills {size_text(sectors)} and {self.target.name} "
+                f"holds {size_text(room)}: use a medium of the set's kind (nothing was written)"
+            )
+        return None
 
     def _room(self, check) -> int | None:
         recorder = recorder_for(self.address)

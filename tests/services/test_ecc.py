@@ -260,8 +260,10 @@ def test_repair_never_overwrites_an_existing_file(tmp_path: Path) -> None:
 @needs_dvdisaster
 def test_a_disc_over_its_room_or_cancelled_writes_nothing_and_leaves_no_temp(tmp_path: Path) -> None:
     """A disc whose image would hold more than the redundancy leaves room for is refused
-    after the build, before dvdisaster; a cancel during augmentation leaves no temp image."""
+    after the build, before dvdisaster; a medium smaller than the augmented image before
+    the build; a cancel during augmentation leaves no temp image."""
     from app.config import state_dir  # the job layer only for these tests
+    from app.drives.shelf import add_recorder
     from app.engine.commands import MapEntry
     from app.engine.options import BurnOptions
     from app.jobs.plans import Target
@@ -281,6 +283,14 @@ def test_a_disc_over_its_room_or_cancelled_writes_nothing_and_leaves_no_temp(tmp
 
     small = tmp_path / "small.txt"
     small.write_text("x")
+    tiny = add_recorder("tiny", "100 MB")
+    plan = ecc_burn_plan(Target(tiny.address), [MapEntry(str(small), "/small.txt")], BurnOptions(volume_id="TINY"),
+                         ecc=20, ecc_medium="CD", temp=ecc_temp_image(state_dir(), "TINY"))  # fmt: skip
+    job = start_job(plan)
+    assert [p.phase for p in job.events()] == ["done"] and job.result is not None
+    assert job.result.message.startswith("the error-corrected image fills 701.7 MiB and ")
+    assert "tiny.iso holds 95.4 MiB: use a medium of the set's kind (nothing was written)" in job.result.message
+
     temp = ecc_temp_image(state_dir(), "STOP")
     plan = ecc_burn_plan(Target(f"stdio:{recorder}"), [MapEntry(str(small), "/small.txt")], BurnOptions(volume_id="STOP"),
                          ecc=20, ecc_medium="CD", temp=temp)  # fmt: skip
