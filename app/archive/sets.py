@@ -129,7 +129,7 @@ def _parts(item: SetItem, capacity: int) -> list[SetItem]:
     ]
 
 
-def plan_set(name: str, medium: str, paths: list[str], ecc: int | None = None) -> DiscSet:
+def plan_set(name: str, medium: str, paths: list[str], *, ecc: int | None = None) -> DiscSet:
     """The plan: which file (or part) goes on which disc. SetError for what cannot be.
     `ecc`: each disc keeps room for RS03 data of at least that many percent (app.archive.ecc)."""
     if not _NAME.match(name):

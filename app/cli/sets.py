@@ -31,7 +31,7 @@ def _plan(name: str, medium: str, paths: list[str], *, as_json: bool, ecc: int |
     from app.archive.sets import plan_set, save_set  # (the ~75 ms above)
     from app.jobs.set_burn import prepare_manifest
 
-    plan = plan_set(name, medium, paths, ecc)
+    plan = plan_set(name, medium, paths, ecc=ecc)
     prepare_manifest(plan)
     save_set(plan)
     if as_json:

@@ -21,9 +21,15 @@ from app.media.view import short_address
 
 
 def ecc_temp_image(state: Path, volume_id: str) -> str:
-    """A fresh temporary image in the state dir (never in the user's folders)."""
+    """A fresh temporary image in the state dir (never in the user's folders); those of a
+    discdeck that is gone (killed mid-burn) are deleted first — a write still reading one
+    keeps reading it (the file lives on until it is closed)."""
     folder = state / "ecc"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for old in folder.glob("*-*-*.iso"):
+        pid = old.name.rsplit("-", 2)[1]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            old.unlink(missing_ok=True)
     return str(folder / f"{volume_id}-{os.getpid()}-{int(time.time())}.iso")
 
 

@@ -170,6 +170,7 @@ def test_an_ecc_disc_burned_read_damaged_and_repaired(tmp_path: Path) -> None:
     assert done.ok, [r.message for r in done.results] + [done.error]
     assert " roots (" in done.results[0].message and "verified" in done.results[0].message
     assert "burned; the set is complete" in record_disc(plan, plan.discs[0], done)
+    assert done.catalog_note and done.catalog_note.startswith("catalogued ")
     assert not list((Path(os.environ["XDG_STATE_HOME"]) / "discdeck" / "ecc").iterdir()), "temp image gone"
     disc = Path(recorder.image)
     original = tmp_path / "original.iso"
@@ -270,6 +271,8 @@ def test_a_disc_over_its_room_or_cancelled_writes_nothing_and_leaves_no_temp(tmp
     from app.jobs.plans_ecc import ecc_burn_plan, ecc_temp_image
     from app.jobs.start import start_job
 
+    stale = Path(ecc_temp_image(state_dir(), "OLD")).with_name("OLD-999999999-1.iso")
+    stale.write_bytes(b"left by a killed discdeck")
     big = _sparse(tmp_path / "big.bin", data_limit("CD", 80) + 10)
     recorder = _sparse(tmp_path / "cd.iso", 0)
     temp = ecc_temp_image(state_dir(), "OVER")
@@ -280,6 +283,7 @@ def test_a_disc_over_its_room_or_cancelled_writes_nothing_and_leaves_no_temp(tmp
     assert job.result is not None and job.result.outcome == "failed"
     assert "more than leaves room for 80 % error correction: plan the set again" in job.result.message
     assert "augmenting" not in phases and not os.path.exists(temp) and recorder.stat().st_size == 0
+    assert not stale.exists(), "a killed discdeck's temporary image is swept"
 
     small = tmp_path / "small.txt"
     small.write_text("x")
