@@ -39,7 +39,10 @@ def cmd_repair(args: argparse.Namespace) -> int:
         return fail(str(exc))
     plan = repair_plan(image, output, sector_map if os.path.exists(sector_map) else None)
     done = run_plan(plan, _hooks(args.json))
-    return _report(done, args.json)
+    code = _report(done, args.json)
+    if done.ok and not args.json:
+        print(f"check its files: discdeck check --dev stdio:{output}  (each against its MD5)")
+    return code
 
 
 def add_repair_command(sub: argparse._SubParsersAction) -> None:

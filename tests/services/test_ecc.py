@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
+import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,7 +156,7 @@ def test_an_ecc_disc_burned_read_damaged_and_repaired(tmp_path: Path) -> None:
     from app.drives.shelf import add_recorder  # the job layer only for the end-to-end tests
     from app.engine.options import BurnOptions
     from app.jobs.finish import run_plan
-    from app.jobs.plans import Target
+    from app.jobs.plans import Target, check_plan
     from app.jobs.plans_ecc import repair_plan
     from app.jobs.set_burn import disc_plan, prepare_manifest, record_disc
 
@@ -185,13 +187,18 @@ def test_an_ecc_disc_burned_read_damaged_and_repaired(tmp_path: Path) -> None:
     assert original.read_bytes()[first * SECTOR : (first + 40) * SECTOR] != bytes(40 * SECTOR)
     before = _sha(read)
     repaired = tmp_path / "read.repaired.iso"
-    fixed = run_plan(repair_plan(str(read), str(repaired), f"{read}.sectors"))
-    assert fixed.ok, fixed.results[0].message
-    assert fixed.results[0].message.startswith("40 sector(s) repaired, none remain")
+    cli = subprocess.run([sys.executable, "-m", "app", "repair", str(read), "--json"], capture_output=True,
+                         text=True, timeout=800, cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    last = json.loads(cli.stdout.splitlines()[-1])
+    assert last["result"] == "ok" and last["message"].startswith("repair: 40 sector(s) repaired, none remain")
+    assert any(json.loads(line).get("phase") == "repairing" for line in cli.stdout.splitlines()[:-1])
     assert _sha(read) == before, "the user's image is never changed"
     with open(repaired, "rb") as handle:
         assert handle.read(CD * SECTOR) == original.read_bytes()
     assert subprocess.run(["cmp", str(repaired), str(original)]).returncode == 0, "the padding read goes too"
+    assert run_plan(check_plan(Target(f"stdio:{repaired}"))).ok, "every file against its MD5 tag"
+    assert not run_plan(check_plan(Target(f"stdio:{read}"))).ok, "while the read names a damaged file"
     out = tmp_path / "files"
     subprocess.run(["xorriso", "-osirrox", "on", "-indev", f"stdio:{repaired}", "-extract", "/", str(out)],
                    check=True, capture_output=True)  # fmt: skip
