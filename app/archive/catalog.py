@@ -208,6 +208,10 @@ class Catalog:
             for path, size, volid, created, medium, set_name, no, n, last, result in rows
         ]  # fmt: skip
 
+    def counts(self) -> tuple[int, int]:
+        """(media, files) catalogued."""
+        return self.db.execute("SELECT (SELECT count(*) FROM media), (SELECT count(*) FROM files)").fetchone()
+
     def media(self, only: int | None = None) -> list[dict]:
         """Every medium (or the one whose id is `only`) with its last check, for health and export."""
         with closing(self.db.execute(

@@ -51,6 +51,7 @@ class MainScreen(Screen):
         Binding("C", "app.copy", "Copy", show=False),
         Binding("N", "app.new_blank", "New blank", show=False),
         Binding("j", "journal", "Journal"),
+        Binding("f", "app.catalog", "Catalog", show=False),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
     ]
