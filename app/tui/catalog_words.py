@@ -35,7 +35,9 @@ def verdict_text(verdict: str) -> Text:
 
 
 def short_verdict(verdict: str) -> Text:
-    """A word or two for a list row."""
+    """A word or two for a list row ("never checked" is said there already)."""
+    if verdict == "never checked":
+        return Text("")
     if verdict.startswith("copy"):
         return Text("COPY THIS DISC NOW", style="bold red")
     if verdict == "ok":

@@ -132,10 +132,10 @@ class CatalogScreen(Screen):
         where = f"{found.volume_id or '(no volume id)'} (made {made})"
         if found.set_name:
             where += f" · set {found.set_name} {found.disc}"
-        checked = f"checked {found.last_checked[:10]}" if found.last_checked else "never checked"
+        checked = f"checked {found.last_checked[:10]} · " if found.last_checked else "never checked"
         line = Text.assemble(
             (found.path, "bold"), "  ", (naturalsize(found.size, binary=True), "dim"),
-            "\n  ", (f"on {where} · {checked} · ", "dim"),
+            "\n  ", (f"on {where} · {checked}", "dim"),
             short_verdict(disc.verdict) if disc else "",
         )  # fmt: skip
         return Option(line, id=str(n))
