@@ -202,3 +202,22 @@ async def test_fts_special_characters_are_plain_text(tmp_path: Path) -> None:
                 assert paths == [] and "no catalogued file's path holds" in screen_text(app), pattern
             else:
                 assert "/" + found in paths, pattern
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
+async def test_both_screens_fit_any_size(photos: str, size: tuple[int, int], monkeypatch) -> None:
+    from tests.ui import test_any_size
+
+    monkeypatch.setitem(test_any_size.PANES, "CatalogScreen", ["catalog-search", "catalog-results", "catalog-disc-box"])
+    monkeypatch.setitem(test_any_size.PANES, "HealthScreen", ["health-disc", "health-checks-box", "health-graph-box"])
+    app = DiscdeckApp(photos)
+    async with app.run_test(size=size) as pilot:
+        await open_catalog(pilot)
+        await pilot.press(*"notes", "enter")
+        await wait_for(pilot, lambda: "/notes.txt" in screen_text(app))
+        test_any_size.assert_no_overlap(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HealthScreen))
+        await settle(pilot)
+        test_any_size.assert_no_overlap(app)
+        assert app.screen.query_one(SpeedGraph).region.height >= 6

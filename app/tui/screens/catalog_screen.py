@@ -41,6 +41,7 @@ EMPTY = (
 
 
 class CatalogScreen(Screen):
+    SCOPED_CSS = False  # the app's size classes (.-short) sit above the screen
     DEFAULT_CSS = """
     #catalog-search { margin: 0 0; }
     #catalog-status { height: auto; max-height: 2; padding: 0 1; }

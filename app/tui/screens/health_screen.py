@@ -24,6 +24,7 @@ CHECK_NAMES = {"check": "checkread", "surface": "surface scan", "read": "read", 
 
 
 class HealthScreen(Screen):
+    SCOPED_CSS = False  # the app's size classes (.-short) sit above the screen
     DEFAULT_CSS = """
     #health-disc { height: auto; padding: 0 1; }
     #health-checks-box { height: auto; max-height: 8; border: round $primary; }
