@@ -223,7 +223,9 @@ class Catalog:
             keys = ("id", "volume_id", "created", "set", "disc_no", "discs", "first_seen", "files", "last_checked")
             return [dict(zip(keys, row, strict=True)) for row in cursor]
 
-    def checks(self, medium: int) -> list[dict]:
+    def checks(self, medium: int, *, curves: bool = True) -> list[dict]:
+        """The medium's checks, oldest first. Without `curves`, only the first and the last
+        keep their speeds (what a verdict compares): a list of many discs reads faster."""
         with closing(self.db.execute(
             "SELECT at, drive, kind, result, message, slow, unreadable, speeds, speed_unit, "
             "total_blocks FROM checks WHERE medium_id=? ORDER BY at, id", (medium,),
@@ -231,6 +233,7 @@ class Catalog:
             keys = ("at", "drive", "kind", "result", "message", "slow", "unreadable", "speeds",
                     "speed_unit", "total_blocks")  # fmt: skip
             rows = [dict(zip(keys, row, strict=True)) for row in cursor]
-        for row in rows:
-            row["speeds"] = json.loads(row["speeds"] or "[]")
+        for n, row in enumerate(rows):
+            keep = curves or n in (0, len(rows) - 1)
+            row["speeds"] = json.loads(row["speeds"] or "[]") if keep else []
         return rows

@@ -74,12 +74,15 @@ class DiscHealth:
     verdict: str
 
 
-def disc_health(catalog: Catalog, medium: int, months: float = 12.0) -> DiscHealth | None:
-    """The disc's row, every check of it (oldest first, with its speed curve) and its verdict."""
+def disc_health(
+    catalog: Catalog, medium: int, months: float = 12.0, *, curves: bool = True
+) -> DiscHealth | None:
+    """The disc's row, every check of it (oldest first, with its speed curve unless `curves`
+    is False) and its verdict."""
     rows = catalog.media(only=medium)
     if not rows:
         return None
-    checks = catalog.checks(medium)
+    checks = catalog.checks(medium, curves=curves)
     (blocks,) = catalog.db.execute("SELECT blocks FROM media WHERE id=?", (medium,)).fetchone()
     row = {**rows[0], "blocks": blocks}
     return DiscHealth(row, checks, verdict(checks, row["last_checked"], months))

@@ -29,7 +29,7 @@ def search(catalog: Catalog, pattern: str, months: float = 12.0) -> Search:
         return done
     done.found = catalog.find(pattern, limit=LIMIT)
     for medium in {f.medium_id for f in done.found}:
-        disc = disc_health(catalog, medium, months)
+        disc = disc_health(catalog, medium, months, curves=False)  # the list needs no graph
         if disc is not None:
             done.discs[medium] = disc
     return done
