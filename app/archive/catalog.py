@@ -106,6 +106,8 @@ class Catalog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            # Again under the lock: another discdeck may have brought it up to date meanwhile.
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
                 for statement in MIGRATIONS.get(step, ()):
                     self.db.execute(statement)

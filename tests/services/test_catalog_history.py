@@ -150,3 +150,30 @@ def test_the_graph_spans_the_medium_and_draws_the_first_and_latest_checks() -> N
     same_day = speed_graph([checks[0], {**checks[0], "at": "2026-01-01 18:30:00"}])
     assert [s.label for s in same_day.series] == ["01-01 10:00", "01-01 18:30"]
     assert speed_graph([{**checks[0], "speeds": []}]).series == []
+
+
+def test_two_discdecks_opening_an_old_catalog_at_once_migrate_it_once() -> None:
+    old_catalog(catalog_path())
+
+    class Racing(sqlite3.Connection):
+        """Another discdeck migrates the catalog right after this one read its version 1."""
+
+        raced = False
+
+        def execute(self, sql: str, *args):  # type: ignore[override]
+            cursor = super().execute(sql, *args)
+            if sql == "PRAGMA user_version" and not Racing.raced:
+                Racing.raced = True
+                version = cursor.fetchone()
+                Catalog().close()  # the other one: migrates it now
+                return super().execute("SELECT ?", version)  # what this one had read
+            return cursor
+
+    second = Catalog.__new__(Catalog)
+    second.path = catalog_path()
+    second.db = sqlite3.connect(second.path, factory=Racing)
+    second._open()  # read 1, found 2 under the lock: no "duplicate column" error
+    assert Racing.raced
+    assert second.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert len(second.checks(1)) == 2
+    second.close()

@@ -108,7 +108,12 @@ async def test_an_empty_catalog_says_how_discs_get_in_and_imports_the_disc(tmp_p
     image = make_image(tmp_path / "old.iso", [("OLD_DISC", {"letter.txt": b"dear", "s.bin": 3000})])
     app = DiscdeckApp(f"stdio:{image}")
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_catalog(pilot)
+        await settle(pilot, need_report=True)
+        await pilot.press("ctrl+p", *"Catalog")  # the command palette knows it too
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CatalogScreen))
+        await settle(pilot)
         assert "The catalog is empty. Discs get in when discdeck burns" in screen_text(app)
         assert not catalog_path().exists(), "looking at an empty catalog makes no file"
         await pilot.press("i")  # the results list has the focus: i imports at once
