@@ -57,6 +57,24 @@ def parse_remote(text: str) -> tuple[RemoteAddress, str]:
     if not slash or not inner:
         raise AddressError(f"no drive in {text!r}: write it after the host, e.g. {example}")
     inner = inner if inner.startswith(("stdio:", "mmc:")) else "/" + inner
+    path = inner.split(":", 1)[1] if inner.startswith(("stdio:", "mmc:")) else inner
+    if not path.startswith("/"):
+        raise AddressError(
+            f"the remote drive's path must be absolute in {text!r} (the remote has no "
+            f"current folder of ours): e.g. {example}"
+        )
+    return _machine(authority, text), inner
+
+
+def parse_host(text: str) -> RemoteAddress:
+    """A machine alone, `ssh://[user@]host[:port]` (a config file's `[[hosts]] address`)."""
+    if not is_remote(text) or text[len(SCHEME) :].strip("/").count("/"):
+        raise AddressError(f"bad host address {text!r}: give ssh://[user@]host[:port]")
+    return _machine(text[len(SCHEME) :].strip("/"), text)
+
+
+def _machine(authority: str, text: str) -> RemoteAddress:
+    example = "ssh://user@host[:port]/dev/sr0 or ssh://host/stdio:/path/img.iso"
     user, at, hostport = authority.rpartition("@")
     if ":" in user:
         raise AddressError(
@@ -75,10 +93,4 @@ def parse_remote(text: str) -> tuple[RemoteAddress, str]:
             f"bad host name {host!r} in {text!r}: letters, digits, . - _ "
             f"(not starting with -), or [IPv6]; e.g. {example}"
         )
-    path = inner.split(":", 1)[1] if inner.startswith(("stdio:", "mmc:")) else inner
-    if not path.startswith("/"):
-        raise AddressError(
-            f"the remote drive's path must be absolute in {text!r} (the remote has no "
-            f"current folder of ours): e.g. {example}"
-        )
-    return RemoteAddress(host, user or None, port), inner
+    return RemoteAddress(host, user or None, port)

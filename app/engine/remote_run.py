@@ -66,6 +66,11 @@ def _call(remote: RemoteAddress, verb: str, *args: str, timeout: float = 60) -> 
     return os.fsdecode(proc.stdout)
 
 
+def agent_output(remote: RemoteAddress, verb: str, *args: str) -> str:
+    """A short agent verb's answer (`drives`: the remote's optical drives from sysfs)."""
+    return _call(remote, verb, *args)
+
+
 def _send_start(stdin: IO[bytes], uploads: Sequence[tuple[str, str]]) -> None:
     """The wrapper's source, then the staged files as one tar stream (GNU: bytes names)."""
     with contextlib.suppress(BrokenPipeError), stdin:
