@@ -126,3 +126,17 @@ def ssh_failure(remote: RemoteAddress, returncode: int, stderr: Sequence[str]) -
             return message.format(host=remote.host, dest=dest)
     last = next((line for line in reversed(stderr) if line.strip()), "no reason given")
     return f"ssh to {remote.host} failed: {last}"
+
+
+def close_shared(remote: RemoteAddress) -> None:
+    """End the shared connection to `remote` now instead of after CONTROL_PERSIST seconds."""
+    options = _sharing_options()
+    if options:
+        # Imported here: only quitting (and the tests) close connections.
+        import subprocess
+
+        try:
+            argv = [*user_ssh_command(), *options, "-O", "exit", *remote.ssh_destination()]
+        except SshError:
+            return  # no usable ssh command: no connection was shared either
+        subprocess.run(argv, capture_output=True, timeout=10, check=False)
