@@ -221,3 +221,15 @@ def test_hosts_list_their_drives_and_say_why_one_is_unreachable(remote: Sshd) ->
     found = remote_drives([good, gone])
     assert found[0].error is None and isinstance(found[0].drives, list)
     assert "refuses connections" in (found[1].error or "")
+
+
+def test_a_newline_in_the_image_path_is_still_a_committed_burn(tmp_path: Path) -> None:
+    folder = tmp_path / "new\nline"
+    folder.mkdir()
+    (tmp_path / "a.txt").write_text("a\n")
+    plan = burn_plan(
+        Target(f"stdio:{folder / 'd.iso'}"), [MapEntry(str(tmp_path / "a.txt"), "/a")], FAST
+    )
+    done = run_plan(plan, journal_dir=tmp_path / "j")
+    assert done.ok, [r.message for r in done.results]
+    assert set(rr_tree(folder / "d.iso")) == {b"/a"}
