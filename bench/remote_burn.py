@@ -58,7 +58,7 @@ def main() -> None:
         with (work / "src" / "data.bin").open("wb") as file:
             for _ in range(args.mib):
                 file.write(os.urandom(1 << 20))
-        load = open("/proc/loadavg").read().split()[:3]
+        load = Path("/proc/loadavg").read_text().split()[:3]
         local = _timed(lambda: _burn(f"stdio:{work / 'local.iso'}"))
         remote = _timed(lambda: _burn(f"{server.url}/stdio:{work / 'remote.iso'}"))
         # -as mkisofs writes to stdout when it is xorriso's first argument (not after -no_rc)
@@ -71,7 +71,7 @@ def main() -> None:
         with (work / "local.iso").open("rb") as image:
             cat = _timed(lambda: subprocess.run(
                 [*ssh, f"cat > {work / 'cat.iso'}"], stdin=image, check=True))  # fmt: skip
-        after = open("/proc/loadavg").read().split()[:3]
+        after = Path("/proc/loadavg").read_text().split()[:3]
         print(f"session {args.mib} MiB, load before {' '.join(load)}, after {' '.join(after)}")
         for name, wall in (("local", local), ("remote", remote), ("pipe", pipe), ("cat", cat)):
             print(f"{name:<7} {wall:7.2f} s   {wall / local:5.2f}x local")
