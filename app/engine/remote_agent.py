@@ -9,7 +9,7 @@ detach wrapper (sent on stdin by `start`), so a dropped link never stops a job.
   start ID KIND ADDRESS UPLOAD -- ARGV   stdin: "LEN\\n" + wrapper source [+ a tar stream
                                          of staged files, extracted into ID/ when UPLOAD=1]
   follow RUN_DIR OFFSET                  RUN_DIR/stdout from byte OFFSET, until the job ends
-  status RUN_DIR | cancel RUN_DIR SIGNAL | cleanup RUN_DIR | drives
+  status RUN_DIR | cancel RUN_DIR SIGNAL | cleanup RUN_DIR | drives | digest PATH LENGTH
 """
 
 import hashlib
@@ -211,6 +211,23 @@ def cleanup(args):
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def digest(args):
+    """SHA-256 of the first LENGTH bytes of PATH (a written medium's image), with progress."""
+    path, length = args[0], int(args[1])
+    digest, done, shown = hashlib.sha256(), 0, time.monotonic()
+    with open(path, "rb") as file:
+        while done < length:
+            chunk = file.read(min(1 << 20, length - done))
+            if not chunk:
+                break
+            digest.update(chunk)
+            done += len(chunk)
+            if time.monotonic() - shown > 0.5:
+                print(f"progress {done}", flush=True)
+                shown = time.monotonic()
+    print(f"sha256 {digest.hexdigest()} {done}", flush=True)
+
+
 def drives(_args):
     """Optical drives the kernel knows (sysfs), readable by us or not."""
     found = []
@@ -231,7 +248,7 @@ def drives(_args):
 
 
 VERBS = {"start": start, "follow": follow, "status": status, "cancel": cancel,
-         "cleanup": cleanup, "drives": drives}  # fmt: skip
+         "cleanup": cleanup, "drives": drives, "digest": digest}  # fmt: skip
 
 if __name__ == "__main__":
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the link dropped: end quietly

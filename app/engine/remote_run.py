@@ -71,6 +71,14 @@ def agent_output(remote: RemoteAddress, verb: str, *args: str) -> str:
     return _call(remote, verb, *args)
 
 
+def agent_process(remote: RemoteAddress, verb: str, *args: str) -> subprocess.Popen[bytes]:
+    """A longer agent verb whose answer is read as it comes (`digest`: progress lines)."""
+    return subprocess.Popen(
+        ssh_argv(remote, agent_argv(verb, *args)), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+
+
 def _send_start(stdin: IO[bytes], uploads: Sequence[tuple[str, str]]) -> None:
     """The wrapper's source, then the staged files as one tar stream (GNU: bytes names)."""
     with contextlib.suppress(BrokenPipeError), stdin:

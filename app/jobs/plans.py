@@ -307,16 +307,19 @@ def write_image_plan(
         + (", SIMULATION (nothing written)" if options.dummy else ""),
         *notes,
     ]
+    uploads = remote_entries(target.address, [MapEntry(image, "/")])[1]
+    there = uploads[0][1] if uploads else None  # a drive on another machine: a copy there
     return _for(
         target, "write",
         title=f"Writing {os.path.basename(image)} to {target.name}",
-        argv=_argv(write_image_commands(target.address, image, options)),
+        argv=_argv(write_image_commands(target.address, image, options, there=there)),
         confirm=Confirm("Write this image?", tuple(lines), "Write", danger=any(
             line.startswith("Lost:") for line in notes
         )),
         follow=Follow(verify_image=options.verify and not options.dummy),
         buffers=True,
-        params={"image": image, "stamp": image_stamp(image)},
+        params={"image": image, "stamp": image_stamp(image)}
+        | ({"uploads": uploads} if uploads else {}),
     )  # fmt: skip
 
 

@@ -34,6 +34,7 @@ from app.jobs.plans import (
 from app.jobs.read_checks import ReadLock, check_read_target, remember_identity
 from app.jobs.udf_format import UdfFormatJob
 from app.jobs.verify_image import VerifyImageJob
+from app.jobs.verify_remote import RemoteVerifyJob
 
 WRITES = ("burn", "blank", "format", "write", "copy", "udf")
 
@@ -56,6 +57,9 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return _remaster(plan, journal_dir)
     if plan.kind == "verify":
         stamp = plan.params.get("stamp")
+        if plan.address.remote is not None:
+            image = plan.params["image"]
+            return RemoteVerifyJob(plan.address, image, tuple(stamp) if stamp else None)
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)

@@ -49,3 +49,21 @@ def test_remote_blank_asks_first(remote: Sshd, tmp_path: Path) -> None:  # noqa:
     done = discdeck("blank", "--dev", f"{remote.url}/stdio:{image}", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "medium now: blank" in done.stdout
+
+
+def test_write_an_image_to_a_remote_drive_then_verify_there(remote: Sshd, tmp_path: Path) -> None:  # noqa: F811
+    """The image travels in the job's start call (its hostile name never reaches the remote
+    shell); the verify hashes the medium there and compares digests."""
+    image = make_image(tmp_path / "-x; $(touch PWNED) 'a b'.iso", sessions=["IMG"])
+    other = make_image(tmp_path / "other.iso", sessions=["OTHER"], seed=5)
+    target = tmp_path / "there" / "written.iso"
+    target.parent.mkdir()
+    address = f"{remote.url}/stdio:{target}"
+    done = discdeck("write", "--dev", address, "--json", str(image))
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert done.returncode == 0 and result["result"] == "ok", done.stdout + done.stderr
+    assert "SHA-256 compared there" in result["message"]
+    assert target.read_bytes()[: image.stat().st_size] == image.read_bytes()
+    assert not list(tmp_path.rglob("PWNED"))
+    differs = discdeck("verify", "--dev", address, str(other))
+    assert differs.returncode == 1 and "differs from the image" in differs.stdout
