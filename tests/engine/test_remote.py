@@ -17,6 +17,7 @@ import pytest
 from app.drives.remote_hosts import RemoteHost, remote_drives
 from app.engine.address import parse_address
 from app.engine.commands import BurnOptions, MapEntry
+from app.engine.detach import DriveBusy
 from app.engine.errors import AddressError
 from app.engine.inspect import read_medium
 from app.engine.remote_address import parse_host
@@ -233,3 +234,23 @@ def test_a_newline_in_the_image_path_is_still_a_committed_burn(tmp_path: Path) -
     done = run_plan(plan, journal_dir=tmp_path / "j")
     assert done.ok, [r.message for r in done.results]
     assert set(rr_tree(folder / "d.iso")) == {b"/a"}
+
+
+def test_cancel_and_one_job_per_remote_drive(remote: Sshd, tmp_path: Path) -> None:
+    """A second job on a drive whose remote job runs is refused there (the remote's lock,
+    whichever machine asks); cancel reaches xorriso there through the wrapper."""
+    _path, inner = _remote_image(tmp_path)
+    plan = burn_plan(Target(remote.url + inner), [MapEntry(str(_source(tmp_path)), "/b")], SLOW)
+    job = start_job(plan, journal_dir=tmp_path / "j")
+    refused = None
+    for progress in job.events():
+        if progress.phase == "writing" and refused is None:
+            with pytest.raises(DriveBusy, match="is busy") as caught:
+                second = start_job(check_plan(Target(remote.url + inner)))
+                list(second.events())
+            refused = str(caught.value)
+            job.cancel()
+    assert refused and "on 127.0.0.1" in refused
+    assert job.result.outcome == "cancelled", job.result.message
+    runs = remote.remote_state / "discdeck" / "runs"
+    assert not list(runs.iterdir())  # run folder and lock both gone
