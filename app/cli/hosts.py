@@ -11,6 +11,7 @@ import json
 
 from app.cli.common import fail
 from app.cli.udf import _agreed
+from app.config import config_file
 from app.engine.commands import BLANK_MODES
 from app.engine.errors import EngineError
 
@@ -39,7 +40,7 @@ def cmd_hosts(args: argparse.Namespace) -> int:
         return 0 if all(host.error is None for host in found) else 1
     if not found:
         print('no hosts configured: add [[hosts]] name = "tower", address = "ssh://user@tower"')
-        print("to the config file (discdeck --help names it)")
+        print(f"to {config_file()} (README: Remote drives)")
     for host in found:
         print(f"{host.host.name}  {host.host.remote.url}")
         if host.error:

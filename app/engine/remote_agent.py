@@ -158,6 +158,8 @@ def follow(args):
     """Copy RUN_DIR/stdout from OFFSET to our stdout as it grows; end when the job did."""
     run_dir, offset = args[0], int(args[1])
     out = sys.stdout.buffer
+    if not os.path.exists(os.path.join(run_dir, "stdout")):
+        return  # removed by another follower that consumed the result: `status` says so
     with open(os.path.join(run_dir, "stdout"), "rb") as file:
         file.seek(offset)
         done = False

@@ -233,9 +233,10 @@ class RemoteProcess(DetachedProcess):
                 self._stderr.append(OutputLine("E", line, self._now()))
         self.cancelled = self.cancelled or bool(status.get("cancelled"))
         if status.get("exit") is None:
-            self._stderr.append(OutputLine(
-                "E", "discdeck: the job on the remote ended without an exit status", self._now()
-            ))  # fmt: skip
+            why = ("ended without an exit status" if status.get("exists")
+                   else "is gone: another discdeck took its result (see its journal)")  # fmt: skip
+            self._stderr.append(OutputLine("E", f"discdeck: the job on {self.remote.host} {why}",
+                                           self._now()))  # fmt: skip
             return -1
         return int(status["exit"])
 
