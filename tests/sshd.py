@@ -9,6 +9,7 @@ folder too (sshd's SetEnv), so the "remote" run files stay there.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
@@ -95,7 +96,8 @@ def start_sshd(folder: Path) -> Sshd:
         f"  UserKnownHostsFile {known}\n  GlobalKnownHostsFile /dev/null\n"
         "  StrictHostKeyChecking yes\n  BatchMode yes\n  LogLevel ERROR\n"
     )
-    Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation folder
+    with contextlib.suppress(OSError):  # not root: sshd's log says whether it needs it
+        Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation folder
     log = (folder / "sshd.log").open("wb")
     process = subprocess.Popen(
         [SSHD, "-D", "-e", "-f", str(config)], stdout=log, stderr=log, stdin=subprocess.DEVNULL
