@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.engine.address import check_address
+from app.engine.address import check_address, parse_address
 from app.engine.commands import MapEntry
 from app.engine.detach import check_free
 from app.engine.errors import EngineError
@@ -37,12 +37,21 @@ from app.jobs.verify_image import VerifyImageJob
 from app.jobs.verify_remote import RemoteVerifyJob
 
 WRITES = ("burn", "blank", "format", "write", "copy", "udf")
+REMOTE_KINDS = ("burn", "check", "blank", "format", "eject", "write", "verify")
+"""What runs on an ssh:// drive: the xorriso jobs whose files are all sent over (rescue
+reads, copies, scans, UDF formats and extracts would read or write files here or there)."""
 
 
 def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | None = None) -> Job:
     """The job of `plan`, not yet running (iterate its events()); `attach_to`: follow the
     detached run in that folder instead of starting one. EngineError when it cannot start."""
     meta = {"plan": plan.to_json()}
+    remote = plan.address.remote or parse_address(str(plan.params.get("source", "stdio:/"))).remote
+    if remote is not None and plan.kind not in REMOTE_KINDS:
+        raise EngineError(
+            f"{plan.kind} is not supported on a drive on another machine yet: run it on "
+            f"{remote.host} (ssh {remote.host}, then discdeck there)"
+        )
     if attach_to is not None:
         return Operation(
             plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive,

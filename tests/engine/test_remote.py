@@ -18,13 +18,14 @@ from app.drives.remote_hosts import RemoteHost, remote_drives
 from app.engine.address import parse_address
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.detach import DriveBusy
-from app.engine.errors import AddressError
+from app.engine.errors import AddressError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.remote_address import parse_host
 from app.engine.remote_run import RemoteProcess
 from app.engine.ssh import SshError, close_shared
+from app.iso.file import device_path
 from app.jobs.finish import run_plan
-from app.jobs.plans import Target, blank_plan, burn_plan, check_plan
+from app.jobs.plans import Target, blank_plan, burn_plan, check_plan, surface_plan
 from app.jobs.reattach import attach, orphaned_operations
 from app.jobs.start import start_job
 from tests.conftest import make_image, needs_xorriso
@@ -254,3 +255,14 @@ def test_cancel_and_one_job_per_remote_drive(remote: Sshd, tmp_path: Path) -> No
     assert job.result.outcome == "cancelled", job.result.message
     runs = remote.remote_state / "discdeck" / "runs"
     assert not list(runs.iterdir())  # run folder and lock both gone
+
+
+def test_jobs_that_would_touch_files_on_the_wrong_machine_are_refused(tmp_path: Path) -> None:
+    """A surface scan, rescue read or extract of an ssh:// drive would read or write a
+    local path of the same name: refused in one line, before ssh runs or a file is made."""
+    address = "ssh://op@tower/stdio:" + str(tmp_path / "disc.iso")
+    with pytest.raises(EngineError, match="not supported on a drive on another machine"):
+        start_job(surface_plan(Target(address)))
+    with pytest.raises(OSError, match="on another machine"):
+        device_path(address)
+    assert list(tmp_path.iterdir()) == [tmp_path / ".xdg"]
