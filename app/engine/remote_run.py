@@ -188,6 +188,8 @@ class RemoteProcess(DetachedProcess):
         return self.follower
 
     def _raw_stdout(self) -> Iterator[bytes]:
+        where = f"{self.remote.url}, run folder {self.meta['remote_run']}"
+        yield os.fsencode(f"discdeck: xorriso runs on {where}\n")  # the journal says where
         offset, rest, drops = 0, b"", 0
         while not self.stop_reading:
             proc = self._follow(offset)

@@ -195,6 +195,7 @@ def test_killed_ssh_mid_burn_reconnects_and_the_burn_finishes(remote: Sshd, tmp_
     assert job.result.outcome == "ok", job.result.message
     journal = Path(job.result.journal).read_text(errors="replace")
     assert "dropped" in journal and "reconnecting" in journal
+    assert f"xorriso runs on {remote.url}" in journal
     assert set(rr_tree(Path(os.fsdecode(path)))) == {b"/b/random.bin"}
 
 
