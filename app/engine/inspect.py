@@ -52,7 +52,7 @@ def read_medium(address: str, *, timeout: float = INSPECT_TIMEOUT) -> MediumRepo
     check_address(parsed)
     acquire = "-indev" if readable_only(parsed) else "-outdev"
     result = _run(parsed, [acquire, parsed.xorriso, "-toc"], timeout)
-    failure = _acquire_failure(result, parsed.xorriso)
+    failure = _acquire_failure(result, parsed.text)
     if failure:
         raise DriveError(failure)
     toc_text = result.text("R") or result.text("I")
@@ -147,7 +147,7 @@ def list_formats(address: str, *, timeout: float = INSPECT_TIMEOUT) -> Formats:
     parsed = parse_address(address)
     check_address(parsed)
     result = _run(parsed, ["-outdev", parsed.xorriso, "-list_formats"], timeout)
-    failure = _acquire_failure(result, parsed.xorriso)
+    failure = _acquire_failure(result, parsed.text)
     if failure:
         raise DriveError(failure)
     return parse_formats(result.text())
@@ -168,7 +168,7 @@ def read_boot_report(
     commands = [*load, "-indev", parsed.xorriso]
     commands += ["-report_el_torito", "plain", "-report_system_area", "plain"]
     result = _run(parsed, commands, timeout)
-    failure = _acquire_failure(result, parsed.xorriso)
+    failure = _acquire_failure(result, parsed.text)
     if failure:
         raise DriveError(failure)
     return parse_boot_report(result.text())
