@@ -16,6 +16,7 @@ from app.engine.inspect import read_medium
 from app.engine.operations import Operation
 from app.engine.options import BurnOptions
 from app.engine.remaster import RemasterError, check_remaster, empty_output
+from app.engine.remote_address import is_remote
 from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
 from app.jobs.copy import CopyJob
@@ -46,7 +47,10 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     """The job of `plan`, not yet running (iterate its events()); `attach_to`: follow the
     detached run in that folder instead of starting one. EngineError when it cannot start."""
     meta = {"plan": plan.to_json()}
-    remote = plan.address.remote or parse_address(str(plan.params.get("source", "stdio:/"))).remote
+    source = plan.params.get("source")
+    remote = plan.address.remote or (
+        parse_address(source).remote if isinstance(source, str) and is_remote(source) else None
+    )
     if remote is not None and plan.kind not in REMOTE_KINDS:
         raise EngineError(
             f"{plan.kind} is not supported on a drive on another machine yet: run it on "
