@@ -154,15 +154,22 @@ def _parts(item: SetItem, capacity: int) -> list[SetItem]:
     ]
 
 
-def plan_set(name: str, medium: str, paths: list[str]) -> DiscSet:
-    """The plan: which file (or part) goes on which disc. SetError for what cannot be."""
+def check_set_name(name: str) -> None:
+    """SetError unless `name` can name a set (it is in every disc's volume id and a file name)."""
     if not _NAME.match(name):
         raise SetError(f"{name!r} cannot name a set: letters, digits and _, at most 20 (it is in volume ids)")
+
+
+def plan_set(name: str, medium: str, paths: list[str], places: list[str] | None = None) -> DiscSet:
+    """The plan: which file (or part) goes on which disc. SetError for what cannot be.
+    `places`: where each path goes on the discs (the app's stage), else under its own name."""
+    check_set_name(name)
     medium = medium_named(medium)
     total = nominal_blocks(medium) * SECTOR
     capacity = total - max(int(total * RESERVE), RESERVE_MIN)
     groups: list[list[SetItem]] = []
     tops = [os.path.basename(os.path.abspath(p).rstrip("/")) or "root" for p in paths]
+    tops = [place.strip("/") or "root" for place in places] if places is not None else tops
     if len(set(tops)) < len(tops):
         raise SetError("two of the paths have the same name: a set keeps each under its name")
     for path, top in zip(paths, tops, strict=True):
