@@ -23,6 +23,7 @@ from app.archive.set_contents import ContentLine, disc_contents, set_totals
 from app.archive.sets import DiscSet, save_set
 from app.engine.commands import human_size
 from app.jobs.set_burn import prepare_manifest
+from app.stage.names import display
 
 SHOWN_LINES = 200
 """Lines of a disc's contents shown (a set of 100k files: the rest are counted)."""
@@ -86,7 +87,7 @@ class SetPlanScreen(Screen[bool]):
         size = sum(d.used for d in plan.discs)
         text = Text(f"{plan.name}: ", style="bold")
         text.append(f"{len(plan.discs)} × {plan.medium}, {plan.files:,} files, {human_size(size)}")
-        text.append(f" — burns on {self.drive}, each disc verified", style="dim")
+        text.append(f" · on {self.drive}, each verified", style="dim")
         for note in self.notes:
             text.append(f"\n! {note}", style="yellow")
         return text
@@ -152,6 +153,10 @@ class SetPlanScreen(Screen[bool]):
             save_set(self.plan)
         except _Stopped:
             self.app.call_from_thread(self._stopped, "stopped: nothing was saved or written")
+            return
+        except FileNotFoundError as exc:
+            why = f"{display(exc.filename or '?')} vanished since the plan was made: esc, then plan the set again"
+            self.app.call_from_thread(self._stopped, why)
             return
         except OSError as exc:
             self.app.call_from_thread(self._stopped, f"could not hash the set: {exc}")

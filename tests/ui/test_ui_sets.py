@@ -1,0 +1,174 @@
+"""Pilot tests of disc sets in the app: a stage larger than the medium planned as a set,
+burned disc by disc on a small virtual recorder (real xorriso), resumed after a restart of
+the app; every disc checked with `sha256sum -c` on files xorriso -osirrox extracted."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+from app.archive.sets import load_set, plan_set, save_set
+from app.drives.shelf import shelf_dir
+from app.drives.virtual import create_recorder
+from app.engine.inspect import read_medium
+from app.jobs.set_burn import prepare_manifest
+from app.tui.app import DiscdeckApp
+from app.tui.screens.confirm_screen import ConfirmScreen
+from app.tui.screens.operation_screen import OperationScreen
+from app.tui.screens.prompt_screen import PromptScreen
+from app.tui.screens.set_plan_screen import SetPlanScreen
+from app.tui.screens.sets_screen import SetsScreen
+from tests.conftest import needs_xorriso
+from tests.ui.pilot import screen_text, settle, stage, wait_for
+
+MB = 1_000_000
+HOSTILE = 'it\'s a "name" $(x) [b].txt'
+
+
+def make_data(root: Path) -> Path:
+    """A folder that fits one 10 MB disc, and a file no disc holds (cut in two)."""
+    for name, size in {"trip/a.bin": 3 * MB, "trip/sub/b.bin": 2 * MB, "big.bin": 7 * MB}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(os.urandom(size))
+    (root / "trip" / HOSTILE).write_text("hello\n")
+    return root
+
+
+async def _finish_job(pilot, previous: object = None) -> OperationScreen:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen) and app.screen is not previous)
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.finished, seconds=120)
+    assert [r.outcome for r in screen.results] == ["ok", "ok"], screen_text(app)
+    return screen
+
+
+async def _plan_from_the_burn(pilot, name: str) -> None:
+    """b on a stage too big for the medium offers a set; name it, take the recorder's medium."""
+    app = pilot.app
+    await pilot.press("b")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    assert "larger than the medium" in screen_text(app)
+    await pilot.press("y")
+    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query("#prompt-input"))
+    app.screen.query_one("#prompt-input").value = name
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceScreen")
+    assert "10 MB — the medium of small" in screen_text(app)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SetPlanScreen))
+
+
+def _check_discs(tmp_path: Path, images: list[Path], data: Path) -> None:
+    """Each disc by itself checks with sha256sum -c; all of them together rebuild big.bin."""
+    together = tmp_path / "together"
+    for image in images:
+        out = tmp_path / f"x-{image.stem}"
+        out.mkdir()
+        subprocess.run(["xorriso", "-osirrox", "on", "-indev", f"stdio:{image}", "-extract", "/", str(out)],
+                       check=True, capture_output=True)  # fmt: skip
+        check = subprocess.run(["sha256sum", "-c", "--ignore-missing", "SHA256SUMS"], cwd=out,
+                               capture_output=True, text=True)  # fmt: skip
+        assert check.returncode == 0 and "OK" in check.stdout, check.stdout + check.stderr
+        subprocess.run(["cp", "-a", "--", f"{out}/.", str(together)], check=True)
+    parts = sorted(together.glob("big.bin.part*"))
+    assert [p.name for p in parts] == ["big.bin.part1of2", "big.bin.part2of2"]
+    joined = b"".join(p.read_bytes() for p in parts)
+    assert hashlib.sha256(joined).digest() == hashlib.sha256((data / "big.bin").read_bytes()).digest()
+    assert (together / "trip" / HOSTILE).read_text() == "hello\n"
+
+
+@needs_xorriso
+async def test_a_set_planned_from_the_stage_burns_disc_by_disc_and_resumes_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    recorder = create_recorder("small", "10 MB")
+    data = make_data(tmp_path / "data")
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        stage(app, str(data / "trip"))
+        stage(app, str(data / "big.bin"))
+        await _plan_from_the_burn(pilot, "TRIP")
+        text = screen_text(app)
+        assert "3 × 10 MB" in text and "TRIP_1_of_3" in text and "part 1 of 2" in text
+        assert not (Path(os.environ["XDG_DATA_HOME"]) / "discdeck" / "sets" / "TRIP.json").exists()
+        await pilot.press("y")  # hash, save, burn disc 1
+        first = await _finish_job(pilot)
+        assert first.plan.title.startswith("Burning disc 1 of 3 of TRIP")
+        await pilot.press("enter")  # the recorder takes a new blank by itself: disc 2
+        await _finish_job(pilot, first)
+        await wait_for(pilot, lambda: [d.state for d in load_set("TRIP").discs] == ["burned", "burned", "planned"])
+    # Quit in the middle of the set; the app started again shows it as resumable.
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, SetsScreen) and app.screen.summaries)
+        text = screen_text(app)
+        assert "2 of 3" in text and "resumable: disc 3 next" in text
+        await pilot.press("r")  # the recorder holds disc 2: onto the shelf with it (asked)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "holds TRIP_2_of_3" in screen_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "Burn disc 3" in screen_text(app))
+        await pilot.press("y")
+        await _finish_job(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: all(d.state == "burned" for d in load_set("TRIP").discs))
+        await wait_for(pilot, lambda: isinstance(app.screen, SetsScreen) and "complete" in screen_text(app))
+    images = [*sorted(shelf_dir().glob("small-*.iso"), key=lambda p: p.stat().st_mtime), Path(recorder.image)]
+    assert len(images) == 3
+    _check_discs(tmp_path, images, data)
+
+
+async def test_hostile_set_names_and_a_file_that_vanished_are_said_in_one_line(tmp_path: Path) -> None:
+    recorder = create_recorder("small", "10 MB")
+    data = make_data(tmp_path / "data")
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        stage(app, str(data / "trip"))
+        stage(app, str(data / "big.bin"))
+        app.action_plan_set()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query("#prompt-input"))
+        for bad in ["my/set", 'it\'s "x"', "../../etc", "A" * 21, "", "$(rm -rf x)"]:
+            app.screen.query_one("#prompt-input").value = bad
+            await pilot.press("enter")
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, PromptScreen), f"{bad!r} was taken as a set name"
+            assert "cannot name a set" in screen_text(app)
+        app.screen.query_one("#prompt-input").value = "TRIP"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceScreen")
+        await pilot.press("end", "enter")  # another size
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query("#prompt-input"))
+        app.screen.query_one("#prompt-input").value = "12 parsecs"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert "unknown medium" in screen_text(app)
+        app.screen.query_one("#prompt-input").value = "10 mb"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SetPlanScreen))
+        (data / "trip" / "a.bin").unlink()  # between the plan and its confirmation
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "vanished since the plan was made" in screen_text(app))
+        assert not any((Path(os.environ["XDG_DATA_HOME"]) / "discdeck" / "sets").glob("*.json"))
+        await pilot.press("escape")
+        # A saved set whose file vanished before its disc is burned: refused, nothing written.
+        (data / "trip" / "a.bin").write_bytes(os.urandom(3 * MB))
+        plan = plan_set("LATER", "10 MB", [str(data / "trip"), str(data / "big.bin")])
+        prepare_manifest(plan)
+        save_set(plan)
+        Path(plan.discs[0].items[0].disk).unlink()
+        app.action_sets()
+        await wait_for(pilot, lambda: isinstance(app.screen, SetsScreen) and app.screen.summaries)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        text = screen_text(app)
+        assert "Cannot burn disc 1 of 3" in text and "vanished since the set was planned" in text
+    assert read_medium(recorder.address).toc.media.status == "blank"
+    assert [d.state for d in load_set("LATER").discs] == ["planned"] * 3
