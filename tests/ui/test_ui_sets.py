@@ -25,6 +25,8 @@ from tests.ui.pilot import screen_text, settle, stage, wait_for
 
 MB = 1_000_000
 HOSTILE = 'it\'s a "name" $(x) [b].txt'
+RAW = b"new\nline \\ back \xff.txt"
+"""sha256sum escapes a newline and a backslash; the \\xff byte is not UTF-8."""
 
 
 def make_data(root: Path) -> Path:
@@ -34,6 +36,8 @@ def make_data(root: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(os.urandom(size))
     (root / "trip" / HOSTILE).write_text("hello\n")
+    with open(os.fsencode(root / "trip" / "sub") + b"/" + RAW, "wb") as handle:
+        handle.write(b"raw\n")
     return root
 
 
@@ -71,14 +75,19 @@ def _check_discs(tmp_path: Path, images: list[Path], data: Path) -> None:
         subprocess.run(["xorriso", "-osirrox", "on", "-indev", f"stdio:{image}", "-extract", "/", str(out)],
                        check=True, capture_output=True)  # fmt: skip
         check = subprocess.run(["sha256sum", "-c", "--ignore-missing", "SHA256SUMS"], cwd=out,
-                               capture_output=True, text=True)  # fmt: skip
+                               capture_output=True, text=True, errors="replace")  # fmt: skip
         assert check.returncode == 0 and "OK" in check.stdout, check.stdout + check.stderr
         subprocess.run(["cp", "-a", "--", f"{out}/.", str(together)], check=True)
     parts = sorted(together.glob("big.bin.part*"))
     assert [p.name for p in parts] == ["big.bin.part1of2", "big.bin.part2of2"]
     joined = b"".join(p.read_bytes() for p in parts)
     assert hashlib.sha256(joined).digest() == hashlib.sha256((data / "big.bin").read_bytes()).digest()
+    (together / "big.bin").write_bytes(joined)
     assert (together / "trip" / HOSTILE).read_text() == "hello\n"
+    with open(os.fsencode(together / "trip" / "sub") + b"/" + RAW, "rb") as handle:
+        assert handle.read() == b"raw\n"
+    strict = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=together, capture_output=True, text=True, errors="replace")
+    assert strict.returncode == 0, strict.stdout + strict.stderr  # every file, big.bin joined too
 
 
 @needs_xorriso
