@@ -261,6 +261,13 @@ class DiscdeckApp(SetFlows, OperationFlows, ImageFlows, App):
 
         self.push_screen(StageScreen(self.stage_start_dir))
 
+    def action_catalog(self) -> None:
+        # On first use: the catalog and its screens (sqlite3, plotext) are not needed before.
+        from app.tui.screens.catalog_screen import CatalogScreen
+
+        if not isinstance(self.screen, CatalogScreen):
+            self.push_screen(CatalogScreen())
+
     def request_forecast(self) -> None:
         """Ask xorriso for the exact image size of the stage (in a worker)."""
         if self.drive is None or self.stage.is_empty() or self.stage.unscanned():

@@ -52,6 +52,7 @@ class MainScreen(Screen):
         Binding("N", "app.new_blank", "New blank", show=False),
         Binding("S", "app.sets", "Disc sets", show=False),
         Binding("j", "journal", "Journal"),
+        Binding("f", "app.catalog", "Catalog", show=False),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
     ]
