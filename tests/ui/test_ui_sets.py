@@ -20,7 +20,8 @@ from app.tui.screens.operation_screen import OperationScreen
 from app.tui.screens.prompt_screen import PromptScreen
 from app.tui.screens.set_plan_screen import SetPlanScreen
 from app.tui.screens.sets_screen import SetsScreen
-from tests.conftest import needs_xorriso
+from app.tui.screens.wait_blank_screen import WaitBlankScreen
+from tests.conftest import make_image, needs_xorriso
 from tests.ui.pilot import screen_text, settle, stage, wait_for
 
 MB = 1_000_000
@@ -181,3 +182,68 @@ async def test_hostile_set_names_and_a_file_that_vanished_are_said_in_one_line(t
         assert "Cannot burn disc 1 of 3" in text and "vanished since the set was planned" in text
     assert read_medium(recorder.address).toc.media.status == "blank"
     assert [d.state for d in load_set("LATER").discs] == ["planned"] * 3
+
+
+async def _start_set(pilot, name: str) -> None:
+    """Plan the staged set from the palette's action, take the recorder's medium, confirm."""
+    app = pilot.app
+    app.action_plan_set()
+    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query("#prompt-input"))
+    app.screen.query_one("#prompt-input").value = name
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceScreen")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SetPlanScreen))
+    await pilot.press("y")
+
+
+@needs_xorriso
+async def test_a_set_disc_burning_when_the_app_quits_is_recorded_by_the_app_started_again(
+    tmp_path: Path,
+) -> None:
+    recorder = create_recorder("small", "10 MB")
+    data = make_data(tmp_path / "data")
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        stage(app, str(data / "trip"))
+        stage(app, str(data / "big.bin"))
+        app.stage.options.speed = "1d"  # ~4 s a disc: time to quit in the middle
+        await _start_set(pilot, "MID")
+        await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen) and len(app.screen.samples) >= 2)
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "CONTINUE in the background" in screen_text(app)
+        await pilot.press("y")
+    assert load_set("MID").discs[0].state == "planned", "recorded before its burn ended"
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen) and app.screen.finished, 120)
+        assert app.screen.title_text.startswith("Re-attached")
+        await wait_for(pilot, lambda: load_set("MID").discs[0].state == "burned")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, SetsScreen) and "1 of 3" in screen_text(app))
+        assert "resumable: disc 2 next" in screen_text(app)
+
+
+async def test_the_wait_for_a_blank_ends_when_the_drive_reads_blank(tmp_path: Path) -> None:
+    """A real drive's wait (copies do the same), on an image file the test empties: the
+    screen looks every 2 s with xorriso and closes with True once it reads blank."""
+    image = make_image(tmp_path / "disc.iso")
+    app = DiscdeckApp()
+    answers: list[bool | None] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(WaitBlankScreen(f"stdio:{image}", ["insert a blank"]), answers.append)
+        await wait_for(pilot, lambda: "waiting for a blank medium" in screen_text(app), 30)
+        assert answers == []
+        image.write_bytes(b"")  # the blank is in
+        await wait_for(pilot, lambda: answers == [True], 30)
+        image.unlink()
+        make_image(image)
+        app.push_screen(WaitBlankScreen(f"stdio:{image}", ["insert a blank"]), answers.append)
+        await wait_for(pilot, lambda: isinstance(app.screen, WaitBlankScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: answers == [True, False])
