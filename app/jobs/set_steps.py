@@ -87,7 +87,7 @@ def set_disc_plan(plan: DiscSet, disc: SetDisc, target: Target, speed: str = "ma
 def set_of(plan: Plan) -> tuple[str, int] | None:
     """(set name, disc number) when `plan` burns a disc of a set."""
     mark = plan.params.get(SET_KEY)
-    if plan.kind != "burn" or not isinstance(mark, dict):
+    if not isinstance(mark, dict):  # any kind: a disc written as an image (ECC) counts too
         return None
     return str(mark.get("name")), int(mark.get("disc", 0))
 
