@@ -151,6 +151,13 @@ async def test_hostile_set_names_and_a_file_that_vanished_are_said_in_one_line(t
             await pilot.pause(0.1)
             assert isinstance(app.screen, PromptScreen), f"{bad!r} was taken as a set name"
             assert "cannot name a set" in screen_text(app)
+        partly = plan_set("HALF", "10 MB", [str(data / "trip")])
+        partly.discs[0].state = "burned"
+        save_set(partly)  # a set of that name, partly burned: not planned over
+        app.screen.query_one("#prompt-input").value = "HALF"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, PromptScreen) and "partly burned" in screen_text(app)
         app.screen.query_one("#prompt-input").value = "TRIP"
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceScreen")
@@ -166,7 +173,7 @@ async def test_hostile_set_names_and_a_file_that_vanished_are_said_in_one_line(t
         (data / "trip" / "a.bin").unlink()  # between the plan and its confirmation
         await pilot.press("y")
         await wait_for(pilot, lambda: "vanished since the plan was made" in screen_text(app))
-        assert not any((Path(os.environ["XDG_DATA_HOME"]) / "discdeck" / "sets").glob("*.json"))
+        assert not (Path(os.environ["XDG_DATA_HOME"]) / "discdeck" / "sets" / "TRIP.json").exists()
         await pilot.press("escape")
         # A saved set whose file vanished before its disc is burned: refused, nothing written.
         (data / "trip" / "a.bin").write_bytes(os.urandom(3 * MB))
@@ -176,7 +183,7 @@ async def test_hostile_set_names_and_a_file_that_vanished_are_said_in_one_line(t
         Path(plan.discs[0].items[0].disk).unlink()
         app.action_sets()
         await wait_for(pilot, lambda: isinstance(app.screen, SetsScreen) and app.screen.summaries)
-        await pilot.press("r")
+        await pilot.press("down", "r")  # HALF, then LATER
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         text = screen_text(app)
         assert "Cannot burn disc 1 of 3" in text and "vanished since the set was planned" in text
