@@ -29,9 +29,10 @@ from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.help_screen import HelpScreen
 from app.tui.screens.main_screen import MainScreen
 from app.tui.screens.prompt_screen import PromptScreen
+from app.tui.set_flows import SetFlows
 
 
-class DiscdeckApp(OperationFlows, ImageFlows, App):
+class DiscdeckApp(SetFlows, OperationFlows, ImageFlows, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
     BINDINGS = [

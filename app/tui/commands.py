@@ -20,6 +20,8 @@ APP_COMMANDS: list[tuple[str, str, str]] = [
     ("Save the stage as an image", "app.save_image", "a new .iso file with MD5 tags"),
     ("Copy the medium", "app.copy", "to another drive, or to a blank in this one"),
     ("Insert a new blank", "app.new_blank", "a virtual recorder: its medium goes on the shelf"),
+    ("Plan a disc set", "app.plan_set", "the stage across several media, a manifest on each"),
+    ("Disc sets", "app.sets", "saved sets: discs burned, burn the next one (S)"),
     ("Catalog", "app.catalog", "which disc holds a file; each disc's health history"),
     ("Save the stage as a project", "app.save_project", "ctrl+s"),
     ("Open a saved project", "app.open_project", "ctrl+o"),

@@ -34,6 +34,7 @@ KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <
     ("stage: f / . / r", "filter (esc clears) / hidden / re-read"),
     ("stage: del F2 n m v o", "remove, rename, new folder, move, vol id, opts"),
     ("stage: s", "save the stage as a new .iso image file"),
+    ("S", "disc sets, resume one; on the stage: plan one"),
     ("ctrl+s / ctrl+o", "save the stage as a named project / open one"),
     ("esc", "back, or cancel a running job (asks first)"),
     ("? / q", "this help / quit"),
