@@ -20,6 +20,9 @@ if [ "$want_tests" -eq 1 ]; then
     command -v bsdtar >/dev/null 2>&1 || apt_packages+=(libarchive-tools)
     command -v mkudffs >/dev/null 2>&1 || [ -x /usr/sbin/mkudffs ] || apt_packages+=(udftools)
     command -v genisoimage >/dev/null 2>&1 || apt_packages+=(genisoimage)
+    # the remote-drive tests start a private sshd on 127.0.0.1 (and need ssh itself)
+    [ -x /usr/sbin/sshd ] || apt_packages+=(openssh-server)
+    command -v ssh >/dev/null 2>&1 || apt_packages+=(openssh-client)
 fi
 python_bin=${PYTHON:-python3}
 "$python_bin" -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_packages+=(python3-venv)

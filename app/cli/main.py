@@ -16,6 +16,7 @@ from typing import Any
 
 from app.cli.catalog import add_catalog_commands
 from app.cli.common import fail as _fail
+from app.cli.hosts import add_host_commands
 from app.cli.recorders import add_recorder_commands
 from app.cli.repair import add_repair_command
 from app.cli.sets import add_set_commands
@@ -265,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_set_commands(sub)
     add_repair_command(sub)
     add_format_command(sub)
+    add_host_commands(sub)
     return parser
 
 

@@ -11,6 +11,7 @@ from app.archive.catalog import Catalog
 from app.archive.record import catalog_medium, known_medium, speed_curve
 from app.engine.errors import EngineError
 from app.engine.models import MediumReport
+from app.engine.progress import Progress
 from app.jobs.job import JobResult
 
 CHECKS = ("check", "surface", "read", "verify")
@@ -21,7 +22,7 @@ def remember(
     drive: str,
     results: Sequence[JobResult],
     report: MediumReport | None,
-    samples: list[tuple[int | None, float | None]],
+    samples: Sequence[Progress],
 ) -> str | None:
     """Record a plan's results on the medium at `drive` in the catalog; a few words of what
     it learned, or None."""
@@ -41,10 +42,12 @@ def remember(
                     continue
                 surface = getattr(result, "surface", None)
                 counts = surface.blocks_by_quality() if surface else {}
+                curve = speed_curve(samples)
                 catalog.record_check(
                     medium, drive=drive, kind=result.kind, result=result.outcome,
                     message=result.message, slow=counts.get("slow", 0),
-                    unreadable=counts.get("unreadable", 0), speeds=speed_curve(samples),
+                    unreadable=counts.get("unreadable", 0), speeds=curve.points,
+                    speed_unit=curve.unit, total_blocks=curve.total,
                 )  # fmt: skip
                 note = note or "the check is in the disc's health history"
             return note

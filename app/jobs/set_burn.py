@@ -42,7 +42,9 @@ def disc_plan(plan: DiscSet, disc: SetDisc, target: Target, options: BurnOptions
     return burn_plan(target, entries, options, files=len(entries))
 
 
-def record_disc(plan: DiscSet, disc: SetDisc, done: Finished) -> str:
+def record_disc(
+    plan: DiscSet, disc: SetDisc, done: Finished, then: str = "insert the next blank and run set burn again"
+) -> str:
     """A disc burned and verified is done for the set (and the catalog knows its set)."""
     if not done.ok:
         return f"disc {disc.number} of {len(plan.discs)} failed: burn it again on a new blank"
@@ -58,5 +60,5 @@ def record_disc(plan: DiscSet, disc: SetDisc, done: Finished) -> str:
             return f"disc {disc.number} burned; the catalog could not record its set: {exc}"
     left = sum(1 for d in plan.discs if d.state != "burned")
     return f"disc {disc.number} of {len(plan.discs)} burned" + (
-        f"; {left} to go: insert the next blank and run set burn again" if left else "; the set is complete"
+        f"; {left} to go: {then}" if left else "; the set is complete"
     )

@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.engine.address import check_address
+from app.engine.address import check_address, parse_address
 from app.engine.commands import MapEntry
 from app.engine.detach import check_free
 from app.engine.dvdisaster import check_dvdisaster
@@ -17,6 +17,7 @@ from app.engine.inspect import read_medium
 from app.engine.operations import Operation
 from app.engine.options import BurnOptions
 from app.engine.remaster import RemasterError, check_remaster, empty_output
+from app.engine.remote_address import is_remote
 from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
 from app.jobs.copy import CopyJob
@@ -37,14 +38,27 @@ from app.jobs.read_checks import ReadLock, check_read_target, remember_identity
 from app.jobs.repair import RepairJob
 from app.jobs.udf_format import UdfFormatJob
 from app.jobs.verify_image import VerifyImageJob
+from app.jobs.verify_remote import RemoteVerifyJob
 
 WRITES = ("burn", "blank", "format", "write", "copy", "udf")
+REMOTE_KINDS = ("burn", "check", "blank", "format", "eject", "write", "verify")
+"""What runs on an ssh:// drive: the xorriso jobs whose files are all sent over (rescue
+reads, copies, scans, UDF formats and extracts would read or write files here or there)."""
 
 
 def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | None = None) -> Job:
     """The job of `plan`, not yet running (iterate its events()); `attach_to`: follow the
     detached run in that folder instead of starting one. EngineError when it cannot start."""
     meta = {"plan": plan.to_json()}
+    source = plan.params.get("source")
+    remote = plan.address.remote or (
+        parse_address(source).remote if isinstance(source, str) and is_remote(source) else None
+    )
+    if remote is not None and plan.kind not in REMOTE_KINDS:
+        raise EngineError(
+            f"{plan.kind} is not supported on a drive on another machine yet: run it on "
+            f"{remote.host} (ssh {remote.host}, then discdeck there)"
+        )
     if attach_to is not None:
         return Operation(
             plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive,
@@ -64,6 +78,9 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return RepairJob(plan)
     if plan.kind == "verify":
         stamp = plan.params.get("stamp")
+        if plan.address.remote is not None:
+            image = plan.params["image"]
+            return RemoteVerifyJob(plan.address, image, tuple(stamp) if stamp else None)
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)

@@ -50,7 +50,9 @@ class MainScreen(Screen):
         Binding("R", "app.read_image", "Read to image", show=False),
         Binding("C", "app.copy", "Copy", show=False),
         Binding("N", "app.new_blank", "New blank", show=False),
+        Binding("S", "app.sets", "Disc sets", show=False),
         Binding("j", "journal", "Journal"),
+        Binding("f", "app.catalog", "Catalog", show=False),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
     ]
