@@ -71,11 +71,8 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return ExtractJob(view, source, plan.params["target"], plan.drive)
     if plan.kind == "remaster":
         return _remaster(plan, journal_dir)
-    if plan.kind == "ecc_burn":
-        check_dvdisaster()
-        return EccBurnJob(plan, start=start_job, journal_dir=journal_dir)
-    if plan.kind == "repair":
-        return RepairJob(plan)
+    if plan.kind in ("ecc_burn", "repair"):
+        return _error_correction(plan, journal_dir)
     if plan.kind == "verify":
         stamp = plan.params.get("stamp")
         if plan.address.remote is not None:
@@ -109,6 +106,14 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     return Operation(
         plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive, meta=meta
     )
+
+
+def _error_correction(plan: Plan, journal_dir: Path | None) -> Job:
+    """dvdisaster's jobs: an error-corrected disc, an image repaired (its absence named)."""
+    check_dvdisaster()
+    if plan.kind == "repair":
+        return RepairJob(plan)
+    return EccBurnJob(plan, start=start_job, journal_dir=journal_dir)
 
 
 def _read(plan: Plan, journal_dir: Path | None) -> Job:
