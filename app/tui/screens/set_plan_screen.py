@@ -87,6 +87,8 @@ class SetPlanScreen(Screen[bool]):
         size = sum(d.used for d in plan.discs)
         text = Text(f"{plan.name}: ", style="bold")
         text.append(f"{len(plan.discs)} × {plan.medium}, {plan.files:,} files, {human_size(size)}")
+        if plan.ecc is not None:  # planned with `discdeck set plan --ecc`
+            text.append(f", error correction RS03 ≥ {plan.ecc} %")
         text.append(f" · on {self.drive}, each verified", style="dim")
         for note in self.notes:
             text.append(f"\n! {note}", style="yellow")
