@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from textual import work
 
@@ -121,14 +122,15 @@ class SetFlows:
     @work(thread=True, exclusive=True, group="set-plan")
     def plan_stage_set(self, name: str, medium: str) -> None:
         entries = self.stage.map_entries()
+        paths, places = [e.disk_path for e in entries], [e.iso_path for e in entries]
         try:
-            plan = plan_set(name, medium, [e.disk_path for e in entries], [e.iso_path for e in entries])
+            plan = plan_set(name, medium, paths, places)
         except (SetError, ShelfError, OSError) as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.call_from_thread(self._show_set_plan, plan)
+        self.call_from_thread(self._show_set_plan, plan, lambda ecc: plan_set(name, medium, paths, places, ecc=ecc))
 
-    def _show_set_plan(self, plan: DiscSet) -> None:
+    def _show_set_plan(self, plan: DiscSet, replan: Callable[[int | None], DiscSet] | None = None) -> None:
         from app.tui.screens.set_plan_screen import SetPlanScreen  # (first use, as above)
 
         drive = self.drive
@@ -137,8 +139,8 @@ class SetFlows:
             notes.append("no drive is open: the set is saved; burn it from Sets once one is")
         elif drive.recorder is not None and drive.recorder.medium != plan.medium:
             notes.append(f"{drive.title} holds {drive.recorder.medium} media, not {plan.medium}")
-        screen = SetPlanScreen(plan, drive.title if drive else "no drive yet", notes)
-        self.push_screen(screen, lambda yes: self.burn_set(plan.name, confirm=False) if yes and drive else None)
+        screen = SetPlanScreen(plan, drive.title if drive else "no drive yet", notes, replan)
+        self.push_screen(screen, lambda yes: self.burn_set(screen.plan.name, confirm=False) if yes and drive else None)
 
     def offer_set(self, lines: list[str]) -> bool:
         """The burn was refused: when the stage is larger than the medium, offer a set."""

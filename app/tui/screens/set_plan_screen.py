@@ -3,12 +3,14 @@ what goes on it (whole folders, single files, parts of a split file).
 
 `y` hashes the set's files for the manifest every disc carries (with progress; esc stops
 it), saves the set and dismisses True: the app then burns disc 1. esc before that: nothing
-is saved or written.
+is saved or written. `e` plans it again with error correction (dvdisaster RS03: none, at
+least 20 %, at least 50 %), which keeps room on each disc and so may take more discs.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -19,8 +21,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from app.archive.ecc import EccError
 from app.archive.set_contents import ContentLine, disc_contents, set_totals
-from app.archive.sets import DiscSet, save_set
+from app.archive.sets import DiscSet, SetError, save_set
 from app.engine.commands import human_size
 from app.jobs.set_burn import prepare_manifest
 from app.stage.names import display
@@ -28,6 +31,8 @@ from app.stage.names import display
 SHOWN_LINES = 200
 """Lines of a disc's contents shown (a set of 100k files: the rest are counted)."""
 BAR = 16
+ECC_STEPS = (None, 20, 50)
+"""What `e` steps through: no error correction, then RS03 of at least 20 % and 50 %."""
 
 
 class _Stopped(Exception):
@@ -60,12 +65,18 @@ class SetPlanScreen(Screen[bool]):
     """
     BINDINGS = [
         Binding("y", "burn", "Burn the set"),
+        Binding("e", "ecc", "Error correction"),
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, plan: DiscSet, drive: str, notes: list[str] | None = None) -> None:
+    def __init__(
+        self, plan: DiscSet, drive: str, notes: list[str] | None = None,
+        replan: Callable[[int | None], DiscSet] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.plan = plan
+        self.replan = replan
+        """Plans the same set again with another error correction (None: `e` is not offered)."""
         self.drive = drive
         """The drive's name the set burns on."""
         self.notes = notes or []
@@ -96,8 +107,12 @@ class SetPlanScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self.sub_title = "a disc set's plan: nothing is written yet"
+        self.query_one(DataTable).add_columns("disc", "volume id", "size", "fill")
+        self._fill_table()
+
+    def _fill_table(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("disc", "volume id", "size", "fill")
+        table.clear()
         for disc in self.plan.discs:
             table.add_row(
                 str(disc.number), self.plan.volume_id(disc), human_size(disc.used),
@@ -124,6 +139,34 @@ class SetPlanScreen(Screen[bool]):
         box = self.query_one("#set-contents-box")
         box.border_title = f"On disc {disc.number} ({self.plan.volume_id(disc)})"
         self.query_one("#set-contents", Static).update(grid)
+
+    # -- error correction: the same set planned again --------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`e` only where the set can be planned again (the stage's plan, not a saved one)."""
+        return self.replan is not None if action == "ecc" else True
+
+    def action_ecc(self) -> None:
+        if self.hashing or self.replan is None:
+            return
+        at = ECC_STEPS.index(self.plan.ecc) if self.plan.ecc in ECC_STEPS else 0
+        self.plan_again(ECC_STEPS[(at + 1) % len(ECC_STEPS)])
+
+    @work(thread=True, exclusive=True, group="set-replan")
+    def plan_again(self, ecc: int | None) -> None:
+        assert self.replan is not None
+        try:
+            plan = self.replan(ecc)
+        except (EccError, SetError, OSError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._planned_again, plan)
+
+    def _planned_again(self, plan: DiscSet) -> None:
+        self.plan, self.totals = plan, set_totals(plan)
+        self.query_one("#set-summary", Static).update(self._summary())
+        self._fill_table()
+        self.show_disc(0)
 
     # -- confirm: hash, save, burn ---------------------------------------------------------
 
