@@ -1,4 +1,5 @@
-# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=3).
+# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=3
+# and a jukebox).
 # Runs chrooted into the host's / with the repository as working directory. Each step
 # leaves $LAB_OUT/NAME.out (stdout), NAME.err (stderr), NAME.rc and NAME.time (seconds);
 # the tests assert on those files afterwards.
@@ -113,5 +114,9 @@ if [ -e /dev/sr1 ] && [ -z "${LAB_NO_TUI:-}" ]; then
     awk "BEGIN{printf \"%.2f\n\", $(now)-$t0}" > "$LAB_OUT/tui.time"
     echo "== tui: $n captures in $(cat "$LAB_OUT/tui.time") s"
     keep_journals journal-tui
+fi
+# The jukebox, a media swap, UDF and a drive that goes away (lab/scenario-jukebox.sh).
+if [ -z "${LAB_NO_JUKEBOX:-}" ]; then
+    . "$LAB_REPO/lab/scenario-jukebox.sh"
 fi
 echo "== scenario done"

@@ -24,6 +24,7 @@ from app.jobs.copies import run_copies
 from app.jobs.copy import temp_image_path
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.image_checks import check_image_write
+from app.jobs.jukebox_copies import Check, Jukebox, run_jukebox_copies
 from app.jobs.new_image import fresh_image_problem, planning_address
 from app.jobs.plan import Plan
 from app.jobs.plans import (
@@ -153,11 +154,18 @@ def burn(
     as_json: bool,
     new_image: bool | None = None,
     copies: int = 1,
+    changer: str | None = None,
 ) -> int:
     """Burn PATH[=ISO_PATH]... as one session; `new_image` (--to-image): the target is an
-    image file made afresh (True: an existing image is replaced)."""
+    image file made afresh (True: an existing image is replaced); `changer`: the copies
+    go onto blank media the jukebox loads into `address`, its drive."""
     stage = stage_from_specs(specs)
     entries = stage.map_entries()
+    if changer is not None:
+        plan = burn_plan(Target(address), entries, options, files=stage.total_files())
+        return _jukebox(
+            plan, copies, changer, lambda a: preflight_burn(a, entries, options), as_json
+        )
     recorder = recorder_for(address)
     capacity = recorder.capacity_blocks if recorder else None
     if new_image is not None:
@@ -165,7 +173,10 @@ def burn(
         if fresh_problem:
             return _refused([fresh_problem], as_json)
     problems = preflight_burn(
-        planning_address(address) if new_image else address, entries, options, capacity_sectors=capacity
+        planning_address(address) if new_image else address,
+        entries,
+        options,
+        capacity_sectors=capacity,
     )
     if problems:
         return _refused(problems, as_json)
@@ -179,6 +190,18 @@ def burn(
         _say(f"{made} of {copies} copies made")
         return 0 if made == copies else 1
     return run(plan, as_json=as_json)
+
+
+def _jukebox(plan: Plan, copies: int, changer: str, check: Check, as_json: bool) -> int:
+    with _survive_hangup():
+        lines = run_jukebox_copies(plan, copies, Jukebox(changer), check, _hooks(as_json), _say)
+    made = sum(1 for line in lines if line.ok)
+    _say(f"{made} of {copies} copies made")
+    if as_json:
+        each = [{"copy": x.number, "ok": x.ok, "message": x.message} for x in lines]
+        result = "ok" if made == copies else "failed"
+        _say(json.dumps({"result": result, "copies": each, "made": made}))
+    return 0 if made == copies else 1
 
 
 def check(address: str, *, as_json: bool) -> int:

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.catalog import add_catalog_commands
+from app.cli.changer import add_changer_commands
 from app.cli.common import fail as _fail
 from app.cli.recorders import add_recorder_commands
 from app.cli.sets import add_set_commands
 from app.cli.udf import add_format_command
+from app.drives.changer import pick_changer
 from app.drives.discovery import busy_detail
 from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.errors import DriveError, EngineError
@@ -125,9 +127,13 @@ def cmd_burn(args: argparse.Namespace) -> int:
         verify=not args.no_verify,
     )
     try:
-        return burn(
-            address, args.paths, options, as_json=args.json, new_image=new_image, copies=args.copies
+        changer = (
+            pick_changer(None if args.changer == "auto" else args.changer) if args.changer else None
         )
+        return burn(
+            address, args.paths, options, as_json=args.json, new_image=new_image,
+            copies=args.copies, changer=changer,
+        )  # fmt: skip
     except (EngineError, ValueError, OSError) as exc:
         return _fail(str(exc))
 
@@ -225,7 +231,9 @@ def cmd_remaster(args: argparse.Namespace) -> int:
     removals, force = args.rm or [], args.force
     try:
         check_remaster(args.source, args.output, additions, removals, overwrite=force)
-        plan = remaster_plan(args.source, args.output, additions, removals, args.volid, overwrite=force)
+        plan = remaster_plan(
+            args.source, args.output, additions, removals, args.volid, overwrite=force
+        )
     except (EngineError, OSError, ValueError) as exc:
         return _fail(str(exc))
     done = run_plan(plan)
@@ -263,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog_commands(sub)
     add_set_commands(sub)
     add_format_command(sub)
+    add_changer_commands(sub)
     return parser
 
 
@@ -277,6 +286,9 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     burn.add_argument("--to-image", metavar="OUT.iso", help="write a new image file instead")
     burn.add_argument("--force", action="store_true", help="with --to-image: replace OUT.iso")
     burn.add_argument("--copies", type=int, default=1, help="burn N copies in a row (new blanks)")
+    burn.add_argument(
+        "--changer", metavar="DEV", help="take the blanks from this jukebox (/dev/sgN, or 'auto')"
+    )
     burn.add_argument("--close", action="store_true", help="close the medium after this session")
     burn.add_argument("--dummy", action="store_true", help="simulate: write nothing")
     burn.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
@@ -317,7 +329,9 @@ def _add_image_commands(sub: argparse._SubParsersAction) -> None:
 
     copy = sub.add_parser("copy", help="copy a medium to a blank one (another drive, or swap)")
     copy.add_argument("--from", dest="source", metavar="ADDRESS", required=True, help="source")
-    copy.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="the blank's drive")
+    copy.add_argument(
+        "--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="the blank's drive"
+    )
     copy.add_argument("--close", action="store_true", help="close the copy")
     copy.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
     copy.add_argument("--no-verify", action="store_true", help="skip the compare afterwards")

@@ -16,6 +16,7 @@ from app.drives.shelf import insert_blank
 from app.drives.virtual import recorder_for
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
+from app.engine.sgio import test_unit_ready
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.plan import Plan
 from app.jobs.plans import Target, eject_plan
@@ -31,13 +32,19 @@ class CopyLine:
 
 
 def blank_in(address: str) -> bool:
+    """A blank medium is in, ready. A drive is asked TEST UNIT READY first: xorriso would
+    describe an empty drive's last medium and wake it up (the MMC lab's jukebox drive)."""
+    if address.startswith("/dev/") and test_unit_ready(address) != "ready":
+        return False
     try:
         return read_medium(address).toc.media.status == "blank"
     except EngineError:
         return False
 
 
-def wait_for_blank(address: str, cancelled: Callable[[], bool], limit: float = 3600.0) -> Iterator[float]:
+def wait_for_blank(
+    address: str, cancelled: Callable[[], bool], limit: float = 3600.0
+) -> Iterator[float]:
     """Yield the seconds waited, every POLL, until a blank medium is in `address`."""
     started = time.monotonic()
     while not blank_in(address):
@@ -48,9 +55,7 @@ def wait_for_blank(address: str, cancelled: Callable[[], bool], limit: float = 3
         time.sleep(POLL)
 
 
-def run_copies(
-    plan: Plan, copies: int, hooks: Hooks, say: Callable[[str], None]
-) -> list[CopyLine]:
+def run_copies(plan: Plan, copies: int, hooks: Hooks, say: Callable[[str], None]) -> list[CopyLine]:
     """Burn `plan` `copies` times on its drive; a failed copy stops the row."""
     address, lines = plan.drive, []
     recorder = recorder_for(address)

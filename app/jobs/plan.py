@@ -25,6 +25,7 @@ JobKind = Literal[
     "write",
     "verify",
     "udf",
+    "changer",
 ]
 PLAN_FORMAT = 1
 

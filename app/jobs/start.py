@@ -18,6 +18,7 @@ from app.engine.options import BurnOptions
 from app.engine.remaster import RemasterError, check_remaster, empty_output
 from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
+from app.jobs.changer_move import ChangerMoveJob
 from app.jobs.copy import CopyJob
 from app.jobs.job import Job
 from app.jobs.plan import Plan
@@ -57,6 +58,8 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     if plan.kind == "verify":
         stamp = plan.params.get("stamp")
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
+    if plan.kind == "changer":
+        return ChangerMoveJob(plan)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)
     if plan.kind == "udf":

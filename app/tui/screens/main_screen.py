@@ -228,4 +228,3 @@ class MainScreen(Screen):
     def action_journal(self) -> None:
 
         self.app.push_screen(JournalScreen())
-
