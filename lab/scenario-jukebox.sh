@@ -20,10 +20,10 @@ if [ -n "$CH" ] && [ -n "$JD" ]; then
     step mtx-load-empty-slot mtx -f "$CH" load 7 0
     # What the emptied drive answers xorriso (it is empty: the changer holds slot 2 again).
     step toc-after-unload xorriso -pkt_output on -outdev "$JD" -toc
-    step changer-status $PY -m app changer status --json
-    step changer-load $PY -m app changer load 1 --dev "$JD"
-    step changer-status-text $PY -m app changer status
-    step changer-unload $PY -m app changer unload
+    $PY lab/steps.py changer-status changer status --json \
+        :: changer-load changer load 1 --dev "$JD" \
+        :: changer-status-text changer status \
+        :: changer-unload changer unload
     step jukebox-copies $PY -m app burn --dev "$JD" --changer "$CH" --copies 3 --close --json \
         "$LAB_DIR/payload"
     keep_journals journal-jukebox
