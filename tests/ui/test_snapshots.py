@@ -275,3 +275,22 @@ def test_confirm_screen(snap_compare, pinned_home: Path, size: tuple[int, int]) 
     app = DiscdeckApp()
     app.notify = lambda *args, **kwargs: None  # a toast, come and gone at its own pace
     assert snap_compare(app, terminal_size=size, run_before=confirm)
+
+
+def test_slots_screen(snap_compare, pinned_recorder: Path) -> None:
+    """The jukebox's slots at 80x24, from the lab's recorded `mtx status` (slot 2 loaded)."""
+    # here: the screen and the recorded reader only for this snapshot
+    from app.tui.screens.slots_screen import SlotsScreen
+    from tests.ui.test_ui_jukebox import recorded
+
+    async def open_slots(pilot) -> None:
+        await _read(pilot)
+        screen = SlotsScreen(reader=recorded("lab-mtx-status-loaded.txt"))
+        await pilot.app.push_screen(screen)
+        for _ in range(100):
+            if screen.status is not None:
+                break
+            await pilot.pause(0.05)
+        await _settle(pilot)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=open_slots)

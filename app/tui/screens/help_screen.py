@@ -24,6 +24,7 @@ KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <
     ("w / v / R / C", "write an image / compare / read to one / copy"),
     ("N", "a new blank in a virtual recorder (shelves it)"),
     ("j", "journal: past operations, xorriso's words"),
+    ("J", "jukebox: slots; l load, u unload"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),
     ("stage: space / a", "mark / add the marked (else highlighted)"),

@@ -25,6 +25,7 @@ from app.iso.udf import name_filesystem
 from app.media.view import describe_medium, short_address
 from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead
 from app.tui.screens.journal_screen import JournalScreen
+from app.tui.screens.slots_screen import SlotsScreen
 from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
 from widgets.log_pane import LogPane
@@ -51,6 +52,7 @@ class MainScreen(Screen):
         Binding("C", "app.copy", "Copy", show=False),
         Binding("N", "app.new_blank", "New blank", show=False),
         Binding("j", "journal", "Journal"),
+        Binding("J", "slots", "Jukebox", show=False),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
     ]
@@ -228,3 +230,6 @@ class MainScreen(Screen):
     def action_journal(self) -> None:
 
         self.app.push_screen(JournalScreen())
+
+    def action_slots(self) -> None:
+        self.app.push_screen(SlotsScreen(self.current.address if self.current else None))
