@@ -19,9 +19,12 @@ from typing import Literal
 SG_IO = 0x2285
 SG_DXFER_NONE = -1
 CHECK_CONDITION = 0x02
-NOT_READY, UNIT_ATTENTION = 0x02, 0x06
+NOT_READY, ILLEGAL_REQUEST, UNIT_ATTENTION = 0x02, 0x05, 0x06
 MEDIUM_NOT_PRESENT = 0x3A
 MEDIUM_CHANGED = 0x28
+LOGICAL_UNIT_NOT_SUPPORTED = 0x25
+"""ILLEGAL REQUEST [5 25 00]: the target no longer has this unit (the MMC lab's recorder
+after its LUN was deleted mid-burn: libburn's writes failed with it)."""
 TUR_TIMEOUT_MS = 10_000
 
 
@@ -73,7 +76,8 @@ def _sg_ioctl(fd: int, request: int, hdr: SgIoHdr) -> object:
 
 
 def readiness_of(status: int, sense: Sense | None) -> Readiness:
-    """TEST UNIT READY's answer in words: a medium in and ready, none, just changed, busy."""
+    """TEST UNIT READY's answer in words: a medium in and ready, none, just changed, busy,
+    or the unit gone from its target."""
     if status != CHECK_CONDITION:
         return "ready" if status == 0 else "not ready"
     if sense is None:
@@ -82,6 +86,8 @@ def readiness_of(status: int, sense: Sense | None) -> Readiness:
         return "no medium"
     if sense.key == UNIT_ATTENTION and sense.asc == MEDIUM_CHANGED:
         return "changed"
+    if sense.key == ILLEGAL_REQUEST and sense.asc == LOGICAL_UNIT_NOT_SUPPORTED:
+        return "gone"
     return "not ready"
 
 
