@@ -10,7 +10,8 @@ import pytest
 
 from app.drives.changer import ChangerError, find_changers, pick_changer, run_mtx, wait_for_medium
 from app.engine.mtx import MtxParseError, load_argv, parse_mtx_status, unload_argv
-from app.engine.sgio import Sense, readiness_of, test_unit_ready
+from app.engine.sgio import Sense, readiness_of
+from app.engine.sgio import test_unit_ready as ask_unit_ready
 from tests.conftest import fixture_text
 
 
@@ -113,7 +114,7 @@ def test_test_unit_ready_words() -> None:
     assert readiness_of(2, Sense(0x6, 0x28, 0x00)) == "changed"
     assert readiness_of(2, Sense(0x2, 0x04, 0x01)) == "not ready"
     assert readiness_of(2, Sense(0x5, 0x25, 0x00)) == "gone"  # the lab's deleted LUN
-    assert test_unit_ready("/nonexistent/sr9") == "gone"
+    assert ask_unit_ready("/nonexistent/sr9") == "gone"
 
 
 def test_waiting_for_a_loaded_medium_stops_when_ready_or_gone() -> None:
