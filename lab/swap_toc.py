@@ -44,10 +44,12 @@ def main(device: str, lun: str) -> int:
     asked = time.monotonic()
     answer = ask_host(f"swap {lun}")
     online = time.monotonic()
-    seen = None
+    seen = read_s = None
     while time.monotonic() - online < LIMIT:
+        t_ask = time.monotonic()
         if blank_in(device):
             seen = time.monotonic()
+            read_s = seen - t_ask  # the last look: TEST UNIT READY and the TOC read
             break
         time.sleep(POLL)
     after = read_medium(device).toc.media
@@ -58,6 +60,7 @@ def main(device: str, lun: str) -> int:
         "host": answer.splitlines()[0],
         "swap_s": round(online - asked, 2),
         "swap_to_toc_s": None if seen is None else round(seen - online, 2),
+        "toc_read_s": None if read_s is None else round(read_s, 2),
         "uevents": [(round(t - (online - t0), 2), a) for t, a in events],
         "monitor_source": monitor.source,
         "events_poll_msecs": poll.read_text().strip() if poll.exists() else None,
