@@ -519,6 +519,9 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     summary.lines.append(
         "lab steps: " + ", ".join(f"{p.stem} {float(p.read_text()):.1f}s" for p in steps)
     )
+    swap = run.out / "swap-toc.out"
+    if swap.exists() and swap.read_text().strip():
+        summary.lines.append(f"lab swap -> TOC: {swap.read_text().strip()}")
     assert result.returncode is not None, (
         f"the guest script did not finish within {LAB_TIMEOUT} s; see {workdir}"
     )
@@ -778,7 +781,8 @@ def test_lab_jukebox_is_a_changer_with_8_slots_and_mtx_moves_media(lab_run: LabR
     loaded = parse_mtx_status(lab_run.stdout("mtx-status-loaded"))
     assert loaded.drives[0].full and loaded.drives[0].source == 2
     assert lab_run.rc("mtx-load-full") == 1
-    assert "Drive 0 Full (Storage Element 2 loaded)" in lab_run.stdout("mtx-load-full")
+    said = lab_run.stdout("mtx-load-full") + lab_run.stderr("mtx-load-full")  # mtx: stderr
+    assert "Drive 0 Full (Storage Element 2 loaded)" in said
     assert lab_run.rc("mtx-unload") == 0 and lab_run.rc("mtx-unload-empty") == 1
     assert lab_run.rc("mtx-load-empty-slot") == 1
     after = json.loads(lab_run.stdout("changer-status"))
