@@ -342,6 +342,14 @@ def test_recorded_damaged_read_names_the_file_and_the_missing_blocks(tmp_path: P
     assert [r.word for r in second.surface.regions] == ["valid", "unreadable", "valid"]
 
 
+def test_emptied_jukebox_drive_toc_fixture_describes_a_medium_that_left() -> None:
+    """Recorded just after `mtx unload`: TEST UNIT READY said [2 3A 00] (no medium), yet the
+    TOC is a blank DVD+R's; discdeck believes the changer and TEST UNIT READY instead."""
+    toc = parse_toc(plain("lab-toc-after-unload.txt"))
+    assert (toc.drive.vendor, toc.drive.product) == ("STGT_DVD", "DVD101")
+    assert (toc.media.profile, toc.media.status) == ("DVD+R", "blank")
+
+
 def test_tui_capture_fixture_shows_a_drive_buffer_figure() -> None:
     path = FIXTURES / "lab-tui-capture.txt"
     if not path.exists():
