@@ -3,8 +3,8 @@ what xorriso does not say: whether a medium is present at all (TEST UNIT READY).
 
 The MMC lab's jukebox drive taught why: after a changer unloaded it, the drive answered
 TEST UNIT READY with NOT READY, MEDIUM NOT PRESENT [2 3A 00], yet `xorriso -toc` read the
-medium that had gone ("DVD-ROM, is written, is closed", 0 blocks) and its START STOP UNIT
-woke the empty drive up, so that TEST UNIT READY said ready afterwards.
+medium that had gone ("DVD-ROM, is written, is closed", 0 blocks), and after xorriso's
+look TEST UNIT READY said ready (probably libburn's START STOP UNIT, which loads a tray).
 """
 
 from __future__ import annotations
