@@ -846,8 +846,12 @@ def test_lab_three_copies_through_the_jukebox(lab_run: LabRun, tmp_path: Path) -
     assert [c["message"].split(":")[0] for c in final["copies"]] == ["slot 2", "slot 3", "slot 4"]
     assert all("check: every file matches its MD5 checksum" in c["message"] for c in final["copies"])
     assert "slot 1 skipped: not blank (DVD-ROM, closed)" in out
-    journals = list((lab_run.out / "journal-jukebox").glob("*-check*.log"))
-    assert len(journals) == 3
+    assert len(list((lab_run.out / "journal-jukebox").glob("*-check*.log"))) == 3
+    # The drive refused DAO on the first copy; the next two burn with TAO at once.
+    assert "the drive refused DAO: the next copies burn with TAO at once" in out
+    assert final["copies"][0]["message"].startswith("slot 2: burn: the drive refused RESERVE")
+    assert all("refused" not in c["message"] for c in final["copies"][1:])
+    assert len(list((lab_run.out / "journal-jukebox").glob("*-burn*.log"))) == 4
     after = parse_mtx_status(lab_run.stdout("mtx-status-after"))
     assert not after.drives[0].full and len(after.full_slots) == 5
     for slot in (2, 3, 4):  # tgtd's media files on the host, read by xorriso

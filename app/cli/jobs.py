@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 
 from app.config import state_dir
 from app.drives.virtual import recorder_for
@@ -162,9 +163,15 @@ def burn(
     stage = stage_from_specs(specs)
     entries = stage.map_entries()
     if changer is not None:
-        plan = burn_plan(Target(address), entries, options, files=stage.total_files())
+        files = stage.total_files()
+        plan, tao = (
+            burn_plan(Target(address), entries, replace(options, write_type=kind), files=files)
+            for kind in (options.write_type, "tao")
+        )
+        check = lambda a: preflight_burn(a, entries, options)  # noqa: E731
+        # TAO is taken over only from "auto": an explicit choice stays the user's.
         return _jukebox(
-            plan, copies, changer, lambda a: preflight_burn(a, entries, options), as_json
+            plan, tao if options.write_type == "auto" else None, copies, changer, check, as_json
         )
     recorder = recorder_for(address)
     capacity = recorder.capacity_blocks if recorder else None
@@ -192,9 +199,12 @@ def burn(
     return run(plan, as_json=as_json)
 
 
-def _jukebox(plan: Plan, copies: int, changer: str, check: Check, as_json: bool) -> int:
+def _jukebox(
+    plan: Plan, tao: Plan | None, copies: int, changer: str, check: Check, as_json: bool
+) -> int:
     with _survive_hangup():
-        lines = run_jukebox_copies(plan, copies, Jukebox(changer), check, _hooks(as_json), _say)
+        box = Jukebox(changer)
+        lines = run_jukebox_copies(plan, copies, box, check, _hooks(as_json), _say, tao)
     made = sum(1 for line in lines if line.ok)
     _say(f"{made} of {copies} copies made")
     if as_json:

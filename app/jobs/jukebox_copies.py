@@ -16,6 +16,7 @@ from app.drives.changer import ChangerError, read_status
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
 from app.engine.mtx import ChangerStatus
+from app.engine.operations import TAO_RETRY
 from app.jobs.copies import CopyLine
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.plan import Plan
@@ -65,10 +66,17 @@ def _unusable(address: str, check: Check) -> str | None:
 
 
 def run_jukebox_copies(
-    plan: Plan, copies: int, box: Jukebox, check: Check, hooks: Hooks, say: Callable[[str], None]
+    plan: Plan,
+    copies: int,
+    box: Jukebox,
+    check: Check,
+    hooks: Hooks,
+    say: Callable[[str], None],
+    tao_plan: Plan | None = None,
 ) -> list[CopyLine]:
     """Burn `plan` onto `copies` blank media from the changer's slots; a failed copy stops
-    the row (the medium still goes back to its slot)."""
+    the row (the medium still goes back to its slot). `tao_plan`: the same burn with write
+    type TAO, taken for the next copies once the drive refused DAO and a TAO retry worked."""
     address, lines, tried = plan.drive, [], set()
     status = read_status(box.changer)
     _empty_the_drive(box, status, address)
@@ -84,6 +92,9 @@ def run_jukebox_copies(
         if why is None:
             done: Finished = run_plan(plan, hooks)
             lines.append(_line(len(lines) + 1, slot, done))
+            if tao_plan is not None and _needed_tao(done):
+                plan, tao_plan = tao_plan, None
+                say("the drive refused DAO: the next copies burn with TAO at once")
             say(
                 f"copy {len(lines)} of {copies}: {'ok' if done.ok else 'FAILED'} — {lines[-1].message}"
             )
@@ -94,6 +105,11 @@ def run_jukebox_copies(
             break
         status = read_status(box.changer)
     return lines
+
+
+def _needed_tao(done: Finished) -> bool:
+    """The burn worked only after the drive refused RESERVE TRACK and TAO was tried."""
+    return done.ok and done.results[0].message.startswith(f"{TAO_RETRY}; burned again with TAO")
 
 
 def _line(number: int, slot: int, done: Finished) -> CopyLine:
