@@ -35,6 +35,13 @@ def ask_host(line: str) -> str:
     return done.read_text()
 
 
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return None
+
+
 def main(device: str, lun: str) -> int:
     events: list[tuple[float, str]] = []
     t0 = time.monotonic()
@@ -64,6 +71,8 @@ def main(device: str, lun: str) -> int:
         "uevents": [(round(t - (online - t0), 2), a) for t, a in events],
         "monitor_source": monitor.source,
         "events_poll_msecs": poll.read_text().strip() if poll.exists() else None,
+        "events_dfl_poll_msecs": _read("/sys/module/block/parameters/events_dfl_poll_msecs"),
+        "events": _read(f"/sys/block/{os.path.basename(device)}/events"),
     }))  # fmt: skip
     monitor.stop()
     return 0 if seen is not None else 1
