@@ -109,13 +109,9 @@ class Catalog:
                 "VALUES (?,?,?,?,?,?) ON CONFLICT(identity) DO UPDATE SET last_address=excluded.last_address",
                 (facts.identity, facts.volume_id, facts.created, facts.blocks, now(), address),
             )
-            return db.execute(
-                "SELECT id FROM media WHERE identity=?", (facts.identity,)
-            ).fetchone()[0]
+            return db.execute("SELECT id FROM media WHERE identity=?", (facts.identity,)).fetchone()[0]
 
-    def set_files(
-        self, medium: int, files: Iterable[tuple[str, int, str | None, str | None]]
-    ) -> int:
+    def set_files(self, medium: int, files: Iterable[tuple[str, int, str | None, str | None]]) -> int:
         """Replace the medium's file list with (path, size, mtime, sha256) rows; their count."""
         with self._write() as db:
             old = db.execute("SELECT id, path FROM files WHERE medium_id=?", (medium,)).fetchall()
@@ -158,10 +154,7 @@ class Catalog:
     def find(self, pattern: str, limit: int = 200) -> list[Found]:
         """Files whose path holds `pattern` (any part of it), or matches it as a glob (*, ?)."""
         if any(c in pattern for c in "*?["):
-            where, args = (
-                "f.path GLOB ?",
-                [pattern if pattern.startswith(("/", "*")) else f"*{pattern}"],
-            )
+            where, args = "f.path GLOB ?", [pattern if pattern.startswith(("/", "*")) else f"*{pattern}"]
             source = "files f"
         elif len(pattern) >= 3:
             where, args = "files_fts MATCH ?", ['"' + pattern.replace('"', '""') + '"']
@@ -177,9 +170,7 @@ class Catalog:
             [*args, limit],
         ).fetchall()
         return [
-            Found(
-                path, size or 0, volid or "", set_name, f"{no} of {n}" if no else "", last, result
-            )
+            Found(path, size or 0, volid or "", set_name, f"{no} of {n}" if no else "", last, result)
             for path, size, volid, set_name, no, n, last, result in rows
         ]
 
@@ -190,17 +181,7 @@ class Catalog:
             "(SELECT count(*) FROM files f WHERE f.medium_id=m.id), "
             "(SELECT max(at) FROM checks c WHERE c.medium_id=m.id) FROM media m ORDER BY m.id"
         )) as cursor:  # fmt: skip
-            keys = (
-                "id",
-                "volume_id",
-                "created",
-                "set",
-                "disc_no",
-                "discs",
-                "first_seen",
-                "files",
-                "last_checked",
-            )
+            keys = ("id", "volume_id", "created", "set", "disc_no", "discs", "first_seen", "files", "last_checked")
             return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def checks(self, medium: int) -> list[dict]:

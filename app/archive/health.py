@@ -46,9 +46,7 @@ def _median(speeds: list) -> float | None:
 
 def health(catalog: Catalog, months: float = 12.0) -> list[Health]:
     """Every medium, with its verdict; not checked for `months` is said too."""
-    cutoff = time.strftime(
-        "%Y-%m-%d %H:%M:%S", time.localtime(time.time() - months * 30.44 * 86400)
-    )
+    cutoff = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - months * 30.44 * 86400))
     found = []
     for medium in catalog.media():
         checks = catalog.checks(medium["id"])

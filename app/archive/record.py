@@ -45,12 +45,7 @@ def catalog_medium(catalog: Catalog, address: str, report: MediumReport) -> tupl
         medium = catalog.medium_id(medium_facts(view), address)
         files = (
             # display(): names that are not UTF-8 are kept as \xff escapes (SQLite holds text)
-            (
-                display(entry.iso_path),
-                entry.size,
-                entry.mtime.isoformat() if entry.mtime else None,
-                None,
-            )
+            (display(entry.iso_path), entry.size, entry.mtime.isoformat() if entry.mtime else None, None)
             for entry in view.walk("/")
             if not entry.is_dir
         )
@@ -66,9 +61,7 @@ def known_medium(catalog: Catalog, address: str, report: MediumReport) -> int | 
         return catalog.medium_id(medium_facts(view), address)
 
 
-def speed_curve(
-    samples: Sequence[tuple[int | None, float | None]], points: int = 200
-) -> list[tuple[int, float]]:
+def speed_curve(samples: Sequence[tuple[int | None, float | None]], points: int = 200) -> list[tuple[int, float]]:
     """(sector, speed) pairs thinned to at most `points`, for the transfer-rate graph."""
     pairs = [(int(s), float(v)) for s, v in samples if s is not None and v is not None]
     step = max(1, len(pairs) // points)

@@ -121,13 +121,7 @@ def _parts(item: SetItem, capacity: int) -> list[SetItem]:
     chunk = capacity // SECTOR * SECTOR
     n = -(-item.size // chunk)
     return [
-        SetItem(
-            item.disk,
-            f"{item.iso}.part{k + 1}of{n}",
-            min(chunk, item.size - k * chunk),
-            k * chunk,
-            chunk,
-        )
+        SetItem(item.disk, f"{item.iso}.part{k + 1}of{n}", min(chunk, item.size - k * chunk), k * chunk, chunk)
         for k in range(n)
     ]
 
@@ -135,9 +129,7 @@ def _parts(item: SetItem, capacity: int) -> list[SetItem]:
 def plan_set(name: str, medium: str, paths: list[str]) -> DiscSet:
     """The plan: which file (or part) goes on which disc. SetError for what cannot be."""
     if not _NAME.match(name):
-        raise SetError(
-            f"{name!r} cannot name a set: letters, digits and _, at most 20 (it is in volume ids)"
-        )
+        raise SetError(f"{name!r} cannot name a set: letters, digits and _, at most 20 (it is in volume ids)")
     medium = medium_named(medium)
     total = nominal_blocks(medium) * SECTOR
     capacity = total - max(int(total * RESERVE), RESERVE_MIN)
@@ -181,20 +173,14 @@ def load_set(name: str) -> DiscSet:
         data = json.loads(path.read_text(encoding="utf-8", errors="surrogateescape"))
         discs = [SetDisc(d["number"], [SetItem(**i) for i in d["items"]], d["used"], d["state"],
                          d.get("burned_on")) for d in data["discs"]]  # fmt: skip
-        return DiscSet(
-            data["name"], data["medium"], data["capacity"], discs, data.get("created", "")
-        )
+        return DiscSet(data["name"], data["medium"], data["capacity"], discs, data.get("created", ""))
     except FileNotFoundError:
-        raise SetError(
-            f"no set named {name}: plan it first (discdeck set plan {name} ...)"
-        ) from None
+        raise SetError(f"no set named {name}: plan it first (discdeck set plan {name} ...)") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SetError(f"{path} cannot be read ({exc}): plan the set again") from None
 
 
-def write_manifest(
-    plan: DiscSet, folder: Path, progress: Callable[[int, int], None] | None = None
-) -> None:
+def write_manifest(plan: DiscSet, folder: Path, progress: Callable[[int, int], None] | None = None) -> None:
     """SHA256SUMS (every file and every part) and INDEX.txt of the set, into `folder`."""
     total = sum(d.used for d in plan.discs)
     done = 0
@@ -218,12 +204,7 @@ def write_manifest(
             if item.offset is not None:
                 whole.setdefault(item.iso.rsplit(".part", 1)[0], hashlib.sha256())
     for original, digest in whole.items():
-        with open(
-            next(
-                i.disk for d in plan.discs for i in d.items if i.iso.startswith(original + ".part")
-            ),
-            "rb",
-        ) as handle:
+        with open(next(i.disk for d in plan.discs for i in d.items if i.iso.startswith(original + ".part")), "rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
         sums[original] = digest.hexdigest()

@@ -45,9 +45,7 @@ def _find(catalog: Catalog, pattern: str, *, as_json: bool) -> int:
         print(json.dumps([asdict(f) for f in found], indent=2))
     for f in [] if as_json else found:
         disc = f"{f.volume_id}" + (f" ({f.set_name}, disc {f.disc})" if f.set_name else "")
-        checked = (
-            f"checked {f.last_checked[:10]} {f.last_result}" if f.last_checked else "never checked"
-        )
+        checked = f"checked {f.last_checked[:10]} {f.last_result}" if f.last_checked else "never checked"
         print(f"{f.path}  {f.size:,} bytes  on {disc}  {checked}")
     return 0 if found else 1
 
@@ -69,11 +67,7 @@ def _health(catalog: Catalog, months: float, *, as_json: bool) -> int:
 
     rows = health(catalog, months)
     if as_json:
-        print(
-            json.dumps(
-                [{**h.medium, "checks": h.checks, "verdict": h.verdict} for h in rows], indent=2
-            )
-        )
+        print(json.dumps([{**h.medium, "checks": h.checks, "verdict": h.verdict} for h in rows], indent=2))
         return 0
     for h in rows:
         print(f"{h.medium['volume_id']:<32} {h.checks:>3} check(s)  {h.verdict}")
@@ -88,16 +82,7 @@ def _export(catalog: Catalog, form: str) -> int:
     writer = csv.writer(sys.stdout)
     writer.writerow(["volume_id", "set", "disc", "path", "size", "mtime"])
     for row in _files(catalog):
-        writer.writerow(
-            [
-                row["volume_id"],
-                row["set"] or "",
-                row["disc"] or "",
-                row["path"],
-                row["size"],
-                row["mtime"] or "",
-            ]
-        )
+        writer.writerow([row["volume_id"], row["set"] or "", row["disc"] or "", row["path"], row["size"], row["mtime"] or ""])
     return 0
 
 

@@ -180,10 +180,7 @@ def burn(
         if fresh_problem:
             return _refused([fresh_problem], as_json)
     problems = preflight_burn(
-        planning_address(address) if new_image else address,
-        entries,
-        options,
-        capacity_sectors=capacity,
+        planning_address(address) if new_image else address, entries, options, capacity_sectors=capacity
     )
     if problems:
         return _refused(problems, as_json)

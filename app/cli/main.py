@@ -231,9 +231,7 @@ def cmd_remaster(args: argparse.Namespace) -> int:
     removals, force = args.rm or [], args.force
     try:
         check_remaster(args.source, args.output, additions, removals, overwrite=force)
-        plan = remaster_plan(
-            args.source, args.output, additions, removals, args.volid, overwrite=force
-        )
+        plan = remaster_plan(args.source, args.output, additions, removals, args.volid, overwrite=force)
     except (EngineError, OSError, ValueError) as exc:
         return _fail(str(exc))
     done = run_plan(plan)
@@ -329,9 +327,7 @@ def _add_image_commands(sub: argparse._SubParsersAction) -> None:
 
     copy = sub.add_parser("copy", help="copy a medium to a blank one (another drive, or swap)")
     copy.add_argument("--from", dest="source", metavar="ADDRESS", required=True, help="source")
-    copy.add_argument(
-        "--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="the blank's drive"
-    )
+    copy.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="the blank's drive")
     copy.add_argument("--close", action="store_true", help="close the copy")
     copy.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
     copy.add_argument("--no-verify", action="store_true", help="skip the compare afterwards")

@@ -68,9 +68,7 @@ def _burn(name: str, address: str | None, *, as_json: bool, speed: str = "max") 
             "insert a blank (a virtual recorder: discdeck recorder blank NAME)"
         )
     job = disc_plan(plan, disc, Target(address), BurnOptions(speed=speed))
-    problems = preflight_burn(
-        address, list(job.entries), BurnOptions(volume_id=plan.volume_id(disc))
-    )
+    problems = preflight_burn(address, list(job.entries), BurnOptions(volume_id=plan.volume_id(disc)))
     if problems:
         return fail("; ".join(problems))
     done = run_plan(job, _hooks(as_json))
@@ -84,17 +82,10 @@ def _status(name: str, *, as_json: bool) -> int:
 
     plan = load_set(name)
     if as_json:
-        print(
-            json.dumps(
-                [{"disc": d.number, "state": d.state, "burned_on": d.burned_on} for d in plan.discs]
-            )
-        )
+        print(json.dumps([{"disc": d.number, "state": d.state, "burned_on": d.burned_on} for d in plan.discs]))
         return 0
     for disc in plan.discs:
-        print(
-            f"{plan.volume_id(disc):<32} {disc.state}"
-            + (f" {disc.burned_on}" if disc.burned_on else "")
-        )
+        print(f"{plan.volume_id(disc):<32} {disc.state}" + (f" {disc.burned_on}" if disc.burned_on else ""))
     return 0
 
 

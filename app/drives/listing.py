@@ -71,9 +71,7 @@ def gather_drives(explicit: str | None = None, *, optical: bool = True) -> list[
         recorder = shelved.recorder
         if recorder.address not in known:
             detail = f"on the shelf, {recorder.medium}"
-            entries.append(
-                DriveEntry(recorder.address, recorder.name, detail, True, None, recorder)
-            )
+            entries.append(DriveEntry(recorder.address, recorder.name, detail, True, None, recorder))
     if optical:
         entries += [e for e in _optical_entries() if e.address not in known]
     return entries

@@ -97,9 +97,7 @@ def insert_blank(recorder: VirtualRecorder) -> ShelvedMedium | None:
                    "recorder": recorder.name, "shelved": time.strftime("%Y-%m-%d %H:%M")}, handle)  # fmt: skip
     os.replace(image, target)
     image.touch()
-    return _shelved(
-        VirtualRecorder(target.stem, str(target), recorder.medium, recorder.capacity_blocks)
-    )
+    return _shelved(VirtualRecorder(target.stem, str(target), recorder.medium, recorder.capacity_blocks))
 
 
 def remove_recorder(name: str) -> ShelvedMedium | None:

@@ -27,9 +27,7 @@ def _numbered(value: str) -> tuple[int, str]:
 _IMG = re.compile(r"^(\S+)\s+([yn])\s+(\S+)\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(\d+)\s+(\d+)$")
 
 
-_PROBLEM = re.compile(
-    r"^(?:xorriso|libisofs|libburn|libisoburn)\s*: (?:SORRY|FAILURE|FATAL)\s*: (.*)$"
-)
+_PROBLEM = re.compile(r"^(?:xorriso|libisofs|libburn|libisoburn)\s*: (?:SORRY|FAILURE|FATAL)\s*: (.*)$")
 """xorriso's messages at SORRY or worse: why the boot data could not be read."""
 
 

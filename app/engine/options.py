@@ -15,9 +15,7 @@ VOLID_MAX = 32
 WRITE_TYPES = ("auto", "tao", "sao")
 _SPEED = re.compile(r"^(max|min|\d+(\.\d+)?[kmcdb]?)$")
 _STDIO_SYNC = re.compile(r"^(on|off|end|\d+[kmg]?)$")
-SPEED_HELP = (
-    "max, min, a factor with the medium's letter (4d DVD, 8c CD, 2b BD) or a rate (1385k, 2m)"
-)
+SPEED_HELP = "max, min, a factor with the medium's letter (4d DVD, 8c CD, 2b BD) or a rate (1385k, 2m)"
 
 
 @dataclass
@@ -75,6 +73,8 @@ def check_volume_id(text: str) -> None:
             f"volume id is {size} bytes; at most {VOLID_MAX} fit "
             "(a letter like Ä takes 2): shorten it"
         )
+
+
 
 
 def validate_options(options: BurnOptions) -> None:

@@ -17,16 +17,8 @@ from app.engine.models import SECTOR
 from app.engine.parse import parse_size
 
 Phase = Literal[
-    "preparing",
-    "writing",
-    "closing",
-    "verifying",
-    "blanking",
-    "formatting",
-    "ejecting",
-    "done",
-    "reading",
-    "waiting",
+    "preparing", "writing", "closing", "verifying", "blanking", "formatting", "ejecting", "done",
+    "reading", "waiting",
 ]
 
 SPEED_BASE = {"xC": 153_600, "xD": 1_385_000, "xB": 4_495_625}

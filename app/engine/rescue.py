@@ -87,9 +87,7 @@ class RescueRead(SurfaceScan):
         if self.had_map:
             valid = sum(r.blocks for r in surface.regions if r.word == "valid")
             result.recovered = counts["good"] - valid
-        if result.outcome == "ok" or (
-            scan.surface and scan.surface.regions and rr.returncode == 32
-        ):
+        if result.outcome == "ok" or (scan.surface and scan.surface.regions and rr.returncode == 32):
             result.outcome, result.message = _verdict(result, surface, self.had_map)
         return result
 
@@ -116,3 +114,4 @@ def _verdict(result: ReadResult, surface: SurfaceMap, had_map: bool) -> tuple[st
 def new_read_map(image: str) -> str:
     """Where the sector map of a read into `image` lives: beside it, `IMAGE.sectors`."""
     return f"{image}.sectors"
+

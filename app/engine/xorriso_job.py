@@ -147,9 +147,7 @@ class XorrisoJob:
             if self._process is not None:
                 raise RuntimeError("events() of a job can be iterated only once")
             if self._cancelled:
-                self.result = OperationResult(
-                    self.kind, "cancelled", CANCELLED, self.argv, 1, "ALL"
-                )
+                self.result = OperationResult(self.kind, "cancelled", CANCELLED, self.argv, 1, "ALL")
                 self._cleanup()
                 return None
             process = self._process = self._start_process()
@@ -163,11 +161,7 @@ class XorrisoJob:
         if begun is None:
             return
         process, journal = begun
-        tracker, facts, phase = (
-            ProgressTracker(started=process.started),
-            self._new_facts(),
-            self.first_phase,
-        )
+        tracker, facts, phase = ProgressTracker(started=process.started), self._new_facts(), self.first_phase
         finished = False
         try:
             yield tracker.enrich(Progress(phase), time.monotonic())
@@ -194,11 +188,7 @@ class XorrisoJob:
                 if retry is None:
                     break
                 journal, process = retry
-                tracker, facts, phase = (
-                    ProgressTracker(started=process.started),
-                    self._new_facts(),
-                    self.first_phase,
-                )
+                tracker, facts, phase = ProgressTracker(started=process.started), self._new_facts(), self.first_phase
                 yield tracker.enrich(Progress(phase), time.monotonic())
             self._finish(rr, facts, journal)
             finished = True

@@ -69,9 +69,7 @@ def read_boot_picture(address: str, session_start: int | None = None) -> BootPic
 
 def partition_words(p: Partition) -> str:
     """One partition as people read it: "MBR 1: bootable, 0xcd ISO 9660, 9923 × 512 B at 1"."""
-    kind = (
-        f"{p.type} {p.type_name}" if p.type_name and p.table == "MBR" else (p.type_name or p.type)
-    )
+    kind = f"{p.type} {p.type_name}" if p.type_name and p.table == "MBR" else (p.type_name or p.type)
     name = f' "{p.name}"' if p.name else ""
     boot = "bootable, " if p.bootable else ""
     where = f"{p.size:,} × {p.block_size} B at {p.start:,}"

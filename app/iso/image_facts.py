@@ -57,9 +57,7 @@ def image_facts(path: str) -> ImageFacts:
     facts = ImageFacts(path, os.path.getsize(path))
     with open(path, "rb") as handle:
         head = handle.read(17 * SECTOR)
-    primary = (
-        parse_descriptor(head[16 * SECTOR : 17 * SECTOR], 16) if len(head) >= 17 * SECTOR else None
-    )
+    primary = parse_descriptor(head[16 * SECTOR : 17 * SECTOR], 16) if len(head) >= 17 * SECTOR else None
     if primary is not None and primary.type == VD_PRIMARY:
         facts.volume_id = primary.volume_id()
         try:
@@ -84,9 +82,7 @@ def check_image_file(path: str) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise ImageError(f"{path} is a folder: give the .iso file inside it")
     if not stat.S_ISREG(info.st_mode):
-        raise ImageError(
-            f"{path} is not a regular file (a device, fifo or socket): copy it to a file first"
-        )
+        raise ImageError(f"{path} is not a regular file (a device, fifo or socket): copy it to a file first")
     if info.st_size == 0:
         raise ImageError(f"{path} is empty: nothing to write")
     if not os.access(path, os.R_OK):

@@ -42,9 +42,7 @@ def blank_in(address: str) -> bool:
         return False
 
 
-def wait_for_blank(
-    address: str, cancelled: Callable[[], bool], limit: float = 3600.0
-) -> Iterator[float]:
+def wait_for_blank(address: str, cancelled: Callable[[], bool], limit: float = 3600.0) -> Iterator[float]:
     """Yield the seconds waited, every POLL, until a blank medium is in `address`."""
     started = time.monotonic()
     while not blank_in(address):
@@ -55,7 +53,9 @@ def wait_for_blank(
         time.sleep(POLL)
 
 
-def run_copies(plan: Plan, copies: int, hooks: Hooks, say: Callable[[str], None]) -> list[CopyLine]:
+def run_copies(
+    plan: Plan, copies: int, hooks: Hooks, say: Callable[[str], None]
+) -> list[CopyLine]:
     """Burn `plan` `copies` times on its drive; a failed copy stops the row."""
     address, lines = plan.drive, []
     recorder = recorder_for(address)

@@ -67,15 +67,9 @@ class CopyJob:
         except EngineError as exc:
             self._end("failed", str(exc))
         finally:
-            for path in (
-                self.temp_image,
-                new_read_map(self.temp_image),
-                identity_path(self.temp_image),
-            ):
+            for path in (self.temp_image, new_read_map(self.temp_image), identity_path(self.temp_image)):
                 Path(path).unlink(missing_ok=True)
-        yield Progress(
-            "done", percent=100.0 if self.result and self.result.outcome == "ok" else None
-        )
+        yield Progress("done", percent=100.0 if self.result and self.result.outcome == "ok" else None)
 
     def _steps(self) -> Iterator[Progress]:
         problem = self._too_big()

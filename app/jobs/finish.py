@@ -57,10 +57,8 @@ class Finished:
 
     @property
     def ok(self) -> bool:
-        return (
-            self.error is None
-            and bool(self.results)
-            and all(r.outcome == "ok" for r in self.results)
+        return self.error is None and bool(self.results) and all(
+            r.outcome == "ok" for r in self.results
         )
 
     @property

@@ -122,9 +122,7 @@ def _overwrite_room(report: MediumReport) -> int | None:
     return free + (media.nwa or media.readable_blocks or 0)
 
 
-def _published_sums(
-    image: str, check: ImageCheck, hashing: Callable[[int, int], None] | None
-) -> None:
+def _published_sums(image: str, check: ImageCheck, hashing: Callable[[int, int], None] | None) -> None:
     checksum = published_checksum(image)
     if checksum is None:
         return

@@ -91,8 +91,7 @@ def burn_plan(
             "A-Z, 0-9 and _ read the same everywhere"
         )
     return _for(
-        target,
-        "burn",
+        target, "burn",
         title=f"Burning to {target.name}",
         argv=_argv(cmd.burn_commands(target.address, entries, options, removals)),
         confirm=Confirm("Burn this session?", tuple(lines), "Burn"),
@@ -120,8 +119,7 @@ def check_plan(target: Target) -> Plan:
         "written with it. Nothing is written.",
     )
     return _for(
-        target,
-        "check",
+        target, "check",
         title=f"Checkread of {target.name}",
         argv=_argv(cmd.check_commands(target.address)),
         confirm=Confirm("Checkread?", lines, "Check"),
@@ -141,8 +139,7 @@ def blank_plan(target: Target, mode: str) -> Plan:
         f"Lost:   {lost}. This cannot be undone.",
     )
     return _for(
-        target,
-        "blank",
+        target, "blank",
         title=f"Blanking {target.name} ({mode})",
         argv=_argv(cmd.blank_commands(target.address, mode)),
         confirm=Confirm("Blank the medium?", lines, "Blank", danger=True),
@@ -152,8 +149,7 @@ def blank_plan(target: Target, mode: str) -> Plan:
 def format_plan(target: Target, mode: str) -> Plan:
     lines = (f"Drive: {target.name}", f"Format: {mode}", "Data on the medium may be lost.")
     return _for(
-        target,
-        "format",
+        target, "format",
         title=f"Formatting {target.name}",
         argv=_argv(cmd.format_commands(target.address, mode)),
         confirm=Confirm("Format the medium?", lines, "Format", danger=True),
@@ -200,8 +196,7 @@ def udf_format_plan(target: Target, label: str, *, formatted_first: bool = False
 
 def eject_plan(target: Target) -> Plan:
     return _for(
-        target,
-        "eject",
+        target, "eject",
         title=f"Ejecting {target.name}",
         argv=_argv(cmd.eject_commands(target.address)),
         confirm=Confirm("Eject?", (f"Open the tray of {target.name}.",), "Eject"),
@@ -229,8 +224,7 @@ def surface_plan(
         "slowly or not at all. Nothing is written; esc stops it and keeps the map so far.",
     )
     return _for(
-        target,
-        "surface",
+        target, "surface",
         title=f"Surface scan of {target.name}",
         argv=_argv(commands),
         confirm=Confirm("Surface scan?", lines, "Scan"),
@@ -331,8 +325,7 @@ def verify_image_plan(target: Target, image: str, stamp: Sequence[int] | None = 
         "block by block with the image. Nothing is written.",
     )
     return _for(
-        target,
-        "verify",
+        target, "verify",
         title=f"Verifying {target.name} against {os.path.basename(image)}",
         argv=(),
         confirm=Confirm("Verify against the image?", lines, "Verify"),
@@ -356,8 +349,7 @@ def read_plan(target: Target, image: str, *, retry: bool = True) -> Plan:
     if again:
         lines.insert(0, f"Continues the read in {short_address(image)} (its sector map).")
     return _for(
-        target,
-        "read",
+        target, "read",
         title=f"Reading {target.name} to {os.path.basename(image)}",
         argv=_argv(read_commands(target.address, image, sector_map, abort_file, retry=retry)),
         confirm=Confirm("Read the medium to an image?", tuple(lines), "Read"),

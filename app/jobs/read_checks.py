@@ -59,9 +59,7 @@ def check_read_target(image: str, report: MediumReport) -> list[str]:
                 f"{sector_map} belongs to another disc ({volid!r}): choose another image name "
                 "for this one"
             ]
-    need = (media.readable_blocks or 0) * SECTOR - (
-        os.path.getsize(image) if os.path.exists(image) else 0
-    )
+    need = (media.readable_blocks or 0) * SECTOR - (os.path.getsize(image) if os.path.exists(image) else 0)
     free = _free_bytes(folder)
     if free is not None and need > free:
         return [
@@ -82,9 +80,7 @@ def _load(path: str) -> DiscIdentity | None:
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
-        return DiscIdentity(
-            str(data["volume_id"]), list(data["sessions"]), int(data["readable_blocks"])
-        )
+        return DiscIdentity(str(data["volume_id"]), list(data["sessions"]), int(data["readable_blocks"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -55,7 +55,5 @@ def record_disc(plan: DiscSet, disc: SetDisc, done: Finished) -> str:
             return f"disc {disc.number} burned; the catalog could not record its set: {exc}"
     left = sum(1 for d in plan.discs if d.state != "burned")
     return f"disc {disc.number} of {len(plan.discs)} burned" + (
-        f"; {left} to go: insert the next blank and run set burn again"
-        if left
-        else "; the set is complete"
+        f"; {left} to go: insert the next blank and run set burn again" if left else "; the set is complete"
     )

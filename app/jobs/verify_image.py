@@ -81,9 +81,7 @@ def verdict(result: CompareResult) -> tuple[str, str]:
     if result.matches:
         return "ok", f"the medium matches the image: {result.blocks:,} blocks ({size}) compared"
     bad = result.differing + result.missing
-    parts = [
-        f"{bad:,} of {result.blocks:,} blocks differ, the first at sector {result.first_difference}"
-    ]
+    parts = [f"{bad:,} of {result.blocks:,} blocks differ, the first at sector {result.first_difference}"]
     if result.unreadable:
         parts.append(f"{result.unreadable:,} could not be read")
     if result.missing:

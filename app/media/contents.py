@@ -51,7 +51,8 @@ def list_folder(view: IsoView, path: str) -> list[DiscItem]:
         raise
     base = path.rstrip("/")
     return [
-        DiscItem(e.name, f"{base}/{e.name}", e.is_dir, 0 if e.is_dir else e.size) for e in entries
+        DiscItem(e.name, f"{base}/{e.name}", e.is_dir, 0 if e.is_dir else e.size)
+        for e in entries
     ]
 
 

@@ -134,9 +134,7 @@ def stage_from_json(data: Any) -> Stage:
         raise ValueError("the root is mapped")
     root.name = ""
     mark = data.get("burn_mark")
-    burn_mark = (
-        BurnMark(**{k: str(mark[k]) for k in ("started", "volume_id", "address")}) if mark else None
-    )
+    burn_mark = BurnMark(**{k: str(mark[k]) for k in ("started", "volume_id", "address")}) if mark else None
     stage = Stage(str(data.get("volume_id", "DISCDECK")), root, BurnOptions(**options), burn_mark)
     for item in data.get("removals", []):
         stage.toggle_removal(_get(item, "path"))

@@ -145,9 +145,7 @@ class ImageFlows:
                 self.plan_new_image(address, True)
 
         lines = [f"{path} exists and holds an image.", "Replace it with the stage?"]
-        self.push_screen(
-            ConfirmScreen("Replace it?", lines, yes_label="Replace", danger=True), answer
-        )
+        self.push_screen(ConfirmScreen("Replace it?", lines, yes_label="Replace", danger=True), answer)
 
     @work(thread=True, exclusive=True, group="preflight")
     def plan_new_image(self, address: str, replace: bool) -> None:
@@ -160,22 +158,17 @@ class ImageFlows:
             problems, forecast = [str(exc)], None
         self.call_from_thread(self._confirm_new_image, address, replace, problems, forecast)
 
-    def _confirm_new_image(
-        self, address: str, replace: bool, problems: list[str], forecast
-    ) -> None:
+    def _confirm_new_image(self, address: str, replace: bool, problems: list[str], forecast) -> None:
         if problems:
             self.push_screen(ConfirmScreen("Cannot save the image", problems, yes_label="OK"))
             return
         target = plans.Target(address, "a new image file")
         plan = self._plan_or_say(
             lambda: plans.burn_plan(
-                target,
-                self.stage.map_entries(),
-                self.stage.options,
+                target, self.stage.map_entries(), self.stage.options,
                 files=self.stage.total_files(),
                 image_sectors=forecast.image_sectors if forecast else None,
-                warnings=forecast.warnings if forecast else (),
-                new_image=replace,
+                warnings=forecast.warnings if forecast else (), new_image=replace,
             )
         )
         if plan is not None:
@@ -189,11 +182,7 @@ class ImageFlows:
         source = self._need_drive()
         if source is None:
             return
-        others = [
-            e
-            for e in getattr(self, "drive_entries", [])
-            if e.address != source.address and not e.problem
-        ]
+        others = [e for e in getattr(self, "drive_entries", []) if e.address != source.address and not e.problem]
         choices = [(source.address, f"{source.title} — this drive: eject, then insert a blank")]
         choices += [(e.address, f"{e.title} ({e.detail})") for e in others]
 
@@ -208,10 +197,7 @@ class ImageFlows:
         temp = temp_image_path(state_dir())
         plan = self._plan_or_say(
             lambda: plans.copy_plan(
-                self.target(source),
-                plans.Target(dest.address, dest.title),
-                self.stage.options,
-                temp,
+                self.target(source), plans.Target(dest.address, dest.title), self.stage.options, temp
             )
         )
         if plan is not None:

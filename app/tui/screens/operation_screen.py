@@ -105,7 +105,9 @@ class OperationScreen(Screen):
             cancelled=lambda: self.cancel_requested,
             clear_stage=self._clear_stage,
         )
-        done = run_plan(self.plan, hooks, journal_dir=self.journal_dir, attach_to=self.attach_to)
+        done = run_plan(
+            self.plan, hooks, journal_dir=self.journal_dir, attach_to=self.attach_to
+        )
         if done.error is not None:
             self.post_message(JobFailedToStart(done.error))
         self.post_message(PlanFinished(done))
@@ -204,3 +206,4 @@ class OperationScreen(Screen):
     def action_close(self) -> None:
         if self.finished:
             self.dismiss(self.results)
+

@@ -39,9 +39,7 @@ class OptionsScreen(ModalScreen[bool]):
                 "Simulate only (-dummy: nothing is written)", o.dummy, id="dummy", compact=True
             )
             yield TextCheckbox("Joliet names for Windows", o.joliet, id="joliet", compact=True)
-            yield TextCheckbox(
-                "Verify after burning (checkread)", o.verify, id="verify", compact=True
-            )
+            yield TextCheckbox("Verify after burning (checkread)", o.verify, id="verify", compact=True)
             yield Label("Speed: max, or a factor such as 4d (DVD), 8c (CD), 2b (BD):")
             yield Input(o.speed, id="speed", compact=True)
             yield Static("", id="options-error")

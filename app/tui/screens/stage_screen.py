@@ -205,9 +205,7 @@ class StageScreen(Screen):
             return
         if self.disc is not None:
             self.disc.close()
-        appending = (
-            drive is not None and report is not None and report.toc.media.status == "appendable"
-        )
+        appending = drive is not None and report is not None and report.toc.media.status == "appendable"
         self.disc = DiscFolders(drive.address, report) if appending else None
         self.query_one("#iso-box").border_title = (
             "On the disc after the next session" if appending else "On the disc"
