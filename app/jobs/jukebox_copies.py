@@ -92,12 +92,12 @@ def run_jukebox_copies(
         if why is None:
             done: Finished = run_plan(plan, hooks)
             lines.append(_line(len(lines) + 1, slot, done))
-            if tao_plan is not None and _needed_tao(done):
-                plan, tao_plan = tao_plan, None
-                say("the drive refused DAO: the next copies burn with TAO at once")
             say(
                 f"copy {len(lines)} of {copies}: {'ok' if done.ok else 'FAILED'} — {lines[-1].message}"
             )
+            if tao_plan is not None and _needed_tao(done):
+                plan, tao_plan = tao_plan, None
+                say("the drive refused DAO: the next copies burn with TAO at once")
         else:
             say(f"slot {slot} skipped: {why}")
         _move(unload_plan(box.changer, slot, box.drive, address))
