@@ -4,13 +4,17 @@ real path says so in one line; the slots themselves are the lab's recorded `mtx 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
 from textual.widgets import Static
 
 from app.engine.mtx import ChangerStatus, parse_mtx_status
 from app.tui.app import DiscdeckApp
 from app.tui.screens.slots_screen import SlotsScreen
 from tests.conftest import fixture_text
-from tests.ui.pilot import screen_text, settle, wait_for
+from tests.ui.pilot import run_confirmed, screen_text, settle, wait_for
 from tests.ui.test_ui_local import Said
 
 
@@ -73,3 +77,22 @@ async def test_a_full_drive_unloads_to_where_its_medium_came_from() -> None:
         await pilot.press("u")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
         assert "Put the medium in drive 0 back into slot 2." in screen_text(app)
+
+
+@pytest.mark.skipif(shutil.which("mtx") is None, reason="mtx is not installed")
+async def test_a_load_runs_mtx_as_a_job_and_shows_its_refusal(tmp_path: Path) -> None:
+    """The whole way: the confirmation, the job screen, the real mtx refusing a changer
+    that is not there, and its words as the result."""
+    status = parse_mtx_status(fixture_text("lab-mtx-status.txt"))
+    missing = str(tmp_path / "sg9")
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = SlotsScreen(reader=lambda _named: (missing, status))
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.status is not None)
+        await pilot.press("down")
+        job = await run_confirmed(pilot, "l")
+        assert [(r.kind, r.outcome) for r in job.results] == [("changer", "failed")]
+        assert job.results[0].message.startswith(f"mtx load 2 0 on {missing} failed: ")
+        assert "cannot open SCSI device" in job.results[0].message
