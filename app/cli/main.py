@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.catalog import add_catalog_commands
+from app.cli.changer import add_changer_commands
 from app.cli.common import fail as _fail
 from app.cli.hosts import add_host_commands
 from app.cli.recorders import add_recorder_commands
 from app.cli.repair import add_repair_command
 from app.cli.sets import add_set_commands
 from app.cli.udf import add_format_command
+from app.drives.changer import pick_changer
 from app.drives.discovery import busy_detail
 from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.errors import DriveError, EngineError
@@ -127,9 +129,13 @@ def cmd_burn(args: argparse.Namespace) -> int:
         verify=not args.no_verify,
     )
     try:
-        return burn(
-            address, args.paths, options, as_json=args.json, new_image=new_image, copies=args.copies
+        changer = (
+            pick_changer(None if args.changer == "auto" else args.changer) if args.changer else None
         )
+        return burn(
+            address, args.paths, options, as_json=args.json, new_image=new_image,
+            copies=args.copies, changer=changer,
+        )  # fmt: skip
     except (EngineError, ValueError, OSError) as exc:
         return _fail(str(exc))
 
@@ -267,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_repair_command(sub)
     add_format_command(sub)
     add_host_commands(sub)
+    add_changer_commands(sub)
     return parser
 
 
@@ -281,6 +288,9 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     burn.add_argument("--to-image", metavar="OUT.iso", help="write a new image file instead")
     burn.add_argument("--force", action="store_true", help="with --to-image: replace OUT.iso")
     burn.add_argument("--copies", type=int, default=1, help="burn N copies in a row (new blanks)")
+    burn.add_argument(
+        "--changer", metavar="DEV", help="take the blanks from this jukebox (/dev/sgN, or 'auto')"
+    )
     burn.add_argument("--close", action="store_true", help="close the medium after this session")
     burn.add_argument("--dummy", action="store_true", help="simulate: write nothing")
     burn.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)

@@ -16,9 +16,12 @@ import os
 import stat
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from app.engine.sgio import Sense, SgIoHdr, parse_sense
 from app.iso.records import SECTOR
+
+_SgIoHdr = SgIoHdr  # the struct and the sense parser live in app/engine/sgio.py now
+__all__ = ["MmcReader", "Sense", "is_mmc_device", "parse_sense", "read10_cdb"]
 
 SG_IO = 0x2285
 SG_DXFER_FROM_DEV = -3
@@ -33,48 +36,9 @@ LBA_OUT_OF_RANGE = 0x21
 SCSI_CDROM_MAJOR, SCSI_GENERIC_MAJOR = 11, 21
 
 
-class _SgIoHdr(ctypes.Structure):
-    """struct sg_io_hdr of <scsi/sg.h>."""
-
-    _fields_ = [
-        ("interface_id", ctypes.c_int), ("dxfer_direction", ctypes.c_int),
-        ("cmd_len", ctypes.c_ubyte), ("mx_sb_len", ctypes.c_ubyte),
-        ("iovec_count", ctypes.c_ushort), ("dxfer_len", ctypes.c_uint),
-        ("dxferp", ctypes.c_void_p), ("cmdp", ctypes.c_void_p), ("sbp", ctypes.c_void_p),
-        ("timeout", ctypes.c_uint), ("flags", ctypes.c_uint), ("pack_id", ctypes.c_int),
-        ("usr_ptr", ctypes.c_void_p), ("status", ctypes.c_ubyte),
-        ("masked_status", ctypes.c_ubyte), ("msg_status", ctypes.c_ubyte),
-        ("sb_len_wr", ctypes.c_ubyte), ("host_status", ctypes.c_ushort),
-        ("driver_status", ctypes.c_ushort), ("resid", ctypes.c_int),
-        ("duration", ctypes.c_uint), ("info", ctypes.c_uint),
-    ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Sense:
-    key: int
-    asc: int
-    ascq: int
-
-    def __str__(self) -> str:
-        return f"[{self.key:X} {self.asc:02X} {self.ascq:02X}]"
-
-
 def read10_cdb(lba: int, count: int) -> bytes:
     """READ(10): opcode, flags, LBA (4 bytes), group, transfer length (2 bytes), control."""
     return struct.pack(">BBIBHB", READ_10, 0, lba, 0, count, 0)
-
-
-def parse_sense(data: bytes) -> Sense | None:
-    """Key, ASC, ASCQ of fixed (70h/71h) or descriptor (72h/73h) sense data."""
-    if not data:
-        return None
-    code = data[0] & 0x7F
-    if code in (0x70, 0x71) and len(data) >= 14:
-        return Sense(data[2] & 0x0F, data[12], data[13])
-    if code in (0x72, 0x73) and len(data) >= 4:
-        return Sense(data[1] & 0x0F, data[2], data[3])
-    return None
 
 
 def is_mmc_device(path: str) -> bool:

@@ -16,6 +16,7 @@ from app.drives.shelf import insert_blank
 from app.drives.virtual import recorder_for
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
+from app.engine.sgio import test_unit_ready
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.plan import Plan
 from app.jobs.plans import Target, eject_plan
@@ -31,6 +32,10 @@ class CopyLine:
 
 
 def blank_in(address: str) -> bool:
+    """A blank medium is in, ready. A drive is asked TEST UNIT READY first: xorriso would
+    describe an empty drive's last medium and wake it up (the MMC lab's jukebox drive)."""
+    if address.startswith("/dev/") and test_unit_ready(address) != "ready":
+        return False
     try:
         return read_medium(address).toc.media.status == "blank"
     except EngineError:

@@ -27,6 +27,7 @@ JobKind = Literal[
     "udf",
     "ecc_burn",
     "repair",
+    "changer",
 ]
 PLAN_FORMAT = 1
 

@@ -20,6 +20,7 @@ from app.engine.remaster import RemasterError, check_remaster, empty_output
 from app.engine.remote_address import is_remote
 from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
+from app.jobs.changer_move import ChangerMoveJob
 from app.jobs.copy import CopyJob
 from app.jobs.ecc_burn import EccBurnJob
 from app.jobs.job import Job
@@ -79,6 +80,8 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
             image = plan.params["image"]
             return RemoteVerifyJob(plan.address, image, tuple(stamp) if stamp else None)
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
+    if plan.kind == "changer":
+        return ChangerMoveJob(plan)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)
     if plan.kind == "udf":

@@ -33,6 +33,7 @@ APP_COMMANDS: list[tuple[str, str, str]] = [
 MAIN_COMMANDS: list[tuple[str, str, str]] = [
     ("Inspect a session", "browse", "the files of a session, extract, boot catalog"),
     ("Journal", "journal", "past operations and what xorriso said"),
+    ("Jukebox slots", "slots", "a media changer's slots: load a medium, unload it"),
     ("Re-read the medium", "reread", "the medium's state and TOC again"),
     ("Look for drives again", "rescan", "the drive list"),
     ("Export the catalog", "export_catalog", "to a .csv or .json file you name"),

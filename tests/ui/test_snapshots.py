@@ -346,3 +346,20 @@ def test_health_screen(snap_compare, pinned_recorder: Path) -> None:
         await _settle(pilot)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=history)
+def test_slots_screen(snap_compare, pinned_recorder: Path) -> None:
+    """The jukebox's slots at 80x24, from the lab's recorded `mtx status` (slot 2 loaded)."""
+    # here: the screen and the recorded reader only for this snapshot
+    from app.tui.screens.slots_screen import SlotsScreen
+    from tests.ui.test_ui_jukebox import recorded
+
+    async def open_slots(pilot) -> None:
+        await _read(pilot)
+        screen = SlotsScreen(reader=recorded("lab-mtx-status-loaded.txt"))
+        await pilot.app.push_screen(screen)
+        for _ in range(100):
+            if screen.status is not None:
+                break
+            await pilot.pause(0.05)
+        await _settle(pilot)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=open_slots)

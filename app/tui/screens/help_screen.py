@@ -26,6 +26,7 @@ KEYMAP: list[tuple[str, str]] = [  # one line each at 80 columns: descriptions <
     ("j", "journal: past operations, xorriso's words"),
     ("f", "catalog: which disc holds a file, disc health"),
     ("catalog: enter x i", "health history / export / import the disc"),
+    ("J", "jukebox: slots; l load, u unload"),
     ("r", "re-read the drive's medium and TOC"),
     ("d", "look for drives again"),
     ("stage: space / a", "mark / add the marked (else highlighted)"),

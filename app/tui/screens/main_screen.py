@@ -25,6 +25,7 @@ from app.iso.udf import name_filesystem
 from app.media.view import describe_medium, short_address
 from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead
 from app.tui.screens.journal_screen import JournalScreen
+from app.tui.screens.slots_screen import SlotsScreen
 from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
 from widgets.log_pane import LogPane
@@ -53,6 +54,7 @@ class MainScreen(Screen):
         Binding("S", "app.sets", "Disc sets", show=False),
         Binding("j", "journal", "Journal"),
         Binding("f", "app.catalog", "Catalog", show=False),
+        Binding("J", "slots", "Jukebox", show=False),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
     ]
@@ -231,3 +233,5 @@ class MainScreen(Screen):
 
         self.app.push_screen(JournalScreen())
 
+    def action_slots(self) -> None:
+        self.app.push_screen(SlotsScreen(self.current.address if self.current else None))
