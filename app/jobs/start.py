@@ -51,15 +51,7 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     """The job of `plan`, not yet running (iterate its events()); `attach_to`: follow the
     detached run in that folder instead of starting one. EngineError when it cannot start."""
     meta = {"plan": plan.to_json()}
-    source = plan.params.get("source")
-    remote = plan.address.remote or (
-        parse_address(source).remote if isinstance(source, str) and is_remote(source) else None
-    )
-    if remote is not None and plan.kind not in REMOTE_KINDS:
-        raise EngineError(
-            f"{plan.kind} is not supported on a drive on another machine yet: run it on "
-            f"{remote.host} (ssh {remote.host}, then discdeck there)"
-        )
+    _refuse_remote(plan)
     if attach_to is not None:
         return Operation(
             plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive,
@@ -109,6 +101,19 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     return Operation(
         plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive, meta=meta
     )
+
+
+def _refuse_remote(plan: Plan) -> None:
+    """Kinds that would read or write a local path of the remote's name stay local."""
+    source = plan.params.get("source")
+    remote = plan.address.remote or (
+        parse_address(source).remote if isinstance(source, str) and is_remote(source) else None
+    )
+    if remote is not None and plan.kind not in REMOTE_KINDS:
+        raise EngineError(
+            f"{plan.kind} is not supported on a drive on another machine yet: run it on "
+            f"{remote.host} (ssh {remote.host}, then discdeck there)"
+        )
 
 
 def _error_correction(plan: Plan, journal_dir: Path | None) -> Job:
