@@ -25,7 +25,7 @@ from app.media.contents import already_there, open_contents
 from app.media.udf_format import check_label
 from app.media.view import short_address, used_blocks
 from app.stage.model import BurnMark, Stage
-from app.tui.messages import PlanFinished, RunPlan
+from app.tui.messages import RunPlan
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.prompt_screen import PromptScreen
@@ -77,10 +77,12 @@ class OperationFlows:
         from app.tui.screens.operation_screen import OperationScreen
 
         def answer(yes: bool | None) -> None:
-            if yes:
+            if yes and not self.refuse_busy(plan):
                 self._mark_burning(plan)
                 self.push_screen(OperationScreen(plan), self._after_operation)
 
+        if self.refuse_busy(plan):
+            return
         if ask:
             self.push_screen(ConfirmScreen.for_plan(plan), answer)
         else:
@@ -146,13 +148,6 @@ class OperationFlows:
             started = time.strftime("%Y-%m-%d %H:%M")
             volume_id = self.stage.volume_id
             self.stage.burn_mark = BurnMark(started, volume_id, short_address(plan.drive))
-            self.save_stage()
-
-    def on_plan_finished(self, message: PlanFinished) -> None:
-        """A stage burn that did not end on the disc (failed, cancelled) is not burned."""
-        done = message.finished
-        if done.plan.follow.clear_stage and not done.stage_cleared and self.stage.burn_mark:
-            self.stage.burn_mark = None
             self.save_stage()
 
     @work(thread=True, exclusive=True, group="preflight")
