@@ -179,9 +179,15 @@ class JobRegistry:
 
     def busy(self, plan: Plan) -> RunningJob | None:
         """The running job holding a drive `plan` needs, if any."""
+        return self._holding(drives_of(plan))
+
+    def busy_drive(self, address: str) -> RunningJob | None:
+        return self._holding({address})
+
+    def _holding(self, drives: set[str]) -> RunningJob | None:
         with self._lock:
             for job in self._jobs.values():
-                if job.running and drives_of(job.plan) & drives_of(plan):
+                if job.running and drives_of(job.plan) & drives:
                     return job
         return None
 

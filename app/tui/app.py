@@ -25,13 +25,14 @@ from app.tui.flows import OperationFlows
 from app.tui.image_flows import ImageFlows
 from app.tui.job_flows import JobFlows
 from app.tui.messages import DriveChanged, DriveOpened, MediumChanged, MediumRead
+from app.tui.multi_flows import MultiFlows
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.help_screen import HelpScreen
 from app.tui.screens.main_screen import MainScreen
 from app.tui.screens.prompt_screen import PromptScreen
 
 
-class DiscdeckApp(JobFlows, OperationFlows, ImageFlows, App):
+class DiscdeckApp(JobFlows, MultiFlows, OperationFlows, ImageFlows, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
     BINDINGS = [

@@ -108,23 +108,32 @@ class OperationFlows:
     # -- burn --------------------------------------------------------------------------------
 
     def action_burn(self) -> None:
-        drive = self._need_drive()
-        if drive is None:
+        """The stage to the open drive, or to every drive marked (space) when several are."""
+        self.copies = 1
+        marked = self.marked_drives()
+        drive = self._need_drive() if len(marked) < 2 else marked[0]
+        if drive is None or not self._stage_ready():
             return
-        if self.stage.is_empty():
-            self.notify(
-                "The stage is empty: add files first (a opens the stage)", severity="warning"
-            )
-            self.action_stage()
-            return
-        if self.stage.unscanned():
-            self.notify("Still summing folder sizes — try again in a moment", severity="warning")
+        if len(marked) > 1:
+            self.burn_to_several(marked)
             return
         if self.stage.burn_mark is not None:
             self._ask_burn_again(self.stage.burn_mark)
             return
         self.notify("Checking the stage against the medium…", timeout=2)
         self.preflight(drive)
+
+    def _stage_ready(self) -> bool:
+        if self.stage.is_empty():
+            self.notify(
+                "The stage is empty: add files first (a opens the stage)", severity="warning"
+            )
+            self.action_stage()
+            return False
+        if self.stage.unscanned():
+            self.notify("Still summing folder sizes — try again in a moment", severity="warning")
+            return False
+        return True
 
     def _ask_burn_again(self, mark: BurnMark) -> None:
         """A burn of this stage started and was never seen to end: it may be on a disc."""
@@ -206,7 +215,9 @@ class OperationFlows:
                 replaced=replaced,
             )
         )
-        if plan is not None:
+        if plan is not None and self.copies > 1:
+            self.run_copies_confirmed(plan, self.copies)
+        elif plan is not None:
             self.run_confirmed(plan)
 
     def clear_burned_stage(self, entries: Sequence[MapEntry]) -> bool:
