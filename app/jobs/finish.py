@@ -148,21 +148,28 @@ class PresenceWatch:
 
     def __init__(self, address: str) -> None:
         self.address = address
-        self.present_at_start = not drive_gone(address)
-        """A new image file made by the job itself is not there yet: nothing to watch."""
+        self.seen = not drive_gone(address)
+        """Seen there: a new image file the job makes itself is not there at first."""
         self.job: Job | None = None
         self.gone = False
         self._last = 0.0
 
     def look(self) -> None:
         now = time.monotonic()
-        if self.gone or not self.present_at_start or now - self._last < self.EVERY:
+        if self.gone or now - self._last < self.EVERY:
             return
         self._last = now
-        if drive_gone(self.address):
+        there = not drive_gone(self.address)
+        if there:
+            self.seen = True
+        elif self.seen:
             self.gone = True
             if self.job is not None:
                 self.job.cancel()
+
+    def went_away(self) -> bool:
+        """At the end of a job that did not succeed: is its drive gone?"""
+        return self.gone or (self.seen and drive_gone(self.address))
 
 
 def _went_away(done: Finished) -> None:
