@@ -131,7 +131,7 @@ def run_plan(
             done.results += [verified] if verified is not None else []
     except EngineError as exc:
         done.error = str(exc)
-    if not done.ok and (watch.gone or (watch.present_at_start and drive_gone(plan.drive))):
+    if not done.ok and watch.went_away():
         _went_away(done)
     elif plan.follow.reread:
         _reread(done)

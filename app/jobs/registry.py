@@ -82,8 +82,11 @@ class RunningJob:
             )
         kind = self.job.kind if self.job is not None else self.plan.kind
         word = DOING.get(kind, kind)
-        if self.progress is not None and self.progress.phase == "waiting":
+        phase = self.progress.phase if self.progress is not None else None
+        if phase == "waiting":
             return "waiting for a blank"
+        if phase == "preparing" or (self.job is None and phase is not None):
+            word = "preparing"  # a shared session image being built, or the job starting
         percent = self.progress.percent if self.progress is not None else None
         return word if percent is None else f"{word} {percent:.0f} %"
 
@@ -143,7 +146,10 @@ class RunningJob:
             started=started, progress=progress, finished=result,
             cancelled=lambda: self.cancel_requested, clear_stage=self.clear_stage,
         )  # fmt: skip
-        done = self.runner(hooks, note)
+        try:
+            done = self.runner(hooks, note)
+        except Exception as exc:  # a bug in a job must still end it, and say what
+            done = Finished(self.plan, error=f"the job stopped unexpectedly: {exc!r}")
         with self.lock:
             self.done = done
         self._tell(lambda listener: listener.finished(done))
