@@ -53,10 +53,10 @@ class DriveList(OptionList):
         tag = " virtual" if entry.virtual else ""
         if entry.problem:
             label.append("  ⚠", style="bold yellow")
-        state = self.states.get(entry.address)
-        if state:
-            label.append(f"  {state}", style=STATE_STYLES.get(state, "bold magenta"))
         label.append(f"\n{entry.detail}{tag}", style="dim")
+        state = self.states.get(entry.address)
+        if state:  # a line of its own: a narrow pane must not wrap it into the name
+            label.append(f"\n» {state}", style=STATE_STYLES.get(state, "bold magenta"))
         return label
 
     def set_states(self, states: dict[str, str]) -> None:
