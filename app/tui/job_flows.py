@@ -26,8 +26,9 @@ from app.tui.messages import JobEnded, JobsChanged, MediumChanged
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 
-STATE_EVERY = 0.3
-"""Seconds between redraws of the drive states: a few a second, whatever the jobs say."""
+STATE_EVERY = 1.0
+"""Seconds between redraws of the drive states, whatever the jobs say: xorriso reports
+once a second, and each repaint of the drive list costs (bench/multi.py, row 9d)."""
 
 
 class JobFlows:
@@ -96,7 +97,7 @@ class JobFlows:
         self._states_timer = None
         self._states_shown = time.monotonic()
         main = self._main_screen()
-        if main is not None:
+        if main is not None and self.screen is main:  # else when it shows again
             main.show_job_states(self.jobs.states())
 
     def _main_screen(self):  # -> MainScreen | None (imported by the app, not here)

@@ -211,6 +211,7 @@ class MainScreen(Screen):
         self.log_note(message.reason, level="error")
 
     def on_screen_resume(self) -> None:
+        self.show_job_states(self.app.jobs.states())
         if self.app.media_changed:
             self.app.media_changed = False
             self.read_current()
