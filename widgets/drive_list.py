@@ -48,7 +48,9 @@ class DriveList(OptionList):
                 self.highlighted = index
 
     def _label(self, entry: DriveEntry) -> Text:
-        label = Text("● " if entry.address in self.marked else "", style="bold cyan")
+        label = Text()
+        if entry.address in self.marked:
+            label.append("● ", style="bold cyan")
         label.append(entry.title, style="bold")
         tag = " virtual" if entry.virtual else ""
         if entry.problem:
