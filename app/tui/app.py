@@ -121,6 +121,8 @@ class DiscdeckApp(JobFlows, MultiFlows, OperationFlows, ImageFlows, App):
         drive = self.drive
         if drive is None or parse_address(drive.address).path != message.event.device:
             return
+        if self.jobs.busy_drive(drive.address) is not None:
+            return  # our own job is writing it: re-read once, when the job ends
         if self.screen is main:
             main.read_current()
         else:

@@ -115,6 +115,9 @@ class JobFlows:
         here = self.drive is not None and self.drive.address == running.address
         if here and done.plan.follow.reread:
             self.post_message(MediumChanged(done.report))
+            main = self._main_screen()
+            if main is not None and self.screen is main:
+                self.call_later(self._after_operation)  # shown now, not when it shows again
         watched = getattr(self.screen, "running", None) is running
         if not watched:
             word = running.state()
