@@ -45,6 +45,7 @@ def load_now() -> str:
 
 
 def burn_plans(source: Path, names: list[str]):
+    # app/ is imported inside the functions: private_home() must set the XDG dirs first.
     from app.drives.shelf import ShelfError, add_recorder, find_recorder
     from app.engine.commands import MapEntry
     from app.engine.options import BurnOptions
@@ -90,7 +91,6 @@ async def run_in_app(plans) -> tuple[float, float]:
     """The three jobs started from the app (as "burn to marked drives" does), the main
     screen showing their states until all are done: (wall, own CPU s)."""
     from app.tui.app import DiscdeckApp
-
     from tests.ui.pilot import settle
 
     app = DiscdeckApp()

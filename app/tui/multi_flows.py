@@ -76,10 +76,10 @@ class MultiFlows:
             return
         options = self.stage.options
         lines = [
-            f"Drives:  {', '.join(f'{d.title} ({short_address(d.address)})' for d in drives)}",
+            f"Drives:  {', '.join(d.title for d in drives)}",
             f"Session: {self.stage.total_files():,} files, {size_text(size)} as volume {options.volume_id}",
-            "How:     the session image is built once (in the state folder), written to",
-            "         each drive at once, each compared with it, then the image is removed.",
+            "How:     one session image (in the state folder), written to",
+            "         every drive at once and compared; removed after.",
             f"Options: speed {options.speed}, verify {'on' if options.verify else 'off'}"
             + (", SIMULATION (nothing written)" if options.dummy else ""),
             "Needs blank (or overwritable) media; the stage is kept.",

@@ -106,6 +106,12 @@ async def test_live_states_and_switching_between_jobs(tmp_path: Path) -> None:
         await pilot.press("o")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "OperationScreen")
         assert app.screen.running.address == other and app.screen.running is not first
+        await pilot.press("ctrl+c")  # quitting asks, naming both jobs
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        question = "\n".join(app.screen.lines)
+        assert "2 jobs are still running" in question and "CONTINUE" in question, question
+        await pilot.press("n")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "OperationScreen")
         for job in app.jobs.running():
             job.cancel()
         await wait_for(pilot, lambda: not app.jobs.running(), seconds=60)
