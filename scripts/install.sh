@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install what discdeck needs on a Debian-like machine: xorriso (apt-get, only when
-# missing), a virtual environment in .venv, and discdeck itself. With --test also the
+# Install what discdeck needs on a Debian-like machine: xorriso and dvdisaster (apt-get,
+# only when missing), a virtual environment in .venv, and discdeck itself. With --test also the
 # test tools (pytest, snapshot plugin, bsdtar as an independent ISO reader, mkudffs for a
 # UDF-only image, genisoimage and isoinfo as another ISO writer and reader). Quiet on
 # success: one line at the end; errors still show.
@@ -15,10 +15,14 @@ sudo_cmd=()
 
 apt_packages=()
 command -v xorriso >/dev/null 2>&1 || apt_packages+=(xorriso)
+command -v dvdisaster >/dev/null 2>&1 || apt_packages+=(dvdisaster)  # error correction of sets
 if [ "$want_tests" -eq 1 ]; then
     command -v bsdtar >/dev/null 2>&1 || apt_packages+=(libarchive-tools)
     command -v mkudffs >/dev/null 2>&1 || [ -x /usr/sbin/mkudffs ] || apt_packages+=(udftools)
     command -v genisoimage >/dev/null 2>&1 || apt_packages+=(genisoimage)
+    # the remote-drive tests start a private sshd on 127.0.0.1 (and need ssh itself)
+    [ -x /usr/sbin/sshd ] || apt_packages+=(openssh-server)
+    command -v ssh >/dev/null 2>&1 || apt_packages+=(openssh-client)
 fi
 python_bin=${PYTHON:-python3}
 "$python_bin" -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_packages+=(python3-venv)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app.config import data_dir, ensure_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS media (
     id INTEGER PRIMARY KEY, identity TEXT UNIQUE NOT NULL, volume_id TEXT, created TEXT,
@@ -37,10 +37,17 @@ CREATE VIRTUAL TABLE IF NOT EXISTS files_fts USING fts5(
 CREATE TABLE IF NOT EXISTS checks (
     id INTEGER PRIMARY KEY, medium_id INTEGER NOT NULL REFERENCES media(id) ON DELETE CASCADE,
     at TEXT NOT NULL, drive TEXT, kind TEXT, result TEXT, message TEXT,
-    slow INTEGER, unreadable INTEGER, speeds TEXT
+    slow INTEGER, unreadable INTEGER, speeds TEXT, speed_unit TEXT, total_blocks INTEGER
 );
 CREATE INDEX IF NOT EXISTS checks_medium ON checks(medium_id, at);
 """
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (  # a check's curve says its unit ("xD") and how far the medium goes (the x axis)
+        "ALTER TABLE checks ADD COLUMN speed_unit TEXT",
+        "ALTER TABLE checks ADD COLUMN total_blocks INTEGER",
+    ),
+}
+"""Statements that bring a catalog of version N-1 to N, keeping every row it holds."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,9 @@ class Found:
     path: str
     size: int
     volume_id: str
+    created: str
+    """The disc's creation time (ISO 8601), as its volume descriptor says."""
+    medium_id: int
     set_name: str | None
     disc: str
     """"3 of 7" for a set's disc, else ""."""
@@ -74,18 +84,40 @@ def now() -> str:
 
 
 class Catalog:
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, timeout: float = 10) -> None:
         self.path = path or catalog_path()
-        self.db = sqlite3.connect(self.path, timeout=10)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = sqlite3.connect(self.path, timeout=timeout)
+        try:
+            self._open()
+        except sqlite3.Error:
+            self.db.close()
+            raise
+
+    def _open(self) -> None:
+        """Made or brought up to date; a catalog already current is not written to."""
         self.db.execute("PRAGMA foreign_keys=ON")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(
                 f"{self.path} is from a newer discdeck (schema {version}): update discdeck"
             )
-        self.db.executescript(SCHEMA)
-        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version == SCHEMA_VERSION:
+            return
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            # Again under the lock: another discdeck may have brought it up to date meanwhile.
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for step in range(version + 1, SCHEMA_VERSION + 1) if version else ():
+                for statement in MIGRATIONS.get(step, ()):
+                    self.db.execute(statement)
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -141,14 +173,17 @@ class Catalog:
     def record_check(
         self, medium: int, *, drive: str, kind: str, result: str, message: str,
         slow: int = 0, unreadable: int = 0, speeds: list[tuple[int, float]] | None = None,
+        speed_unit: str | None = None, total_blocks: int | None = None,
     ) -> None:  # fmt: skip
-        """One check of a medium: its verdict and, for scans, the read speed over its sectors."""
+        """One check of a medium: its verdict and the read speed over its sectors
+        ((sector, speed) pairs, speed in `speed_unit`, e.g. "xD"; the medium ends at
+        `total_blocks`)."""
         with self._write() as db:
             db.execute(
-                "INSERT INTO checks(medium_id, at, drive, kind, result, message, slow, unreadable, speeds) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO checks(medium_id, at, drive, kind, result, message, slow, unreadable, "
+                "speeds, speed_unit, total_blocks) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (medium, now(), drive, kind, result, message, slow, unreadable,
-                 json.dumps(speeds or [])),
+                 json.dumps(speeds or []), speed_unit, total_blocks),
             )  # fmt: skip
 
     def find(self, pattern: str, limit: int = 200) -> list[Found]:
@@ -163,34 +198,44 @@ class Catalog:
             where, args = "instr(f.path, ?) > 0", [pattern]
             source = "files f"
         rows = self.db.execute(
-            f"SELECT f.path, f.size, m.volume_id, m.set_name, m.disc_no, m.discs, "
+            f"SELECT f.path, f.size, m.volume_id, m.created, m.id, m.set_name, m.disc_no, m.discs, "
             f"(SELECT max(at) FROM checks c WHERE c.medium_id=m.id), "
             f"(SELECT result FROM checks c WHERE c.medium_id=m.id ORDER BY at DESC LIMIT 1) "
             f"FROM {source} JOIN media m ON m.id = f.medium_id WHERE {where} LIMIT ?",
             [*args, limit],
         ).fetchall()
         return [
-            Found(path, size or 0, volid or "", set_name, f"{no} of {n}" if no else "", last, result)
-            for path, size, volid, set_name, no, n, last, result in rows
-        ]
+            Found(path, size or 0, volid or "", created or "", medium, set_name,
+                  f"{no} of {n}" if no else "", last, result)
+            for path, size, volid, created, medium, set_name, no, n, last, result in rows
+        ]  # fmt: skip
 
-    def media(self) -> list[dict]:
-        """Every medium with its last check, for health and export."""
+    def counts(self) -> tuple[int, int]:
+        """(media, files) catalogued."""
+        return self.db.execute("SELECT (SELECT count(*) FROM media), (SELECT count(*) FROM files)").fetchone()
+
+    def media(self, only: int | None = None) -> list[dict]:
+        """Every medium (or the one whose id is `only`) with its last check, for health and export."""
         with closing(self.db.execute(
             "SELECT m.id, m.volume_id, m.created, m.set_name, m.disc_no, m.discs, m.first_seen, "
             "(SELECT count(*) FROM files f WHERE f.medium_id=m.id), "
-            "(SELECT max(at) FROM checks c WHERE c.medium_id=m.id) FROM media m ORDER BY m.id"
+            "(SELECT max(at) FROM checks c WHERE c.medium_id=m.id) FROM media m "
+            "WHERE ? IS NULL OR m.id = ? ORDER BY m.id", (only, only),
         )) as cursor:  # fmt: skip
             keys = ("id", "volume_id", "created", "set", "disc_no", "discs", "first_seen", "files", "last_checked")
             return [dict(zip(keys, row, strict=True)) for row in cursor]
 
-    def checks(self, medium: int) -> list[dict]:
+    def checks(self, medium: int, *, curves: bool = True) -> list[dict]:
+        """The medium's checks, oldest first. Without `curves`, only the first and the last
+        keep their speeds (what a verdict compares): a list of many discs reads faster."""
         with closing(self.db.execute(
-            "SELECT at, drive, kind, result, message, slow, unreadable, speeds FROM checks "
-            "WHERE medium_id=? ORDER BY at", (medium,),
+            "SELECT at, drive, kind, result, message, slow, unreadable, speeds, speed_unit, "
+            "total_blocks FROM checks WHERE medium_id=? ORDER BY at, id", (medium,),
         )) as cursor:  # fmt: skip
-            keys = ("at", "drive", "kind", "result", "message", "slow", "unreadable", "speeds")
+            keys = ("at", "drive", "kind", "result", "message", "slow", "unreadable", "speeds",
+                    "speed_unit", "total_blocks")  # fmt: skip
             rows = [dict(zip(keys, row, strict=True)) for row in cursor]
-        for row in rows:
-            row["speeds"] = json.loads(row["speeds"] or "[]")
+        for n, row in enumerate(rows):
+            keep = curves or n in (0, len(rows) - 1)
+            row["speeds"] = json.loads(row["speeds"] or "[]") if keep else []
         return rows

@@ -44,19 +44,45 @@ def _median(speeds: list) -> float | None:
     return statistics.median(values) if values else None
 
 
+def verdict(checks: list[dict], last_checked: str | None, months: float = 12.0) -> str:
+    """"ok", "never checked", "not checked for N months" or "copy this disc now: why"."""
+    why = copy_now(checks)
+    if why:
+        return f"copy this disc now: {why}"
+    cutoff = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - months * 30.44 * 86400))
+    if last_checked is None:
+        return "never checked"
+    return f"not checked for {months:g} months" if last_checked < cutoff else "ok"
+
+
 def health(catalog: Catalog, months: float = 12.0) -> list[Health]:
     """Every medium, with its verdict; not checked for `months` is said too."""
-    cutoff = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - months * 30.44 * 86400))
     found = []
     for medium in catalog.media():
         checks = catalog.checks(medium["id"])
-        why = copy_now(checks)
         last = medium["last_checked"]
-        if why:
-            verdict = f"copy this disc now: {why}"
-        elif last is None or last < cutoff:
-            verdict = f"not checked for {months:g} months" if last else "never checked"
-        else:
-            verdict = "ok"
-        found.append(Health(medium, len(checks), last, verdict))
+        found.append(Health(medium, len(checks), last, verdict(checks, last, months)))
     return found
+
+
+@dataclass(frozen=True)
+class DiscHealth:
+    """One disc as its history screen shows it."""
+
+    medium: dict
+    checks: list[dict]
+    verdict: str
+
+
+def disc_health(
+    catalog: Catalog, medium: int, months: float = 12.0, *, curves: bool = True
+) -> DiscHealth | None:
+    """The disc's row, every check of it (oldest first, with its speed curve unless `curves`
+    is False) and its verdict."""
+    rows = catalog.media(only=medium)
+    if not rows:
+        return None
+    checks = catalog.checks(medium, curves=curves)
+    (blocks,) = catalog.db.execute("SELECT blocks FROM media WHERE id=?", (medium,)).fetchone()
+    row = {**rows[0], "blocks": blocks}
+    return DiscHealth(row, checks, verdict(checks, row["last_checked"], months))

@@ -5,10 +5,14 @@ and note every check of it. Used by the finish step after each job, and by
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from app.archive.catalog import Catalog, MediumFacts
-from app.engine.models import MediumReport
+from app.engine.models import SECTOR, MediumReport
+from app.engine.progress import Progress
 from app.iso.records import decode_date17
 from app.iso.view import IsoView, open_session
 from app.media.contents import newest_session_start
@@ -61,8 +65,38 @@ def known_medium(catalog: Catalog, address: str, report: MediumReport) -> int | 
         return catalog.medium_id(medium_facts(view), address)
 
 
-def speed_curve(samples: Sequence[tuple[int | None, float | None]], points: int = 200) -> list[tuple[int, float]]:
-    """(sector, speed) pairs thinned to at most `points`, for the transfer-rate graph."""
-    pairs = [(int(s), float(v)) for s, v in samples if s is not None and v is not None]
-    step = max(1, len(pairs) // points)
-    return pairs[::step]
+@dataclass(frozen=True)
+class Curve:
+    """The read speed across a medium, as one check measured it: the transfer-rate graph."""
+
+    points: list[tuple[int, float]]
+    """(sector, speed) pairs: the position reached and the speed there, in `unit`."""
+    unit: str | None
+    """xorriso's speed unit ("xD", "xC", "xB"); None when no speed was printed."""
+    total: int | None
+    """Blocks the check went over, where the graph's x axis ends."""
+
+
+def speed_curve(samples: Sequence[Progress], points: int = 200) -> Curve:
+    """A check's progress events as a curve thinned to at most `points`. A surface scan
+    says the block it reached; a checkread, the data read so far (its position in the
+    files' data). xorriso's last line (" = ") is the average of the run, not a speed at a
+    place: it is kept only when it is all there is."""
+    reads = [p for p in samples if p.phase == "verifying" and p.speed is not None]
+    placed = [(p, _position(p)) for p in reads]
+    placed = [(p, at) for p, at in placed if at is not None]
+    spot = [(p, at) for p, at in placed if not _AVERAGE.search(p.line)] or placed
+    pairs = [(at, float(p.speed or 0.0)) for p, at in spot]
+    step = max(1, -(-len(pairs) // points))
+    units = Counter(p.speed_unit for p, _ in spot if p.speed_unit)
+    totals = [p.total_sectors for p in reads if p.total_sectors]
+    return Curve(pairs[::step], units.most_common(1)[0][0] if units else None, max(totals, default=None))
+
+
+_AVERAGE = re.compile(r"\bread in [\d.]+ s(?:econds)?\s*=")
+
+
+def _position(event: Progress) -> int | None:
+    if event.sectors is not None:
+        return event.sectors
+    return event.bytes_done // SECTOR if event.bytes_done is not None else None

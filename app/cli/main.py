@@ -16,7 +16,9 @@ from typing import Any
 
 from app.cli.catalog import add_catalog_commands
 from app.cli.common import fail as _fail
+from app.cli.hosts import add_host_commands
 from app.cli.recorders import add_recorder_commands
+from app.cli.repair import add_repair_command
 from app.cli.sets import add_set_commands
 from app.cli.udf import add_format_command
 from app.drives.discovery import busy_detail
@@ -270,7 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_recorder_commands(sub)
     add_catalog_commands(sub)
     add_set_commands(sub)
+    add_repair_command(sub)
     add_format_command(sub)
+    add_host_commands(sub)
     return parser
 
 

@@ -283,7 +283,7 @@ def discover_drives(
 def busy_detail(address: str) -> str:
     """Who holds a recorder, from /proc, to append to a drive error ('' for image files)."""
     parsed = parse_address(address)
-    if parsed.kind == "stdio":
+    if parsed.kind == "stdio" or parsed.remote is not None:
         return ""
     holders = find_holders(parsed.path)
     if not holders:

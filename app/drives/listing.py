@@ -47,7 +47,9 @@ def gather_drives(explicit: str | None = None, *, optical: bool = True) -> list[
         parsed = parse_address(explicit)
         title = os.path.basename(parsed.path) if parsed.kind == "stdio" else parsed.path
         detail = "image file" if parsed.kind == "stdio" else "given with --dev"
-        entries.append(DriveEntry(address=parsed.xorriso, title=title, detail=detail))
+        if parsed.remote is not None:  # the whole ssh:// address: it is read over there
+            title, detail = f"{parsed.remote.host}: {title}", f"{detail} on {parsed.remote.host}"
+        entries.append(DriveEntry(address=parsed.text, title=title, detail=detail))
     known = {e.address for e in entries}
     for recorder in ensure_default_recorder():
         if recorder.address not in known:

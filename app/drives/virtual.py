@@ -99,7 +99,7 @@ def recorder_for(address: str) -> VirtualRecorder | None:
         parsed = parse_address(address)
     except EngineError:
         return None
-    if parsed.kind != "stdio":
+    if parsed.kind != "stdio" or parsed.remote is not None:
         return None
     image = os.path.realpath(parsed.path)
     known = [*load_recorders(), *load_recorders(recorders_dir() / "shelf")]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.engine.errors import AddressError
+from app.engine.remote_address import RemoteAddress, is_remote, parse_remote
 from app.engine.volumes import disc_image_kind
 
 AddressKind = Literal["stdio", "mmc", "device"]
@@ -21,10 +22,15 @@ AddressKind = Literal["stdio", "mmc", "device"]
 
 @dataclass(frozen=True)
 class Address:
-    """A drive address: what xorriso is given and the file system path behind it."""
+    """A drive address: what xorriso is given and the file system path behind it.
+
+    A drive on another machine has `remote` set: `path` and `xorriso` are then what
+    xorriso on that machine sees, and `text` is the whole `ssh://` address.
+    """
 
     kind: AddressKind
     path: str
+    remote: RemoteAddress | None = None
 
     @property
     def xorriso(self) -> str:
@@ -34,14 +40,28 @@ class Address:
             return f"mmc:{self.path}"
         return self.path
 
+    @property
+    def text(self) -> str:
+        """The address as the user writes it (parse_address(text) gives it back)."""
+        if self.remote is None:
+            return self.xorriso
+        return f"{self.remote.url}{'' if self.xorriso.startswith('/') else '/'}{self.xorriso}"
+
     def __str__(self) -> str:
-        return self.xorriso
+        return self.text
 
 
 def parse_address(text: str) -> Address:
-    """`stdio:/img.iso`, `mmc:/dev/vda`, `/dev/sr0`, or a plain image path (taken as stdio:)."""
+    """`stdio:/img.iso`, `mmc:/dev/vda`, `/dev/sr0`, a plain image path (taken as stdio:),
+    or any of these on another machine: `ssh://[user@]host[:port]/dev/sr0`."""
     if not text.strip():
         raise AddressError("empty drive address: give /dev/srN or stdio:/path/image.iso")
+    if is_remote(text):
+        remote, inner = parse_remote(text)
+        for kind in ("stdio", "mmc"):
+            if inner.startswith(f"{kind}:"):
+                return Address(kind, inner[len(kind) + 1 :], remote)  # type: ignore[arg-type]
+        return Address("device", inner, remote)
     if text.startswith("stdio:"):
         return Address("stdio", os.path.abspath(text[len("stdio:") :]))
     if text.startswith("mmc:"):
@@ -202,6 +222,8 @@ def check_address(address: Address, *, for_write: bool = False) -> None:
     or written, and an existing non-empty file is a disc image (nothing else is overwritten).
     """
     path = address.path
+    if address.remote is not None:
+        return  # checked on that machine, by xorriso (and the agent's lock)
     if address.kind == "stdio":
         _check_image(path, for_write)
         return
@@ -217,6 +239,7 @@ def readable_only(address: Address) -> bool:
     """True for an image we may read but not write: it must be opened with -indev."""
     return (
         address.kind == "stdio"
+        and address.remote is None
         and os.path.exists(address.path)
         and not os.access(address.path, os.W_OK)
     )

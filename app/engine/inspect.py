@@ -15,8 +15,16 @@ from app.engine.boot_report import BootReport, parse_boot_report
 from app.engine.errors import DriveError
 from app.engine.models import SECTOR, DriveInfo, Formats, MediumReport
 from app.engine.parse import parse_devices, parse_formats, parse_media_summary, parse_toc
+from app.engine.remote_runner import run_remote
 from app.engine.runner import INSPECT_TIMEOUT, RunResult, run
 from app.engine.severity import rank
+
+
+def _run(address: Address, commands: list[str], timeout: float) -> RunResult:
+    """Here, or on the machine of an ssh:// address."""
+    if address.remote is not None:
+        return run_remote(address.remote, commands, timeout=timeout)
+    return run(commands, timeout=timeout)
 
 
 def _acquire_failure(result: RunResult, address: str) -> str | None:
@@ -43,12 +51,14 @@ def read_medium(address: str, *, timeout: float = INSPECT_TIMEOUT) -> MediumRepo
     parsed = parse_address(address)
     check_address(parsed)
     acquire = "-indev" if readable_only(parsed) else "-outdev"
-    result = run([acquire, parsed.xorriso, "-toc"], timeout=timeout)
-    failure = _acquire_failure(result, parsed.xorriso)
+    result = _run(parsed, [acquire, parsed.xorriso, "-toc"], timeout)
+    failure = _acquire_failure(result, parsed.text)
     if failure:
         raise DriveError(failure)
     toc_text = result.text("R") or result.text("I")
     toc = parse_toc(toc_text)
+    if toc.drive.address and parsed.remote is not None:
+        toc.drive.address = parsed.text  # what the user wrote; it reads this medium again
     if not toc.drive.address:
         raise DriveError(
             result.first_problem()
@@ -136,8 +146,8 @@ def list_devices(*, timeout: float = INSPECT_TIMEOUT) -> list[DriveInfo]:
 def list_formats(address: str, *, timeout: float = INSPECT_TIMEOUT) -> Formats:
     parsed = parse_address(address)
     check_address(parsed)
-    result = run(["-outdev", parsed.xorriso, "-list_formats"], timeout=timeout)
-    failure = _acquire_failure(result, parsed.xorriso)
+    result = _run(parsed, ["-outdev", parsed.xorriso, "-list_formats"], timeout)
+    failure = _acquire_failure(result, parsed.text)
     if failure:
         raise DriveError(failure)
     return parse_formats(result.text())
@@ -156,9 +166,9 @@ def read_boot_report(
     check_address(parsed)
     load = ["-load", "sbsector", str(session_start)] if session_start is not None else []
     commands = [*load, "-indev", parsed.xorriso]
-    result = run([*commands, "-report_el_torito", "plain", "-report_system_area", "plain"],
-                 timeout=timeout)  # fmt: skip
-    failure = _acquire_failure(result, parsed.xorriso)
+    commands += ["-report_el_torito", "plain", "-report_system_area", "plain"]
+    result = _run(parsed, commands, timeout)
+    failure = _acquire_failure(result, parsed.text)
     if failure:
         raise DriveError(failure)
     return parse_boot_report(result.text())

@@ -59,8 +59,13 @@ class _Facts:
     reserve_refused: bool = False
     wrote: bool = False
     """A pacifier line counted written sectors: the medium is no longer untouched."""
+    writing_to: bool = False
+    """A "Writing to 'ADDRESS" line whose end is still to come (a newline in the path)."""
 
     def observe(self, text: str) -> None:
+        if text.startswith("Writing to ") or self.writing_to:  # may span lines: see writing_to
+            self.committed = self.committed or "completed successfully" in text
+            self.writing_to = not self.committed and not text.rstrip().endswith(".")
         if _RESERVE_REFUSED.search(text):
             self.reserve_refused = True
         if (m := _WRITING_SECTORS.search(text)) and int(m.group(1)) > 0:

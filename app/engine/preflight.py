@@ -73,8 +73,8 @@ def preflight_burn(
     except (ValueError, EngineError) as exc:
         return [str(exc)]
     problems = cmd.source_problems(entries)
-    nwa = 0
-    if not (parsed.kind == "stdio" and not os.path.exists(parsed.path)):
+    nwa, remote_free = 0, None
+    if parsed.remote is not None or not (parsed.kind == "stdio" and not os.path.exists(parsed.path)):
         try:
             report = read_medium(address)
         except EngineError as exc:
@@ -89,13 +89,17 @@ def preflight_burn(
         else:
             problems.extend(p for p in report.problems if p not in problems)
         nwa = media.nwa or (media.readable_blocks if media.status == "appendable" else 0) or 0
+        remote_free = media.writable_blocks if parsed.remote is not None else None
     if problems:
         return problems
     try:
-        forecast = forecast_size(address, entries, options, removals)
+        # A remote drive: the session's size from our files here (the remote cannot see
+        # them yet), the room from its medium as read there.
+        sized = "stdio:/dev/null" if parsed.remote is not None else address
+        forecast = forecast_size(sized, entries, options, () if parsed.remote else removals)
     except EngineError as exc:
         return [f"cannot size the stage: {exc}"]
-    free = forecast.media_free_sectors
+    free = forecast.media_free_sectors if parsed.remote is None else remote_free
     if capacity_sectors is not None:
         free = max(0, capacity_sectors - nwa)
     if free is not None and forecast.image_sectors > free:

@@ -18,7 +18,7 @@ from app.engine.parse import parse_size
 
 Phase = Literal[
     "preparing", "writing", "closing", "verifying", "blanking", "formatting", "ejecting", "done",
-    "reading", "waiting",
+    "reading", "waiting", "augmenting", "repairing",
 ]
 
 SPEED_BASE = {"xC": 153_600, "xD": 1_385_000, "xB": 4_495_625}
@@ -68,11 +68,12 @@ _BLANK_FORMAT = re.compile(
     r"^(Blanking|Formatting)\s+\(\s*(?:([\d.]+)% done in|synchronously since)\s+(\d+) seconds"
 )
 _CONTENT = re.compile(
-    r"^\s*([\d.]+[kmgt]?)\s+content bytes read in (\d+) seconds(?:\s*[,=]\s*" + _SPEED + r")?"
+    r"^\s*([\d.]+[kmgt]?)\s+content bytes read in ([\d.]+) seconds(?:\s*[,=]\s*" + _SPEED + r")?"
 )
 _BLOCKS = re.compile(
-    r"^\s*(\d+)(?: of (\d+))? blocks read in (\d+) s(?:econds)?(?:\s*[,=]\s*" + _SPEED + r")?"
+    r"^\s*(\d+)(?: of (\d+))? blocks read in ([\d.]+) s(?:econds)?(?:\s*[,=]\s*" + _SPEED + r")?"
 )
+"""Seconds have a decimal under `-pacifier interval=0.2` ("25184 of 73472 blocks read in 0.1 s")."""
 _IMAGE_SIZE = re.compile(r"^Image size\s*:\s*(\d+)s")
 _DATA_BLOCKS = re.compile(r"^Media summary:\s*\d+ sessions?, (\d+) data blocks")
 

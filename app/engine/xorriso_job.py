@@ -16,9 +16,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from app.engine.address import parse_address
 from app.engine.detach import DetachedProcess
 from app.engine.journal import Journal
 from app.engine.progress import Phase, Progress, ProgressTracker
+from app.engine.remote_address import RemoteAddress
+from app.engine.remote_run import RemoteProcess, is_remote_run
+from app.engine.remote_runner import RemoteXorrisoProcess
 from app.engine.runner import RunResult, XorrisoProcess, check_xorriso
 
 Outcome = Literal["ok", "failed", "cancelled"]
@@ -134,13 +138,29 @@ class XorrisoJob:
     def _start_process(self) -> XorrisoProcess:
         if self._attach_to is not None:
             run_dir, self._attach_to = self._attach_to, None
+            if is_remote_run(run_dir):
+                return RemoteProcess(run_dir=run_dir)
             return DetachedProcess(run_dir=run_dir)
+        remote = parse_address(self.address).remote if self.address else None
+        if remote is not None:
+            return self._start_remote(remote)
         if self.detached:
             return DetachedProcess(
                 self.argv, kind=self.kind, address=self.address or "",
                 journal_dir=self._journal_dir, meta=self._meta,
             )  # fmt: skip
         return XorrisoProcess(argv=self.argv)
+
+    def _start_remote(self, remote: RemoteAddress) -> XorrisoProcess:
+        """On the machine of an ssh:// address: detached there, or attached for short jobs."""
+        if not self.detached:
+            return RemoteXorrisoProcess(remote, self.argv)
+        params = self._meta.get("plan", {}).get("params", {})
+        return RemoteProcess(
+            remote, self.argv, kind=self.kind, address=self.address or "",
+            journal_dir=self._journal_dir, meta=self._meta,
+            uploads=[tuple(pair) for pair in params.get("uploads", [])],
+        )  # fmt: skip
 
     def _begin(self) -> tuple[XorrisoProcess, Journal | None] | None:
         with self._lock:

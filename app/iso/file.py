@@ -17,6 +17,13 @@ from app.iso.records import SECTOR, SYSTEM_AREA
 
 def device_path(path_or_device: str) -> str:
     """A file system path from an xorriso address (`stdio:/x.iso`, `mmc:/dev/sr0`) or a path."""
+    if path_or_device.startswith("ssh://"):  # never a local file of the same name
+        raise OSError(
+            errno.EREMOTE,
+            "the medium is on another machine: its files are read there (ssh to it and run "
+            "discdeck ls / the browser on that machine)",
+            path_or_device,
+        )
     for prefix in ("stdio:", "mmc:"):
         if path_or_device.startswith(prefix):
             return path_or_device[len(prefix) :]

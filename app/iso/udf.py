@@ -160,7 +160,10 @@ def name_filesystem(report: MediumReport) -> MediumReport:
     replace that problem (a UDF disc is not a broken one). Returns `report`, changed."""
     if not any(NO_ISO in p for p in report.problems) or not report.toc.drive.address:
         return report
-    words = udf_words(parse_address(report.toc.drive.address).path)
+    address = parse_address(report.toc.drive.address)
+    if address.remote is not None:
+        return report  # the anchor is read from the file, which is on that machine
+    words = udf_words(address.path)
     if words is not None:
         report.filesystem = words
         report.problems = [p for p in report.problems if NO_ISO not in p]

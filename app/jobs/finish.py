@@ -103,12 +103,12 @@ def run_plan(
     hooks = hooks or Hooks()
     folder = journal_dir or default_journal_dir()
     done = Finished(plan)
-    samples: list[tuple[int | None, float | None]] = []
+    samples: list[Progress] = []
     shown, started = hooks.progress, hooks.started
     watch = PresenceWatch(plan.drive)
 
     def progress(event: Progress) -> None:
-        samples.append((event.sectors, event.speed))  # the read-speed curve, for the catalog
+        samples.append(event)  # the read-speed curve, for the catalog
         watch.look()
         shown(event)
 

@@ -50,11 +50,14 @@ def check_image_write(
         check.facts = image_facts(image)
         target = parse_address(address)
         check_address(target, for_write=True)
-        _not_on_the_target(image, target)
+        if target.remote is None:  # on another machine, it cannot be the image's medium
+            _not_on_the_target(image, target)
     except (ImageError, EngineError) as exc:
         check.problems.append(str(exc))
         return check
-    if not (target.kind == "stdio" and not os.path.exists(target.path)):
+    if target.remote is not None or not (
+        target.kind == "stdio" and not os.path.exists(target.path)
+    ):
         try:
             check.report = read_medium(address)
         except EngineError as exc:
@@ -86,7 +89,9 @@ def _not_on_the_target(image: str, target: Address) -> None:
 def _medium_takes_it(address: str, check: ImageCheck) -> None:
     assert check.report is not None and check.facts is not None
     media = check.report.toc.media
-    overwriteable = "overwrite" in (media.profile or "").lower() or address.startswith("stdio:")
+    overwriteable = (
+        "overwrite" in (media.profile or "").lower() or parse_address(address).kind == "stdio"
+    )
     if media.status == "absent":
         check.problems.append("no medium in the drive: insert a blank disc and press r")
         return

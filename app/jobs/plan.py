@@ -25,6 +25,8 @@ JobKind = Literal[
     "write",
     "verify",
     "udf",
+    "ecc_burn",
+    "repair",
 ]
 PLAN_FORMAT = 1
 
@@ -77,15 +79,15 @@ class Plan:
 
     @property
     def drive(self) -> str:
-        """The address as xorriso and the user write it."""
-        return self.address.xorriso
+        """The address as the user writes it (xorriso's form, or `ssh://host/...`)."""
+        return self.address.text
 
     def to_json(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "local"}
         data["confirm"] = asdict(self.confirm)
         data["follow"] = asdict(self.follow)
         data["format"] = PLAN_FORMAT
-        data["address"] = self.address.xorriso
+        data["address"] = self.address.text
         data["entries"] = [[e.disk_path, e.iso_path, e.offset, e.count] for e in self.entries]
         return data
 

@@ -23,6 +23,7 @@ from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
 from app.iso.image_facts import ImageFacts
 from app.jobs.plan import Confirm, Follow, JobKind, Plan
+from app.jobs.plans_remote import remote_entries
 from app.media import udf_format as udf
 from app.media.view import short_address, size_text
 from app.stage.names import display
@@ -90,17 +91,19 @@ def burn_plan(
             f"         the volume id is written as typed, {options.volume_id!r}; "
             "A-Z, 0-9 and _ read the same everywhere"
         )
+    mapped, uploads = remote_entries(target.address, entries)
     return _for(
         target, "burn",
         title=f"Burning to {target.name}",
-        argv=_argv(cmd.burn_commands(target.address, entries, options, removals)),
+        argv=_argv(cmd.burn_commands(target.address, mapped, options, removals)),
         confirm=Confirm("Burn this session?", tuple(lines), "Burn"),
         follow=Follow(
             checkread=options.checkread_after, clear_stage=from_stage and not options.dummy
         ),
         buffers=True,
         entries=tuple(entries),
-        params={"removals": list(removals), "new_image": new_image},
+        params={"removals": list(removals), "new_image": new_image}
+        | ({"uploads": uploads} if uploads else {}),
     )
 
 
@@ -290,6 +293,8 @@ def write_image_plan(
     options: BurnOptions,
     facts: ImageFacts | None = None,
     notes: Sequence[str] = (),
+    *,
+    pad: bool = True,
 ) -> Plan:
     """Write an image file as it is; then compare the medium with it (unless switched off)."""
     image = os.path.abspath(image)
@@ -304,16 +309,19 @@ def write_image_plan(
         + (", SIMULATION (nothing written)" if options.dummy else ""),
         *notes,
     ]
+    uploads = remote_entries(target.address, [MapEntry(image, "/")])[1]
+    there = uploads[0][1] if uploads else None  # a drive on another machine: a copy there
     return _for(
         target, "write",
         title=f"Writing {os.path.basename(image)} to {target.name}",
-        argv=_argv(write_image_commands(target.address, image, options)),
+        argv=_argv(write_image_commands(target.address, image, options, there=there, pad=pad)),
         confirm=Confirm("Write this image?", tuple(lines), "Write", danger=any(
             line.startswith("Lost:") for line in notes
         )),
         follow=Follow(verify_image=options.verify and not options.dummy),
         buffers=True,
-        params={"image": image, "stamp": image_stamp(image)},
+        params={"image": image, "stamp": image_stamp(image)}
+        | ({"uploads": uploads} if uploads else {}),
     )  # fmt: skip
 
 

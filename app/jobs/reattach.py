@@ -66,7 +66,9 @@ def running_operations() -> list[RunningOp]:
                 shutil.rmtree(run_dir, ignore_errors=True)  # its starter died while starting
             continue
         exit_status = read_exit(run_dir)
-        live = exit_status is None and job_alive(meta)
+        # A job on another machine (meta names its remote run folder) is taken as running
+        # until its follower says otherwise: asking there would cost an ssh call per run.
+        live = exit_status is None and (job_alive(meta) or "remote_run" in meta)
         journal = meta.get("journal_dir")
         found.append(
             RunningOp(

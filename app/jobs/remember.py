@@ -11,25 +11,27 @@ from app.archive.catalog import Catalog
 from app.archive.record import catalog_medium, known_medium, speed_curve
 from app.engine.errors import EngineError
 from app.engine.models import MediumReport
+from app.engine.progress import Progress
 from app.jobs.job import JobResult
 
 CHECKS = ("check", "surface", "read", "verify")
+WRITES = ("burn", "write", "ecc_burn")
 
 
 def remember(
     drive: str,
     results: Sequence[JobResult],
     report: MediumReport | None,
-    samples: list[tuple[int | None, float | None]],
+    samples: Sequence[Progress],
 ) -> str | None:
     """Record a plan's results on the medium at `drive` in the catalog; a few words of what
     it learned, or None."""
     kinds = [r.kind for r in results]
-    if report is None or not (set(kinds) & {"burn", "write", *CHECKS}):
+    if report is None or not (set(kinds) & {*WRITES, *CHECKS}):
         return None
     try:
         with Catalog() as catalog:
-            if any(r.kind in ("burn", "write") and r.outcome == "ok" for r in results):
+            if any(r.kind in WRITES and r.outcome == "ok" for r in results):
                 listed = catalog_medium(catalog, drive, report)
                 note = f"catalogued {listed[1]:,} files" if listed else None
             else:
@@ -40,10 +42,12 @@ def remember(
                     continue
                 surface = getattr(result, "surface", None)
                 counts = surface.blocks_by_quality() if surface else {}
+                curve = speed_curve(samples)
                 catalog.record_check(
                     medium, drive=drive, kind=result.kind, result=result.outcome,
                     message=result.message, slow=counts.get("slow", 0),
-                    unreadable=counts.get("unreadable", 0), speeds=speed_curve(samples),
+                    unreadable=counts.get("unreadable", 0), speeds=curve.points,
+                    speed_unit=curve.unit, total_blocks=curve.total,
                 )  # fmt: skip
                 note = note or "the check is in the disc's health history"
             return note

@@ -30,9 +30,10 @@ from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.help_screen import HelpScreen
 from app.tui.screens.main_screen import MainScreen
 from app.tui.screens.prompt_screen import PromptScreen
+from app.tui.set_flows import SetFlows
 
 
-class DiscdeckApp(JobFlows, MultiFlows, OperationFlows, ImageFlows, App):
+class DiscdeckApp(JobFlows, MultiFlows, SetFlows, OperationFlows, ImageFlows, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
     BINDINGS = [
@@ -216,6 +217,13 @@ class DiscdeckApp(JobFlows, MultiFlows, OperationFlows, ImageFlows, App):
         from app.tui.screens.stage_screen import StageScreen
 
         self.push_screen(StageScreen(self.stage_start_dir))
+
+    def action_catalog(self) -> None:
+        # On first use: the catalog and its screens (sqlite3, plotext) are not needed before.
+        from app.tui.screens.catalog_screen import CatalogScreen
+
+        if not isinstance(self.screen, CatalogScreen):
+            self.push_screen(CatalogScreen())
 
     def request_forecast(self) -> None:
         """Ask xorriso for the exact image size of the stage (in a worker)."""

@@ -23,6 +23,9 @@ APP_COMMANDS: list[tuple[str, str, str]] = [
     ("Open the drive's job", "app.open_job", "the running (or last) job of the selected drive"),
     ("Jobs", "app.jobs", "every job of this session: switch between their screens"),
     ("Insert a new blank", "app.new_blank", "a virtual recorder: its medium goes on the shelf"),
+    ("Plan a disc set", "app.plan_set", "the stage across several media, a manifest on each"),
+    ("Disc sets", "app.sets", "saved sets: discs burned, burn the next one (S)"),
+    ("Catalog", "app.catalog", "which disc holds a file; each disc's health history"),
     ("Save the stage as a project", "app.save_project", "ctrl+s"),
     ("Open a saved project", "app.open_project", "ctrl+o"),
     ("Keys", "app.help", "the key map"),
@@ -35,8 +38,11 @@ MAIN_COMMANDS: list[tuple[str, str, str]] = [
     ("Journal", "journal", "past operations and what xorriso said"),
     ("Re-read the medium", "reread", "the medium's state and TOC again"),
     ("Look for drives again", "rescan", "the drive list"),
+    ("Export the catalog", "export_catalog", "to a .csv or .json file you name"),
+    ("Import the disc into the catalog", "import_medium", "the files of the disc in the open drive"),
+    ("Health history of the disc", "history", "its checks and read-speed curve"),
 ]
-"""Actions of the main screen, offered while it is the current one."""
+"""Actions of the main and catalog screens, offered while one that has it is current."""
 
 
 class DiscdeckCommands(Provider):

@@ -46,6 +46,8 @@ class OperationFlows:
     drive: DriveEntry | None
     report: MediumReport | None
     media_changed: bool
+    offer_set: Callable[[list[str]], bool]
+    """SetFlows: offer a disc set for a stage larger than the medium (True when it did)."""
 
     # -- shared facts ----------------------------------------------------------------------
 
@@ -200,7 +202,8 @@ class OperationFlows:
     ) -> None:
         if problems:
             lines = [*problems, "", "Nothing was written."]
-            self.push_screen(ConfirmScreen("Cannot burn", lines, yes_label="OK"))
+            if not self.offer_set(lines):  # larger than the medium: a disc set instead?
+                self.push_screen(ConfirmScreen("Cannot burn", lines, yes_label="OK"))
             return
         plan = self._plan_or_say(
             lambda: plans.burn_plan(

@@ -22,7 +22,7 @@ from app.jobs.registry import (
     busy_message,
     plan_runner,
 )  # fmt: skip
-from app.tui.messages import JobEnded, JobsChanged, MediumChanged
+from app.tui.messages import JobEnded, JobsChanged, MediumChanged, PlanFinished
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 
@@ -51,6 +51,9 @@ class JobFlows:
         self.post_message(JobsChanged())
         if running.done is not None:
             self.post_message(JobEnded(running))
+            # The app hears every plan's end once, shown or not (a set records its disc);
+            # the job screen keeps its own copy to itself.
+            self.post_message(PlanFinished(running.done))
 
     def start_running_job(
         self,

@@ -277,6 +277,77 @@ def test_confirm_screen(snap_compare, pinned_home: Path, size: tuple[int, int]) 
     assert snap_compare(app, terminal_size=size, run_before=confirm)
 
 
+def _pinned_catalog(recorder: Path) -> None:
+    """The recorder's disc and a set's disc in the catalog, with three pinned checks of the
+    first: a scan when new, a checkread, and a scan that reads slower towards the outer
+    edge with slow blocks (so the disc is flagged). The scans are fed as xorriso's pacifier
+    lines in the shape a DVD drive prints them (CAV: faster outwards), through the same
+    parser and recorder as a live scan."""
+    from app.archive.catalog import Catalog
+    from app.archive.record import catalog_medium, speed_curve
+    from app.engine.inspect import read_medium
+    from app.engine.progress import ProgressTracker
+
+    def scan(speed) -> list:
+        tracker = ProgressTracker(started=0.0)
+        total = 2_294_912
+        lines = [f"{n * total // 40} of {total} blocks read in {n} s , {speed(n / 40):.1f}xD" for n in range(1, 41)]
+        return [event for n, line in enumerate(lines) if (event := tracker.feed(line, float(n)))]
+
+    second = make_image(PINNED_HOME / "family-2.iso", [("FAMILY_2_OF_3", {"s1.bin": 4096, "tax.pdf": 9000})], seed=5)
+    with Catalog() as catalog:
+        medium, _ = catalog_medium(catalog, f"stdio:{recorder}", read_medium(f"stdio:{recorder}"))
+        other, _ = catalog_medium(catalog, f"stdio:{second}", read_medium(f"stdio:{second}"))
+        catalog.set_membership(other, "FAMILY", 2, 3)
+        new = speed_curve(scan(lambda x: 6.0 + 10.0 * x))
+        old = speed_curve(scan(lambda x: (6.0 + 10.0 * x) * (0.35 if 0.62 < x < 0.8 else 0.9)))
+        for at, kind, curve, slow in (
+            ("2024-03-02 10:15:00", "surface", new, 0),
+            ("2025-03-09 18:40:00", "check", None, 0),
+            ("2026-11-14 22:13:20", "surface", old, 1504),
+        ):
+            catalog.record_check(
+                medium, drive="/dev/sr0", kind=kind, result="ok", message="", slow=slow,
+                speeds=curve.points if curve else None, speed_unit=curve and curve.unit,
+                total_blocks=curve and curve.total,
+            )  # fmt: skip
+            catalog.db.execute("UPDATE checks SET at=? WHERE id=(SELECT max(id) FROM checks)", (at,))
+            catalog.db.commit()
+
+
+def test_catalog_screen(snap_compare, pinned_recorder: Path) -> None:
+    """'s1' typed: the file on two discs, one of a set, one to copy now (its details below)."""
+    _pinned_catalog(pinned_recorder)
+
+    async def find(pilot) -> None:
+        await _settle(pilot, need_report=True)
+        await pilot.press("f")
+        await _settle(pilot)
+        await pilot.press("s", "1")
+        await pilot.pause(0.5)
+        await _settle(pilot)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=find)
+
+
+def test_health_screen(snap_compare, pinned_recorder: Path) -> None:
+    """The flagged disc's history: three checks, two read-speed curves over the medium."""
+    _pinned_catalog(pinned_recorder)
+
+    async def history(pilot) -> None:
+        await _settle(pilot, need_report=True)
+        await pilot.press("f")
+        await _settle(pilot)
+        await pilot.press("s", "1")
+        await pilot.pause(0.5)
+        await _settle(pilot)
+        await pilot.press("enter", "enter")
+        await pilot.pause(0.3)
+        await _settle(pilot)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=history)
+
+
 def test_drive_list_with_two_jobs(snap_compare, pinned_recorder: Path) -> None:
     """Two recorders marked and each running a job: the states as the registry words them,
     pinned (live percentages would differ run to run)."""

@@ -191,6 +191,7 @@ class OperationScreen(Screen):
         self.query_one(LogPane).note(message.text)
 
     def on_plan_finished(self, message: PlanFinished) -> None:
+        message.stop()  # the app hears it from the job registry, once, shown or not
         done = message.finished
         if self.finished:
             return

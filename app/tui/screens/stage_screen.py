@@ -55,6 +55,7 @@ class StageScreen(Screen):
         Binding("o", "options", "Options"),
         Binding("b", "app.burn", "Burn"),
         Binding("s", "app.save_image", "Save as image", show=False),
+        Binding("S", "app.plan_set", "Plan a disc set", show=False),
         Binding("question_mark", "app.help", "Keys", key_display="?"),
         Binding("escape", "back", "Back"),
     ]

@@ -1,0 +1,257 @@
+"""discdeck's agent on a remote machine: start, follow, ask about, cancel and remove runs.
+
+Sent over ssh with each call (`python3 -I -S -c SOURCE VERB ARGS...`), so nothing is
+installed there and any Python 3 runs it: standard library only, no import of discdeck.
+Runs live in the remote's state dir, `${XDG_STATE_HOME:-~/.local/state}/discdeck/runs/ID/`,
+in the same layout as local runs (app/engine/detach.py), and xorriso runs under the same
+detach wrapper (sent on stdin by `start`), so a dropped link never stops a job.
+
+  start ID KIND ADDRESS UPLOAD -- ARGV   stdin: "LEN\\n" + wrapper source [+ a tar stream
+                                         of staged files, extracted into ID/ when UPLOAD=1]
+  follow RUN_DIR OFFSET                  RUN_DIR/stdout from byte OFFSET, until the job ends
+  status RUN_DIR | cancel RUN_DIR SIGNAL | cleanup RUN_DIR | drives | digest PATH LENGTH
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+
+def runs_root():
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "discdeck", "runs")
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as file:
+            return json.loads(file.read())
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path, data):
+    temp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as file:
+        file.write(json.dumps(data))
+    os.replace(temp, path)
+
+
+def alive(pid, ticks):
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            stat = file.read()
+    except (OSError, TypeError):
+        return False
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return fields[0] not in ("Z", "X") and (ticks is None or fields[19] == ticks)
+
+
+def job_alive(run_dir):
+    meta = read_json(os.path.join(run_dir, "meta.json")) or {}
+    if "wrapper_pid" not in meta:  # not yet written: the wrapper is starting
+        return time.time() - meta.get("started", 0) < 30
+    return alive(meta.get("wrapper_pid"), meta.get("wrapper_ticks")) or alive(
+        meta.get("xorriso_pid"), meta.get("xorriso_ticks")
+    )
+
+
+def has_exit(run_dir):
+    return os.path.exists(os.path.join(run_dir, "exit"))
+
+
+def take_lock(root, address, run_id):
+    """The drive's lock, as on a local machine: one job per drive, whoever starts it."""
+    lock = os.path.join(root, hashlib.sha1(os.fsencode(address)).hexdigest() + ".lock")
+    temp = f"{lock}.{os.getpid()}.tmp"
+    write_json(temp, {"run": run_id, "started": time.time()})
+    try:
+        for _ in range(3):
+            try:
+                os.link(temp, lock)
+                return lock
+            except FileExistsError:
+                holder = (read_json(lock) or {}).get("run", "")
+                other = os.path.join(root, holder)
+                if holder and os.path.isdir(other) and not has_exit(other) and job_alive(other):
+                    meta = read_json(os.path.join(other, "meta.json")) or {}
+                    raise SystemExit(
+                        json.dumps({"busy": meta.get("kind", "job"), "run": holder})
+                    ) from None
+                os.unlink(lock)
+        raise SystemExit(json.dumps({"busy": "job", "run": "?"}))
+    finally:
+        os.unlink(temp)
+
+
+def read_stdin_exactly(count):
+    data = b""
+    while len(data) < count:
+        chunk = sys.stdin.buffer.read(count - len(data))
+        if not chunk:
+            raise SystemExit("discdeck agent: the wrapper source was cut short")
+        data += chunk
+    return data
+
+
+def extract_uploads(run_dir):
+    """Staged files as one tar stream (GNU format: names are bytes, kept exact)."""
+    import tarfile  # only a burn of local files needs it
+
+    with tarfile.open(fileobj=sys.stdin.buffer, mode="r|", format=tarfile.GNU_FORMAT,
+                      encoding="utf-8", errors="surrogateescape") as tar:  # fmt: skip
+        for member in tar:
+            if member.name.startswith(("/", "..")) or "/../" in member.name:
+                raise SystemExit(f"discdeck agent: refused tar member {member.name!r}")
+            if hasattr(tarfile, "fully_trusted_filter"):  # our own stream: keep links as is
+                tar.extract(member, run_dir, filter="fully_trusted")
+            else:
+                tar.extract(member, run_dir)
+
+
+def start(args):
+    run_id, kind, address, upload, dashes = args[:5]
+    argv = args[5:]
+    if dashes != "--" or not argv:
+        raise SystemExit("usage: start ID KIND ADDRESS UPLOAD -- ARGV")
+    root = runs_root()
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    run_dir = os.path.join(root, run_id)
+    os.mkdir(run_dir, 0o700)
+    wrapper = read_stdin_exactly(int(sys.stdin.buffer.readline()))
+    try:
+        lock = take_lock(root, address, run_id)
+    except SystemExit:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    try:
+        if upload == "1":
+            extract_uploads(run_dir)
+        with open(os.path.join(run_dir, "wrapper.py"), "wb") as file:
+            file.write(wrapper)
+        meta = {"id": run_id, "kind": kind, "address": address, "argv": argv,
+                "started": time.time(), "lock": lock}  # fmt: skip
+        write_json(os.path.join(run_dir, "meta.json"), meta)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
+        out = os.open(os.path.join(run_dir, "stdout"), flags, 0o600)
+        err = os.open(os.path.join(run_dir, "stderr"), flags, 0o600)
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", os.path.join(run_dir, "wrapper.py"), run_dir, "--", *argv],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True, cwd=run_dir,
+        )  # fmt: skip
+    except BaseException:
+        os.unlink(lock)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        raise
+    print(json.dumps({"run_dir": run_dir, "wrapper_pid": proc.pid}), flush=True)
+
+
+def follow(args):
+    """Copy RUN_DIR/stdout from OFFSET to our stdout as it grows; end when the job did."""
+    run_dir, offset = args[0], int(args[1])
+    out = sys.stdout.buffer
+    if not os.path.exists(os.path.join(run_dir, "stdout")):
+        return  # removed by another follower that consumed the result: `status` says so
+    with open(os.path.join(run_dir, "stdout"), "rb") as file:
+        file.seek(offset)
+        done = False
+        while True:
+            chunk = file.read(1 << 16)
+            if chunk:
+                out.write(chunk)
+                out.flush()
+                continue
+            if done:
+                return
+            done = has_exit(run_dir) or not job_alive(run_dir)  # one more read after the end
+            if not done:
+                time.sleep(0.1)
+
+
+def status(args):
+    run_dir = args[0]
+    try:
+        with open(os.path.join(run_dir, "exit")) as file:
+            code = int(file.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        code = None
+    try:
+        with open(os.path.join(run_dir, "stderr"), "rb") as file:
+            stderr = os.fsdecode(file.read()[-65536:])
+    except OSError:
+        stderr = ""
+    print(json.dumps({
+        "exit": code, "alive": code is None and job_alive(run_dir), "stderr": stderr,
+        "cancelled": os.path.exists(os.path.join(run_dir, "cancelled")),
+        "exists": os.path.isdir(run_dir),
+    }))  # fmt: skip
+
+
+def cancel(args):
+    run_dir, signum = args[0], int(args[1])
+    open(os.path.join(run_dir, "cancelled"), "a").close()
+    meta = read_json(os.path.join(run_dir, "meta.json")) or {}
+    if has_exit(run_dir):
+        return
+    if alive(meta.get("wrapper_pid"), meta.get("wrapper_ticks")):
+        os.killpg(meta["wrapper_pid"], signum)  # the wrapper passes it on to xorriso
+    elif alive(meta.get("xorriso_pid"), meta.get("xorriso_ticks")):
+        os.kill(meta["xorriso_pid"], signum)
+
+
+def cleanup(args):
+    run_dir = os.path.abspath(args[0])
+    if os.path.dirname(run_dir) == runs_root() and (has_exit(run_dir) or not job_alive(run_dir)):
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def digest(args):
+    """SHA-256 of the first LENGTH bytes of PATH (a written medium's image), with progress."""
+    path, length = args[0], int(args[1])
+    digest, done, shown = hashlib.sha256(), 0, time.monotonic()
+    with open(path, "rb") as file:
+        while done < length:
+            chunk = file.read(min(1 << 20, length - done))
+            if not chunk:
+                break
+            digest.update(chunk)
+            done += len(chunk)
+            if time.monotonic() - shown > 0.5:
+                print(f"progress {done}", flush=True)
+                shown = time.monotonic()
+    print(f"sha256 {digest.hexdigest()} {done}", flush=True)
+
+
+def drives(_args):
+    """Optical drives the kernel knows (sysfs), readable by us or not."""
+    found = []
+    base = "/sys/class/block"
+    for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+        if not name.startswith("sr"):
+            continue
+        info = {"address": f"/dev/{name}"}
+        for key in ("vendor", "model"):
+            try:
+                with open(os.path.join(base, name, "device", key)) as file:
+                    info[key] = file.read().strip()
+            except OSError:
+                info[key] = ""
+        info["access"] = os.access(info["address"], os.R_OK | os.W_OK)
+        found.append(info)
+    print(json.dumps(found))
+
+
+VERBS = {"start": start, "follow": follow, "status": status, "cancel": cancel,
+         "cleanup": cleanup, "drives": drives, "digest": digest}  # fmt: skip
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the link dropped: end quietly
+    VERBS[sys.argv[1]](sys.argv[2:])

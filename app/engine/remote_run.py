@@ -1,0 +1,277 @@
+"""A detached job on another machine: xorriso under the detach wrapper there, followed here.
+
+The remote agent (app/engine/remote_agent.py, sent with every call) starts the wrapper in a
+session of its own with its run files in the remote's state dir; this side keeps a small
+record in the local running dir (the ssh:// address, the remote run folder, the Plan), so
+that a discdeck started later lists the job and re-attaches (app/jobs/reattach.py). Output
+is followed with `agent follow RUN OFFSET` over ssh; when the link drops, the follower
+connects again from the byte it had reached: nothing is lost, nothing read twice, and the
+job on the remote never notices.
+
+Staged local files travel in the `start` call itself: one tar stream on ssh's stdin,
+extracted into the remote run folder (`files/N`, numbered, so the remote shell and file
+system never see a hostile top-level name; names inside folders are tar's bytes, exact).
+The Plan's argv already maps `files/N` (relative: xorriso runs in the run folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tarfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+from app.engine import detach_wrapper, remote_agent
+from app.engine.address import parse_address
+from app.engine.detach import DetachedProcess, DriveBusy, running_dir
+from app.engine.detach_wrapper import read_json, start_ticks, write_atomic
+from app.engine.remote_address import RemoteAddress
+from app.engine.runner import OutputLine
+from app.engine.ssh import SshError, remote_xorriso_argv, ssh_argv, ssh_failure
+
+RECONNECTS = 8
+"""Times in a row the follower connects again after a drop (about a minute in all) before
+the job is left running there, for a later re-attach."""
+_AGENT = Path(remote_agent.__file__).read_text(encoding="utf-8")
+_WRAPPER = Path(detach_wrapper.__file__).read_bytes()
+
+
+def agent_argv(verb: str, *args: str) -> list[str]:
+    """The remote command running the agent: its source travels in the command line."""
+    return ["python3", "-I", "-S", "-c", _AGENT, verb, *args]
+
+
+def _call(remote: RemoteAddress, verb: str, *args: str, timeout: float = 60) -> str:
+    """Run a short agent verb; its stdout. SshError with ssh's reason when it failed."""
+    try:
+        proc = subprocess.run(
+            ssh_argv(remote, agent_argv(verb, *args)), stdin=subprocess.DEVNULL,
+            capture_output=True, timeout=timeout, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise SshError(f"{remote.host} did not answer within {timeout:.0f} s") from exc
+    stderr = os.fsdecode(proc.stderr).splitlines()
+    failure = ssh_failure(remote, proc.returncode, stderr)
+    if failure or proc.returncode != 0:
+        raise SshError(failure or f"discdeck's agent on {remote.host} failed: {stderr[-1:]}")
+    return os.fsdecode(proc.stdout)
+
+
+def agent_output(remote: RemoteAddress, verb: str, *args: str) -> str:
+    """A short agent verb's answer (`drives`: the remote's optical drives from sysfs)."""
+    return _call(remote, verb, *args)
+
+
+def agent_process(remote: RemoteAddress, verb: str, *args: str) -> subprocess.Popen[bytes]:
+    """A longer agent verb whose answer is read as it comes (`digest`: progress lines)."""
+    return subprocess.Popen(
+        ssh_argv(remote, agent_argv(verb, *args)), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+
+
+def _send_start(stdin: IO[bytes], uploads: Sequence[tuple[str, str]]) -> None:
+    """The wrapper's source, then the staged files as one tar stream (GNU: bytes names)."""
+    with contextlib.suppress(BrokenPipeError), stdin:
+        stdin.write(b"%d\n" % len(_WRAPPER) + _WRAPPER)
+        if uploads:
+            with tarfile.open(
+                fileobj=stdin, mode="w|", format=tarfile.GNU_FORMAT,
+                encoding="utf-8", errors="surrogateescape",
+            ) as tar:  # fmt: skip
+                for local, there in uploads:
+                    tar.add(local, arcname=there)
+
+
+def start_remote(
+    remote: RemoteAddress, run_id: str, kind: str, address: str, argv: Sequence[str],
+    uploads: Sequence[tuple[str, str]],
+) -> str:  # fmt: skip
+    """Start `argv` detached on `remote`; the remote run folder. DriveBusy when a job there
+    holds the drive, SshError when ssh or the agent failed."""
+    command = agent_argv("start", run_id, kind, address, "1" if uploads else "0", "--",
+                         *remote_xorriso_argv(argv))  # fmt: skip
+    proc = subprocess.Popen(
+        ssh_argv(remote, command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    stdin, proc.stdin = proc.stdin, None  # ours to write and close, not communicate()'s
+    sender = threading.Thread(target=_send_start, args=(stdin, uploads), daemon=True)
+    sender.start()
+    out, err = proc.communicate()
+    sender.join()
+    stderr = os.fsdecode(err).splitlines()
+    failure = ssh_failure(remote, proc.returncode, stderr)
+    answer = os.fsdecode(out).strip().splitlines()
+    reply = _json(answer[-1] if answer else stderr[-1] if stderr else "")
+    if "busy" in reply:
+        raise DriveBusy(
+            f"{address} on {remote.host} is busy: another discdeck is {reply['busy']}ing "
+            f"it (run {reply.get('run')}); wait for it or cancel it there"
+        )
+    if failure or proc.returncode != 0 or "run_dir" not in reply:
+        raise SshError(failure or f"cannot start the job on {remote.host}: {stderr[-1:]}")
+    return str(reply["run_dir"])
+
+
+def _json(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class RemoteProcess(DetachedProcess):
+    """A job on `remote`, started now (argv) or followed again (run_dir, the local record)."""
+
+    def __init__(
+        self, remote: RemoteAddress | None = None, argv: Sequence[str] = (), *, kind: str = "burn",
+        address: str = "", journal_dir: Path | None = None, run_dir: Path | None = None,
+        meta: dict | None = None, uploads: Sequence[tuple[str, str]] = (),
+    ) -> None:  # fmt: skip
+        self.lines, self.events, self._stderr = [], [], []
+        self.worst, self.cancelled, self.proc = "ALL", False, None
+        self._pidfd, self._ended, self.stop_reading = None, None, False
+        self.follower: subprocess.Popen[bytes] | None = None
+        self.lost = False
+        """The link stayed down: the job goes on there, and this record stays for later."""
+        self._done = False
+        if run_dir is not None:
+            self.run_dir = Path(run_dir)
+            self.meta = read_json(self.run_dir / "meta.json") or {}
+            self.argv = list(self.meta.get("argv", []))
+            self.started = time.monotonic() - max(0.0, time.time() - self.meta.get("started", 0))
+            self.remote = _remote_of(self.meta)
+            return
+        assert remote is not None
+        self.remote, self.argv, self.started = remote, list(argv), time.monotonic()
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + kind + "-" + secrets.token_hex(3)
+        self.run_dir = running_dir() / run_id
+        self.meta = {
+            "id": run_id, "kind": kind, "address": address, "argv": self.argv,
+            "started": time.time(), "creator_pid": os.getpid(),
+            "creator_ticks": start_ticks(os.getpid()),
+            "journal_dir": str(journal_dir) if journal_dir else None, **(meta or {}),
+        }  # fmt: skip
+        self.run_dir.mkdir(mode=0o700)
+        try:
+            inner = parse_address(address).xorriso
+            self.meta["remote_run"] = start_remote(remote, run_id, kind, inner, self.argv, uploads)
+        except BaseException:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            raise
+        write_atomic(self.run_dir / "meta.json", json.dumps(self.meta))
+
+    @property
+    def pid(self) -> int:
+        return self.follower.pid if self.follower is not None else 0
+
+    def finished(self) -> bool:
+        return self._done
+
+    def _follow(self, offset: int) -> subprocess.Popen[bytes]:
+        command = agent_argv("follow", self.meta["remote_run"], str(offset))
+        self.follower = subprocess.Popen(
+            ssh_argv(self.remote, command), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        return self.follower
+
+    def _raw_stdout(self) -> Iterator[bytes]:
+        where = f"{self.remote.url}, run folder {self.meta['remote_run']}"
+        yield os.fsencode(f"discdeck: xorriso runs on {where}\n")  # the journal says where
+        offset, rest, drops = 0, b"", 0
+        while not self.stop_reading:
+            proc = self._follow(offset)
+            assert proc.stdout is not None
+            while chunk := proc.stdout.read1(1 << 16):
+                offset, drops = offset + len(chunk), 0
+                *lines, rest = (rest + chunk).split(b"\n")
+                for line in lines:
+                    yield line + b"\n"
+            returncode = proc.wait()
+            if returncode == 0:
+                self._done = True
+                break
+            stderr = os.fsdecode(proc.stderr.read() if proc.stderr else b"").splitlines()
+            if self.stop_reading:
+                break
+            drops += 1
+            reason = ssh_failure(self.remote, returncode, stderr) or f"ssh ended ({returncode})"
+            if drops > RECONNECTS:
+                self.lost = True
+                yield f"discdeck: lost {self.remote.host} ({reason}); the job goes on there\n".encode()
+                break
+            yield f"discdeck: the link to {self.remote.host} dropped ({reason}); reconnecting\n".encode()
+            time.sleep(min(0.25 * 2**drops, 10.0))
+        if rest and self._done:
+            yield rest
+
+    def abandon(self) -> None:
+        """Stop following (this process quits): the job goes on there; the record stays."""
+        super().abandon()
+        if self.follower is not None and self.follower.poll() is None:
+            self.follower.terminate()
+
+    def _exit_status(self) -> int:
+        if self.lost:
+            self._stderr.append(OutputLine("E", f"discdeck: the job on {self.remote.host} "
+                                           "goes on; discdeck re-attaches to it when started "
+                                           "again", self._now()))  # fmt: skip
+            return -1
+        status = _json(_call(self.remote, "status", self.meta["remote_run"]))
+        for line in str(status.get("stderr", "")).splitlines():
+            if line.strip():
+                self._stderr.append(OutputLine("E", line, self._now()))
+        self.cancelled = self.cancelled or bool(status.get("cancelled"))
+        if status.get("exit") is None:
+            why = ("ended without an exit status" if status.get("exists")
+                   else "is gone: another discdeck took its result (see its journal)")  # fmt: skip
+            self._stderr.append(OutputLine("E", f"discdeck: the job on {self.remote.host} {why}",
+                                           self._now()))  # fmt: skip
+            return -1
+        return int(status["exit"])
+
+    def _signal(self, signum: int) -> None:
+        _call(self.remote, "cancel", self.meta["remote_run"], str(int(signum)))
+
+    def cancel(self) -> None:
+        """SIGINT to the wrapper there (it passes it on to xorriso: libburn stops cleanly)."""
+        self.cancelled = True
+        with contextlib.suppress(OSError):
+            (self.run_dir / "cancelled").touch(mode=0o600)
+        self._signal(signal.SIGINT)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+    def cleanup(self) -> None:
+        """The result was consumed: the remote run folder goes, then the local record (a
+        lost job keeps both, for a re-attach)."""
+        if self.lost:
+            return
+        with contextlib.suppress(SshError):
+            _call(self.remote, "cleanup", self.meta["remote_run"])
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def _remote_of(meta: dict) -> RemoteAddress:
+    remote = parse_address(str(meta.get("address", ""))).remote
+    if remote is None:
+        raise SshError(f"run {meta.get('id')} names no ssh:// address")
+    return remote
+
+
+def is_remote_run(run_dir: Path) -> bool:
+    """The local record of a job on another machine (not a local run folder)."""
+    return "remote_run" in (read_json(Path(run_dir) / "meta.json") or {})
