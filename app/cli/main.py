@@ -114,7 +114,11 @@ def cmd_burn(args: argparse.Namespace) -> int:
     # Each command imports only what it runs: the job machinery is ~75 ms that
     # `discdeck info` does not need (python -X importtime, 2026-11-30).
     from app.cli.jobs import burn
+    from app.cli.multi import devs_of, run_many
 
+    args.dev, devs = devs_of(args)
+    if len(devs) > 1:
+        return run_many(args, devs)
     if bool(args.dev) == bool(args.to_image):
         return _fail("burn needs a drive or an image: --dev ADDRESS or --to-image OUT.iso", 2)
     if args.force and not args.to_image:
@@ -142,7 +146,11 @@ def cmd_burn(args: argparse.Namespace) -> int:
 
 def cmd_write(args: argparse.Namespace) -> int:
     from app.cli.jobs import write  # ~75 ms of job machinery, for this command only
+    from app.cli.multi import devs_of, run_many
 
+    args.dev, devs = devs_of(args)
+    if len(devs) > 1:
+        return run_many(args, devs)
     if not getattr(args, "dev", None):
         return _fail("write needs a drive: discdeck write --dev ADDRESS IMAGE", 2)
     options = BurnOptions(
@@ -284,7 +292,8 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     info.set_defaults(func=cmd_info)
 
     burn = sub.add_parser("burn", help="burn files as one session, then verify it")
-    burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, action="append",
+                      help="drive address; several --dev burn to all at once")  # fmt: skip
     burn.add_argument("--to-image", metavar="OUT.iso", help="write a new image file instead")
     burn.add_argument("--force", action="store_true", help="with --to-image: replace OUT.iso")
     burn.add_argument("--copies", type=int, default=1, help="burn N copies in a row (new blanks)")
@@ -308,7 +317,8 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
 
 def _add_image_commands(sub: argparse._SubParsersAction) -> None:
     write = sub.add_parser("write", help="write an image file (.iso, .img) as it is, then verify")
-    write.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    write.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, action="append",
+                       help="drive address; several --dev write to all at once")  # fmt: skip
     write.add_argument("--close", action="store_true", help="close the medium after it")
     write.add_argument("--dummy", action="store_true", help="simulate: write nothing")
     write.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)

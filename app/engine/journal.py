@@ -153,10 +153,15 @@ def journal_outcome(path: Path) -> str:
 
 def append_medium_state(path: str | Path | None, state: str) -> None:
     """Add the medium's state as re-read after the operation: the truth a journal ends with."""
+    append_note(path, f"medium after: {state}")
+
+
+def append_note(path: str | Path | None, line: str) -> None:
+    """Add a line the finish step learned after the job (the medium, a vanished drive)."""
     if not path:
         return
     try:
         with open(path, "a", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(f"medium after: {state}\n")
+            handle.write(f"{line}\n")
     except OSError:
         pass  # a journal that cannot be extended must not fail the operation

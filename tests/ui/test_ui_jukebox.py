@@ -32,7 +32,7 @@ async def test_no_changer_is_said_in_one_line() -> None:
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("J")
+        await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(app.screen, SlotsScreen))
         head = app.screen.query_one("#slots-head", Static)
         await wait_for(pilot, lambda: "no media changer found" in str(head.render()))
