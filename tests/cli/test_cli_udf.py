@@ -7,8 +7,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from tests.cli.test_cli import discdeck, one_line_failure
 from app.config import recorders_dir
+from tests.cli.test_cli import discdeck, one_line_failure
 from tests.conftest import needs_xorriso, xorriso_run
 from tests.services.test_udf import bridge, mkudffs, udfinfo
 
@@ -79,7 +79,9 @@ def test_info_names_the_udf_of_a_bridge_disc(tmp_path: Path) -> None:
     plain = tmp_path / "plain.iso"
     xorriso_run("-outdev", f"stdio:{plain}", "-map", str(tmp_path / "src"), "/", "-commit")
     assert "File sys" not in discdeck("info", "--dev", f"stdio:{plain}").stdout
-    assert "filesystem" not in json.loads(discdeck("info", "--dev", f"stdio:{plain}", "--json").stdout)
+    assert "filesystem" not in json.loads(
+        discdeck("info", "--dev", f"stdio:{plain}", "--json").stdout
+    )
 
 
 def test_info_json_of_a_recorder_formatted_for_udf(tmp_path: Path) -> None:
