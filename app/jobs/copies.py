@@ -16,8 +16,8 @@ from app.drives.shelf import insert_blank
 from app.drives.virtual import recorder_for
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
-from app.engine.sgio import test_unit_ready
 from app.engine.progress import Progress
+from app.engine.sgio import test_unit_ready
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.plan import Plan
 from app.jobs.plans import Target, eject_plan

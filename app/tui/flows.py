@@ -21,6 +21,7 @@ from app.engine.models import SECTOR, Formats, MediumReport
 from app.engine.preflight import SizeForecast, forecast_size, preflight_burn
 from app.jobs import plans
 from app.jobs.plan import Plan
+from app.jobs.plans_udf import udf_format_plan
 from app.media.contents import already_there, open_contents
 from app.media.udf_format import check_label
 from app.media.view import short_address, used_blocks
@@ -308,7 +309,7 @@ class OperationFlows:
 
         def chosen(label: str | None) -> None:
             if label:
-                self._simple(lambda target: plans.udf_format_plan(target, label))
+                self._simple(lambda target: udf_format_plan(target, label))
 
         self.push_screen(
             PromptScreen(

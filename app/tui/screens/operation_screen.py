@@ -155,10 +155,12 @@ class OperationScreen(Screen):
         self.results.append(result)
         surface = getattr(result, "surface", None)
         if surface is not None:
-            # The map replaces the history and xorriso's lines: for a scan it is the result.
+            # The map replaces the history, the speed and xorriso's lines: for a scan it is
+            # the result (the slow stretches are on it).
             view = self.query_one(JobProgressView)
-            for part in ("#op-history", "#op-raw"):
+            for part in ("#op-history", "#op-raw", "#gauge-speed"):
                 view.query_one(part).display = False
+            view.add_class("-scanned")  # under 24 rows the digits go too (styles)
             view.mount(SurfaceMapView(surface, id="surface-map"))
         self._show_result()
 
@@ -183,9 +185,9 @@ class OperationScreen(Screen):
         self.query_one("#op-result", Static).update(text)
         for result in self.results[-1:]:
             level = "info" if result.outcome == "ok" else "error"
-            self.query_one(LogPane).note(
-                f"{result.kind}: {result.outcome} — {result.message}", level=level
-            )
+            # A scan's verdict is the result line above its map: said once, not again here.
+            said = "" if getattr(result, "surface", None) else f" — {result.message}"
+            self.query_one(LogPane).note(f"{result.kind}: {result.outcome}{said}", level=level)
 
     def on_job_note(self, message: JobNote) -> None:
         self.query_one(LogPane).note(message.text)

@@ -86,7 +86,10 @@ class StageScreen(Screen):
         self.sub_title = "stage files for the next session"
         self._open_disc()
         self.refresh_stage()
-        self.query_one(LocalBrowser).focus()
+        # Now, not after a refresh as focus() would: a `/` typed right behind `a` focuses the
+        # path prompt at once, and a late focus of the list would then close the prompt
+        # halfway through the path typed into it.
+        self.set_focus(self.query_one(LocalBrowser))
         if self.stage.unscanned():
             self.scan_sizes()
         else:
