@@ -4,7 +4,7 @@ Two kinds of tests:
 
 * parser and engine tests on the lab's recorded outputs (tests/fixtures/lab-*.txt): they
   run everywhere, without the lab;
-* `lab` tests: one guest boot (lab/scenario.sh, three blank DVD+R recorders) runs every step
+* `lab` tests: one guest boot (lab/scenario.sh, four blank DVD+R recorders) runs every step
   and leaves its outputs under the lab dir; each test asserts on one step's files. When the
   lab cannot start here they are skipped, and the reason is printed in the summary.
 """
@@ -513,7 +513,7 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     script = f"export LAB_PY={python}\n" if python and os.path.exists(python) else ""
     script += (REPO / "lab" / "scenario.sh").read_text()
     try:
-        result = lab.boot(script, media=3, changer=True, timeout=LAB_TIMEOUT)
+        result = lab.boot(script, media=4, changer=True, timeout=LAB_TIMEOUT)
     except LabUnavailable as exc:
         skip(str(exc))
     if "boot" not in result.timings:
@@ -763,6 +763,85 @@ def test_lab_second_read_of_a_damaged_medium_reads_nothing_new(lab_run: LabRun) 
     journals = sorted((lab_run.out / "journal-damaged").glob("*-read*.log"))
     assert len(journals) == 2
     assert "Input/output error" in journals[0].read_text()
+
+
+def _bad_blocks(lab_run: LabRun) -> set[int]:
+    """The blocks of the device-mapper error segment (damaged.table's second line)."""
+    first = int((lab_run.dir / "damaged.table").read_text().splitlines()[1].split()[0]) // 4
+    return set(range(first, first + ERROR_BLOCKS))
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_surface_scan_of_a_damaged_medium_maps_exactly_the_error_segment(
+    lab_run: LabRun,
+) -> None:
+    out = lab_run.stdout("scan-damaged")
+    assert lab_run.rc("scan-damaged") == 1, out[-2000:] + lab_run.stderr("scan-damaged")
+    final = _final(lab_run, "scan-damaged")
+    assert final["result"] == "ok", final  # the scan ran to its end; the disc has damage
+    ranges = final["unreadable_ranges"]
+    found = {b for r in ranges for b in range(r["start"], r["start"] + r["blocks"])}
+    assert found == _bad_blocks(lab_run), ranges
+    assert final["blocks"]["unreadable"] == ERROR_BLOCKS
+    total = (lab_run.dir / "damaged-src.iso").stat().st_size // 2048
+    assert final["total_blocks"] == total
+    assert f"the first at block {min(found)} ({ERROR_BLOCKS} blocks)" in final["message"]
+    assert final["catalog"] == "the check is in the disc's health history"
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_health_records_the_damaged_disc_to_copy_now(lab_run: LabRun) -> None:
+    assert lab_run.rc("health-damaged") == 0, lab_run.stderr("health-damaged")
+    rows = json.loads(lab_run.stdout("health-damaged"))
+    (disc,) = [r for r in rows if r["volume_id"] == "LAB_DAMAGED"]
+    assert disc["checks"] == 3  # the two reads and the scan
+    assert (disc["unreadable"], disc["copy_now"]) == (ERROR_BLOCKS, True)
+    assert disc["verdict"].startswith(
+        f"copy this disc now: {ERROR_BLOCKS} unreadable block(s) at the last check"
+    ), disc
+
+
+def _backing_store(lab_run: LabRun, name: str) -> Path:
+    """Where tgtd keeps a LUN's medium (`lab_host show N`, recorded by the scenario)."""
+    shown = (lab_run.out / name).read_text()
+    found = re.search(r"Backing store path: (\S+)", shown)
+    assert found, shown
+    return Path(found.group(1))
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_burn_to_both_drives_at_once(lab_run: LabRun, tmp_path: Path) -> None:
+    if not (lab_run.out / "burn-both.rc").exists():
+        pytest.skip("the burn to both drives did not run (no fourth recorder)")
+    assert "rc=0" in (lab_run.out / "both-swap.txt").read_text()
+    out = lab_run.stdout("burn-both")
+    assert lab_run.rc("burn-both") == 0, out[-3000:] + lab_run.stderr("burn-both")
+    docs = [json.loads(line) for line in out.splitlines()]
+    results = [d for d in docs if "result" in d]
+    assert [r["drive"] for r in results] == ["/dev/sr0", "/dev/sr3"]
+    events = [d for d in docs if "phase" in d]
+    assert {e["drive"] for e in events if e["phase"] == "writing"} == {"/dev/sr0", "/dev/sr3"}
+    for r in results:
+        assert r["result"] == "ok", r
+        # tgtd refuses RESERVE TRACK: each drive's write is done again with TAO, and says so
+        assert r["message"].startswith(
+            "write: the drive refused RESERVE TRACK (DAO); written again with TAO, which worked: "
+            "the image was written; verify: the medium matches the image: "
+        ), r["message"]
+        assert "closed" in (r["medium"] or ""), r
+    journals = sorted((lab_run.out / "journal-both").glob("*.log"))
+    names = [j.name for j in journals]
+    assert len([j for j in journals if "-burn" in j.name]) == 1, names  # the image, built once
+    writes = [j.read_text() for j in journals if "-write" in j.name]
+    assert len(writes) == 4, names  # per drive: the refused write, then the TAO one
+    assert sum("Cannot reserve track" in w and "outcome: failed" in w for w in writes) == 2
+    assert sum("outcome: ok" in w and "MB written" in w for w in writes) == 2
+    for lun in ("both-lun1.txt", "both-lun4.txt"):  # the discs as tgtd holds them
+        disc = _extract(_backing_store(lab_run, lun), tmp_path / lun)
+        assert _same_tree(disc / "payload", lab_run.dir / "payload"), lun
 
 
 # -- the jukebox, a media swap, UDF, a drive that goes away (lab/scenario-jukebox.sh) ------
