@@ -74,7 +74,7 @@ if [ -e "$LAB_DIR/damaged-src.iso" ] && [ -e "$LAB_DIR/damaged.table" ]; then
     DMG=stdio:/dev/mapper/lab-damaged
     $PY lab/steps.py read-damaged read --dev $DMG --json "$LAB_OUT/damaged.iso" \
         :: read-damaged-again read --dev $DMG --json "$LAB_OUT/damaged.iso" \
-        :: scan-damaged scan --dev $DMG --json \
+        :: scan-damaged scan --dev $DMG --retry --json \
         :: health-damaged catalog health --json
     keep_journals journal-damaged
     dmsetup remove lab-damaged

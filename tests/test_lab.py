@@ -782,11 +782,17 @@ def test_lab_surface_scan_of_a_damaged_medium_maps_exactly_the_error_segment(
     assert final["result"] == "ok", final  # the scan ran to its end; the disc has damage
     ranges = final["unreadable_ranges"]
     found = {b for r in ranges for b in range(r["start"], r["start"] + r["blocks"])}
+    # --retry: the failing 32-block chunk re-read block by block (without it, on a DVD or a
+    # file, xorriso calls the whole chunk unreadable); its 24 good blocks are "partial"
     assert found == _bad_blocks(lab_run), ranges
     assert final["blocks"]["unreadable"] == ERROR_BLOCKS
+    assert final["blocks"]["slow"] == 32 - ERROR_BLOCKS
     total = (lab_run.dir / "damaged-src.iso").stat().st_size // 2048
     assert final["total_blocks"] == total
     assert f"the first at block {min(found)} ({ERROR_BLOCKS} blocks)" in final["message"]
+    # the session's MD5 (libisofs' tag) no longer matches: the bad blocks read as zeros
+    (session,) = final["md5_mismatch_ranges"]
+    assert session["start"] <= min(found) and max(found) < session["start"] + session["blocks"]
     assert final["catalog"] == "the check is in the disc's health history"
 
 
@@ -796,7 +802,7 @@ def test_lab_health_records_the_damaged_disc_to_copy_now(lab_run: LabRun) -> Non
     assert lab_run.rc("health-damaged") == 0, lab_run.stderr("health-damaged")
     rows = json.loads(lab_run.stdout("health-damaged"))
     (disc,) = [r for r in rows if r["volume_id"] == "LAB_DAMAGED"]
-    assert disc["checks"] == 3  # the two reads and the scan
+    assert disc["checks"] >= 1  # the scan (a read re-reads no medium: it records nothing)
     assert (disc["unreadable"], disc["copy_now"]) == (ERROR_BLOCKS, True)
     assert disc["verdict"].startswith(
         f"copy this disc now: {ERROR_BLOCKS} unreadable block(s) at the last check"
