@@ -782,8 +782,8 @@ def test_lab_surface_scan_of_a_damaged_medium_maps_exactly_the_error_segment(
     assert final["result"] == "ok", final  # the scan ran to its end; the disc has damage
     ranges = final["unreadable_ranges"]
     found = {b for r in ranges for b in range(r["start"], r["start"] + r["blocks"])}
-    # --retry: the failing 32-block chunk re-read block by block (without it, on a DVD or a
-    # file, xorriso calls the whole chunk unreadable); its 24 good blocks are "partial"
+    # --retry: the failing 32-block chunk re-read block by block (a stdio: file; without it
+    # xorriso calls the whole chunk unreadable); its 24 good blocks are "partial"
     assert found == _bad_blocks(lab_run), ranges
     assert final["blocks"]["unreadable"] == ERROR_BLOCKS
     assert final["blocks"]["slow"] == 32 - ERROR_BLOCKS

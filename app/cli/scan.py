@@ -4,8 +4,8 @@ The same plan and finish step as the app's `s` (`surface_plan`, `run_plan`), so 
 lands in the catalog's health history like any check. The last line (with --json, one
 object) gives the blocks by quality, every unreadable range and every MD5 range that did
 not match; the exit status is 0 only when every block read and matched. xorriso reads 32
-blocks at a time and, on a DVD, BD or file, does not re-read a failing chunk (the whole
-chunk is unreadable) unless --retry asks for it block by block.
+blocks at a time and re-reads a failing chunk only on a CD, unless --retry asks for it: in
+the smallest unit the medium allows (a block on CD and image files, 16 on DVD, 32 on BD).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def add_scan_command(sub: argparse._SubParsersAction) -> None:
     scan.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     scan.add_argument(
         "--retry", action="store_true",
-        help="re-read a failing 32-block chunk block by block: the exact bad blocks (slower)",
+        help="re-read a failing chunk in the smallest unit (1 block; DVD 16, BD 32): slower",
     )  # fmt: skip
     scan.add_argument("--json", action="store_true", help="one JSON object per event")
     scan.set_defaults(func=cmd_scan)
