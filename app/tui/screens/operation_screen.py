@@ -227,8 +227,9 @@ class OperationScreen(Screen):
     # -- actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Esc cancels while the job runs and closes once it has finished."""
-        if action == "cancel":
+        """Esc cancels while the job runs and closes once it has finished; a finished job
+        has nothing left to hide."""
+        if action in ("cancel", "hide"):
             return not self.finished
         if action == "close":
             return self.finished
