@@ -16,6 +16,7 @@ detach wrapper (sent on stdin by `start`), so a dropped link never stops a job.
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -193,6 +194,8 @@ def open_fifo(run_dir):
             time.sleep(0.05)
             continue
         os.set_blocking(fd, True)
+        with contextlib.suppress(OSError):  # speed only: fewer wake-ups than 64 KiB steps
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
         return fd
 
 
@@ -248,13 +251,13 @@ def mark(run_dir, name, fed):
 
 
 def cut(run_dir, wrapper_pid, address, why, fed, fd):
-    text = (f"discdeck: the session image stream from the local machine was cut after "
+    text = (f"the session image stream from the local machine was cut after "
             f"{fed:,} bytes ({why}); the write was stopped and is incomplete: "
             f"{'the image was emptied' if address.startswith('stdio:') else 'blank the medium'}"
             f", then burn again")  # fmt: skip
     mark(run_dir, "stream_cut", fed)
     with open(os.path.join(run_dir, "stdout"), "a", encoding="utf-8", errors="surrogateescape") as out:
-        out.write(f"I:1: xorriso : FAILURE : {text}\n")
+        out.write(f"I:1: discdeck : FAILURE : {text}\n")
     with contextlib.suppress(OSError):
         os.killpg(wrapper_pid, signal.SIGINT)  # the wrapper passes it on to xorriso
     # xorriso may be blocked reading the FIFO, where a signal only sets a flag: give its

@@ -37,7 +37,7 @@ from app.engine.detach_wrapper import read_json, start_ticks, write_atomic
 from app.engine.remote_address import RemoteAddress
 from app.engine.remote_stream import ImageStream
 from app.engine.runner import OutputLine
-from app.engine.ssh import SshError, remote_xorriso_argv, ssh_argv, ssh_failure
+from app.engine.ssh import CONNECT_TIMEOUT, SshError, remote_xorriso_argv, ssh_argv, ssh_failure
 
 RECONNECTS = 8
 """Times in a row the follower connects again after a drop (about a minute in all) before
@@ -169,8 +169,11 @@ class RemoteProcess(DetachedProcess):
         self._pidfd, self._ended, self.stop_reading = None, None, False
         self.follower: subprocess.Popen[bytes] | None = None
         self.lost = False
-        self.stream: ImageStream | None = None
         """The link stayed down: the job goes on there, and this record stays for later."""
+        self.reattached = run_dir is not None
+        """Following a record left earlier: a host that does not answer at once is left
+        for later (one short try, not a minute of reconnects at every start)."""
+        self.stream: ImageStream | None = None
         self._done = False
         if run_dir is not None:
             self.run_dir = Path(run_dir)
@@ -240,6 +243,12 @@ class RemoteProcess(DetachedProcess):
                 break
             drops += 1
             reason = ssh_failure(self.remote, returncode, stderr) or f"ssh ended ({returncode})"
+            if self.reattached and offset == 0:
+                self.lost = True
+                yield (f"discdeck : FAILURE : {self.remote.host} is unreachable ({reason}): "
+                       "the job's record is kept; discdeck re-attaches when started again\n"
+                       ).encode()  # fmt: skip
+                break
             if drops > RECONNECTS:
                 self.lost = True
                 yield f"discdeck: lost {self.remote.host} ({reason}); the job goes on there\n".encode()
@@ -271,7 +280,7 @@ class RemoteProcess(DetachedProcess):
         if self.meta.get("streamed") and status.get("exit") == 0 and status.get("stream") != "complete":
             # The image did not reach its end frame (cut, or the agent there was killed) and
             # xorriso still saw its input end well: the track may be short. A failure.
-            self._stderr.append(OutputLine("E", "xorriso : FAILURE : discdeck: the session "
+            self._stderr.append(OutputLine("E", "discdeck : FAILURE : the session "
                                            "image did not arrive whole (the receiver there "
                                            "stopped early); the write may be incomplete: burn "
                                            "again", self._now()))  # fmt: skip
@@ -317,3 +326,16 @@ def _remote_of(meta: dict) -> RemoteAddress:
 def is_remote_run(run_dir: Path) -> bool:
     """The local record of a job on another machine (not a local run folder)."""
     return "remote_run" in (read_json(Path(run_dir) / "meta.json") or {})
+
+
+def probe_run(run_dir: Path) -> str | None:
+    """One short try to reach the machine of a remote run's record: None when it answers,
+    else why, in one line. A starting app asks this before following the run, so a host
+    that never comes back costs seconds (ConnectTimeout) and blocks nothing."""
+    meta = read_json(Path(run_dir) / "meta.json") or {}
+    try:
+        remote = _remote_of(meta)
+        _call(remote, "status", str(meta.get("remote_run", "")), timeout=CONNECT_TIMEOUT + 5)
+    except SshError as exc:
+        return str(exc)
+    return None

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from app.engine.address import parse_address
 from app.engine.commands import MapEntry, burn_commands
-from app.engine.image_write import write_image_commands
+from app.engine.image_write import PADDING, write_image_commands
 from app.engine.models import Media
 from app.engine.options import BurnOptions
 from app.engine.remote_stream import OUTDEV
@@ -30,6 +30,10 @@ from app.engine.runner import base_argv
 
 FIFO = "image.fifo"
 """The remote run folder's FIFO the agent feeds (app/engine/remote_agent.py)."""
+FIFO_SIZE = "fs=32m"
+"""libburn's buffer for the arriving image: with cdrecord's default 4m, 256 MiB from a file
+took 4.5 s to a stdio: image, with 32m 0.9 s (and it absorbs the link's jitter). The
+builder here gets the same (`-fs 32m`: 2.3 -> 2.0 s for 256 MiB into a pipe)."""
 REWRITABLE = ("CD-RW", "DVD-RW", "DVD+RW", "DVD-RAM", "BD-RE")
 
 
@@ -69,10 +73,11 @@ def streamed_burn(
     build = replace(options, dummy=False, close=False, speed="max", write_type="auto",
                     stdio_sync=None)  # fmt: skip
     builder = burn_commands(OUTDEV, entries, build)
-    builder[builder.index("-dev")] = "-outdev"  # a pipe: nothing to load from it
-    return write_image_commands(address, FIFO, options, there=FIFO), {
-        "stream": [*base_argv(), *builder]
-    }
+    at = builder.index("-dev")
+    builder[at : at + 2] = ["-outdev", OUTDEV, "-fs", "32m"]  # a pipe: nothing to load
+    writer = write_image_commands(address, FIFO, options, there=FIFO)
+    writer.insert(writer.index(PADDING), FIFO_SIZE)
+    return writer, {"stream": [*base_argv(), *builder]}
 
 
 def transfer_lines(address: str, streamed: bool) -> list[str]:

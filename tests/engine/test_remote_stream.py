@@ -6,18 +6,25 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
+import time
 from pathlib import Path
+
+import pytest
 
 from app.engine.commands import MapEntry
 from app.engine.inspect import read_medium
-from app.engine.remote_run import RemoteProcess
+from app.engine.remote_address import parse_host
+from app.engine.remote_run import RemoteProcess, probe_run
+from app.engine.ssh import close_shared
 from app.jobs.finish import run_plan
 from app.jobs.plans import Target, burn_plan
+from app.jobs.reattach import attach, orphaned_operations
 from app.jobs.start import start_job
 from tests.conftest import make_image
 from tests.engine.test_operations import rr_tree
 from tests.engine.test_remote import FAST, SLOW, _remote_image, _source, _staged, remote, sshd
-from tests.sshd import Sshd
+from tests.sshd import Sshd, start_sshd
 
 __all__ = ["remote", "sshd"]  # the fixtures, shared with test_remote.py
 
@@ -86,3 +93,37 @@ def test_a_failed_build_here_fails_the_streamed_burn_with_its_reason(
     message = done.results[0].message
     assert "building the image here failed" in message and "gone.txt" in message, message
     assert os.path.getsize(os.fsdecode(path)) == 0
+
+
+def test_a_job_whose_host_never_comes_back_is_left_for_later_quickly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remote burn left running (this discdeck went away), then its host goes (its sshd
+    stops: connections refused). Re-attaching tries once, briefly, and says the host is
+    unreachable; the record stays for a later re-attach (no minute of reconnects)."""
+    server = start_sshd(tmp_path / "own-sshd")
+    monkeypatch.setenv("DISCDECK_SSH", server.ssh_env)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="dd"))
+    try:
+        _path, inner = _remote_image(tmp_path)
+        plan = burn_plan(Target(server.url + inner), [MapEntry(str(_source(tmp_path)), "/b")], SLOW)
+        job = start_job(plan, journal_dir=tmp_path / "j")
+        for progress in job.events():
+            if progress.phase == "writing":
+                job.stop_reading()
+    finally:
+        close_shared(parse_host(server.url))
+        server.stop()
+    runs = orphaned_operations()
+    assert len(runs) == 1
+    started = time.monotonic()
+    assert "refuses connections" in (probe_run(runs[0].run_dir) or "")  # the app asks first
+    assert time.monotonic() - started < 5
+    started = time.monotonic()
+    again = attach(runs[0])
+    list(again.events())
+    assert time.monotonic() - started < 8
+    assert again.result.outcome == "failed"
+    assert "unreachable" in again.result.message and "re-attach" in again.result.message
+    assert "refuses connections" in again.result.message
+    assert [run.run_dir for run in orphaned_operations()] == [runs[0].run_dir]  # kept
