@@ -1024,8 +1024,22 @@ def write_results(b: Bench, table: list[str], method: list[str]) -> None:
         "",
         *detail_table(b),
         "",
+        *lab_section(),
     ]
     (BENCH / "RESULTS.md").write_text("\n".join(text))
+
+
+def lab_section() -> list[str]:
+    """The "## Lab" rows (measured in the MMC lab by hand, not by this bench): kept."""
+    try:
+        old = (BENCH / "RESULTS.md").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    start = old.find("\n## Lab")
+    if start < 0:
+        return []
+    end = old.find("\n## ", start + 1)
+    return [old[start + 1 : end if end > 0 else len(old)].rstrip(), ""]
 
 
 def main() -> int:

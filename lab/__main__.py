@@ -28,6 +28,9 @@ def _sigterm(_signo, _frame):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__.split("\n\n")[0])
     parser.add_argument("--media", type=int, default=1, help="blank DVD+R recorders (1-4)")
+    parser.add_argument(
+        "--changer", action="store_true", help="add a jukebox: an empty DVD drive, 8 slots"
+    )
     parser.add_argument("--script", type=Path, help="shell script to run in the guest")
     parser.add_argument("--workdir", type=Path, help="lab dir to use and keep")
     parser.add_argument("--keep", action="store_true", help="keep the temporary lab dir")
@@ -48,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         script = args.script.read_text() if args.script else shlex.join(command)
         result = lab.boot(
-            script, media=args.media, timeout=args.timeout, echo=lambda s: print(s, flush=True)
+            script,
+            media=args.media,
+            changer=args.changer,
+            timeout=args.timeout,
+            echo=lambda s: print(s, flush=True),
         )
         times = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         print(f"lab: exit status {result.returncode}; {times}", file=sys.stderr)

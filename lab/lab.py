@@ -28,14 +28,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lab.host import HostHand, add_jukebox
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 IQN = "iqn.2025-01.org.discdeck:lab"
 MODULES = (
     "sr_mod", "sg", "virtio_pci", "virtio_scsi", "isofs", "9pnet_virtio", "9p", "loop", "dm_mod",
+    "crc_itu_t", "udf",
 )  # fmt: skip
 """Guest kernel modules (their dependencies come along from modules.dep); loop and dm_mod
-give a medium with unreadable blocks (a device-mapper `error` segment over a loop device)."""
+give a medium with unreadable blocks (a device-mapper `error` segment over a loop device);
+udf (with crc-itu-t) mounts what `discdeck format --udf` made, read-write."""
 
 PACKAGES: dict[str, tuple[str, ...]] = {
     "tgt": ("/usr/sbin/tgtd", "/usr/sbin/tgtadm", "/usr/sbin/tgtimg"),
@@ -48,6 +52,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "xorriso": ("/usr/bin/xorriso",),
     "dmsetup": ("/usr/sbin/dmsetup",),
     "mount": ("/usr/sbin/losetup",),
+    "mtx": ("/usr/sbin/mtx",),
+    "udftools": ("/usr/sbin/mkudffs", "/usr/bin/udfinfo"),
 }
 """Debian package -> files that show it is installed."""
 
@@ -278,6 +284,7 @@ class Lab:
         script: str,
         *,
         media: int = 1,
+        changer: bool = False,
         timeout: float = BOOT_TIMEOUT,
         echo: Callable[[str], None] | None = None,
     ) -> BootResult:
@@ -286,6 +293,9 @@ class Lab:
 
         In the script, $LAB_DIR is this lab's dir (shared read-write, same path as on the
         host) and $LAB_OUT its out/ folder. `echo` receives the script's output lines live.
+        With `changer`, one more (empty) DVD drive follows the recorders, and a SCSI media
+        changer with 8 slots (lab/host.py) that loads it. `lab_host VERB LUN` in the script
+        asks the host to swap, offline, online or delete a LUN (recorder N is LUN N).
         """
         if self.initrd is None or self.kernel is None:
             raise RuntimeError("prepare() the lab first")
@@ -295,11 +305,16 @@ class Lab:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         (self.workdir / "job.sh").write_text(_job_script(self.workdir, script))
-        with _Target(self.workdir, media, self.log) as target:
+        with _Target(self.workdir, media, self.log, changer) as target:
             t0 = time.monotonic()
             target.start()
             timings = {"target": time.monotonic() - t0}
-            result = self._qemu(target, media, timeout, echo, timings)
+            tray = media + 1 if changer else None
+            hand = HostHand(self.workdir, target.adm, _run, empty_tray=tray)
+            try:
+                result = self._qemu(target, media, timeout, echo, timings)
+            finally:
+                hand.stop()
         result.timings = {**self.timings, **timings}
         return result
 
@@ -313,7 +328,12 @@ class Lab:
     ) -> BootResult:
         out = self.workdir / "out"
         console_path = self.workdir / "console.log"
-        append = f"console=ttyS0 panic=-1 loglevel=4 quiet labdir={self.workdir} labmedia={media}"
+        # The kernel polls the drives for a medium change every 2 s, as udisks has it do on
+        # a desktop: DISK_MEDIA_CHANGE uevents for the monitor without udevd in the guest.
+        append = (
+            f"console=ttyS0 panic=-1 loglevel=4 quiet labdir={self.workdir}"
+            f" labmedia={media + target.changer} block.events_dfl_poll_msecs=2000"
+        )
         # The guest mounts fresh tmpfs on /tmp and /run: a checkout there (CI clones can
         # live in /tmp) would vanish, so it is shared again read-only at its own path.
         repo_hidden = any(str(REPO).startswith(p) for p in ("/tmp/", "/run/", "/dev/shm/"))
@@ -335,7 +355,7 @@ class Lab:
                 "-virtfs",
                 f"local,path={REPO},mount_tag=repodir,security_model=none,readonly=on,multidevs=remap",
             ]
-        for n in range(media):
+        for n in range(media + 2 * target.changer):  # the jukebox: its drive, then the changer
             argv += [
                 "-drive", f"file={target.url(n + 1)},if=none,id=cd{n},format=raw",
                 "-device", f"scsi-generic,drive=cd{n},bus=scsi0.0,channel=0,scsi-id={n},lun=0",
@@ -438,10 +458,22 @@ def _job_script(workdir: Path, script: str) -> str:
     lines += [
         'mkdir -p "$HOME" /tmp/xdg/config /tmp/xdg/data /tmp/xdg/state /tmp/xdg/cache',
         "mkdir -m 700 -p /tmp/xdg/runtime",
+        LAB_HOST_FUNCTION,
+        'i=0; while [ ! -e "$LAB_DIR/host/ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done',
         f"cd {shlex.quote(str(REPO))}",
         script,
     ]
     return "\n".join(lines) + "\n"
+
+
+LAB_HOST_FUNCTION = r"""lab_host() {  # lab_host VERB LUN: the host swaps/offlines/deletes a LUN (lab/host.py)
+    req="$LAB_DIR/host/$(date +%s%N)"
+    echo "$*" > "$req.tmp" && mv "$req.tmp" "$req.req"
+    i=0
+    while [ ! -e "$req.done" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+    cat "$req.done" 2>/dev/null
+    grep -q '^rc=0$' "$req.done" 2>/dev/null
+}"""
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -496,8 +528,8 @@ class _Follower:
 class _Target:
     """A private tgtd on 127.0.0.1 (own iSCSI port, own control port) with blank DVD+R LUNs."""
 
-    def __init__(self, workdir: Path, media: int, log: Log) -> None:
-        self.workdir, self.media, self.log = workdir, media, log
+    def __init__(self, workdir: Path, media: int, log: Log, changer: bool = False) -> None:
+        self.workdir, self.media, self.log, self.changer = workdir, media, log, changer
         self.port = 0
         self.control: int | None = None
         self.proc: subprocess.Popen | None = None
@@ -505,6 +537,10 @@ class _Target:
 
     def url(self, lun: int) -> str:
         return f"iscsi://127.0.0.1:{self.port}/{IQN}/{lun}"
+
+    def adm(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """tgtadm on this target's tgtd (lab/host.py's hand uses it while the guest runs)."""
+        return self._adm(*args, check=check)
 
     def _adm(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         argv = ["tgtadm", "-C", str(self.control), "--lld", "iscsi", *args]
@@ -553,6 +589,8 @@ class _Target:
                   "--file", str(image)], timeout=30)  # fmt: skip
             self._adm("--mode", "logicalunit", "--op", "new", "--tid", "1", "--lun", str(lun),
                       "-b", str(image), "--device-type=cd")  # fmt: skip
+        if self.changer:
+            add_jukebox(self._adm, self.workdir, self.media + 1, self.media + 2, _run)
         self._adm("--mode", "target", "--op", "bind", "--tid", "1", "-I", "ALL")
 
     def stop(self) -> None:

@@ -1,4 +1,5 @@
-# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=3).
+# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=3
+# and a jukebox).
 # Runs chrooted into the host's / with the repository as working directory. Each step
 # leaves $LAB_OUT/NAME.out (stdout), NAME.err (stderr), NAME.rc and NAME.time (seconds);
 # the tests assert on those files afterwards.
@@ -32,12 +33,13 @@ step info-blank $PY -m app info --dev /dev/sr0 --json
 step toc-blank xorriso -pkt_output on -outdev /dev/sr0 -toc
 step burn $PY -m app burn --dev /dev/sr0 --close --json "$LAB_DIR/payload"
 keep_journals journal
-step info-closed $PY -m app info --dev /dev/sr0 --json
-step info-closed-text $PY -m app info --dev /dev/sr0
 step toc-closed xorriso -pkt_output on -outdev /dev/sr0 -toc
 step toc-closed-indev xorriso -indev /dev/sr0 -toc -pvd_info
-step check $PY -m app check --dev /dev/sr0
-step burn-again $PY -m app burn --dev /dev/sr0 --json "$LAB_DIR/payload"
+# One interpreter for several commands (lab/steps.py): each Python start costs seconds.
+$PY lab/steps.py info-closed info --dev /dev/sr0 --json \
+    :: info-closed-text info --dev /dev/sr0 \
+    :: check check --dev /dev/sr0 \
+    :: burn-again burn --dev /dev/sr0 --json "$LAB_DIR/payload"
 keep_journals journal-again
 
 # An image someone else made, written to a blank DVD+R (-as cdrecord), compared with it
@@ -47,9 +49,9 @@ if [ -e /dev/sr2 ] && [ -e "$IMG" ]; then
     step write $PY -m app write --dev /dev/sr2 --json "$IMG"
     keep_journals journal-write
     step blockdev-written blockdev --getsize64 /dev/sr2
-    step verify $PY -m app verify --dev /dev/sr2 --json "$IMG"
     step boot-report xorriso -indev /dev/sr2 -report_el_torito plain -report_system_area plain
-    step read-back $PY -m app read --dev /dev/sr2 --json "$LAB_OUT/readback.iso"
+    $PY lab/steps.py verify verify --dev /dev/sr2 --json "$IMG" \
+        :: read-back read --dev /dev/sr2 --json "$LAB_OUT/readback.iso"
     step cmp-read-back cmp -n "$(stat -c %s "$IMG")" "$IMG" "$LAB_OUT/readback.iso"
     keep_journals journal-read-back
 fi
@@ -63,8 +65,8 @@ if [ -e "$LAB_DIR/damaged-src.iso" ] && [ -e "$LAB_DIR/damaged.table" ]; then
     dmsetup mknodes
     step dd-damaged dd if=/dev/mapper/lab-damaged of=/tmp/dd-damaged.img bs=2048 conv=noerror,sync
     DMG=stdio:/dev/mapper/lab-damaged
-    step read-damaged $PY -m app read --dev $DMG --json "$LAB_OUT/damaged.iso"
-    step read-damaged-again $PY -m app read --dev $DMG --json "$LAB_OUT/damaged.iso"
+    $PY lab/steps.py read-damaged read --dev $DMG --json "$LAB_OUT/damaged.iso" \
+        :: read-damaged-again read --dev $DMG --json "$LAB_OUT/damaged.iso"
     keep_journals journal-damaged
     dmsetup remove lab-damaged
     losetup -d "$LOOP"
@@ -113,5 +115,9 @@ if [ -e /dev/sr1 ] && [ -z "${LAB_NO_TUI:-}" ]; then
     awk "BEGIN{printf \"%.2f\n\", $(now)-$t0}" > "$LAB_OUT/tui.time"
     echo "== tui: $n captures in $(cat "$LAB_OUT/tui.time") s"
     keep_journals journal-tui
+fi
+# The jukebox, a media swap, UDF and a drive that goes away (lab/scenario-jukebox.sh).
+if [ -z "${LAB_NO_JUKEBOX:-}" ]; then
+    . "$LAB_REPO/lab/scenario-jukebox.sh"
 fi
 echo "== scenario done"

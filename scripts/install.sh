@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what discdeck needs on a Debian-like machine: xorriso (apt-get, only when
+# Install what discdeck needs on a Debian-like machine: xorriso, mtx and dvdisaster (apt-get, only when
 # missing), a virtual environment in .venv, and discdeck itself. With --test also the
 # test tools (pytest, snapshot plugin, bsdtar as an independent ISO reader, mkudffs for a
 # UDF-only image, genisoimage and isoinfo as another ISO writer and reader). Quiet on
@@ -15,6 +15,8 @@ sudo_cmd=()
 
 apt_packages=()
 command -v xorriso >/dev/null 2>&1 || apt_packages+=(xorriso)
+command -v dvdisaster >/dev/null 2>&1 || apt_packages+=(dvdisaster)  # error correction of sets
+command -v mtx >/dev/null 2>&1 || [ -x /usr/sbin/mtx ] || apt_packages+=(mtx)  # jukeboxes
 if [ "$want_tests" -eq 1 ]; then
     command -v bsdtar >/dev/null 2>&1 || apt_packages+=(libarchive-tools)
     command -v mkudffs >/dev/null 2>&1 || [ -x /usr/sbin/mkudffs ] || apt_packages+=(udftools)

@@ -27,6 +27,7 @@ from app.engine import operations as ops
 from app.engine.commands import BurnOptions, MapEntry
 from app.engine.inspect import _track_size_mismatch
 from app.engine.models import MediumReport
+from app.engine.mtx import parse_mtx_status
 from app.engine.parse import parse_media_summary, parse_toc
 from app.engine.progress import parse_progress_line
 from app.engine.rescue import RescueRead
@@ -37,8 +38,8 @@ from app.jobs.start import start_burn, start_job
 from tests.conftest import FIXTURES, fixture_text, needs_xorriso, xorriso_run
 
 REPO = Path(__file__).resolve().parent.parent
-LAB_TIMEOUT = 720
-"""Seconds the one lab boot may take (about 4 minutes on 2 idle cores under TCG, 6-7 when
+LAB_TIMEOUT = 1200
+"""Seconds the one lab boot may take (about 6 minutes on 2 idle cores under TCG, 10-13 when
 the cores are shared with other work)."""
 
 
@@ -341,6 +342,14 @@ def test_recorded_damaged_read_names_the_file_and_the_missing_blocks(tmp_path: P
     assert [r.word for r in second.surface.regions] == ["valid", "unreadable", "valid"]
 
 
+def test_emptied_jukebox_drive_toc_fixture_describes_a_medium_that_left() -> None:
+    """Recorded just after `mtx unload`: TEST UNIT READY said [2 3A 00] (no medium), yet the
+    TOC is a blank DVD+R's; discdeck believes the changer and TEST UNIT READY instead."""
+    toc = parse_toc(plain("lab-toc-after-unload.txt"))
+    assert (toc.drive.vendor, toc.drive.product) == ("STGT_DVD", "DVD101")
+    assert (toc.media.profile, toc.media.status) == ("DVD+R", "blank")
+
+
 def test_tui_capture_fixture_shows_a_drive_buffer_figure() -> None:
     path = FIXTURES / "lab-tui-capture.txt"
     if not path.exists():
@@ -455,6 +464,14 @@ BOOT_PACKAGE = "grub-rescue-pc"
 """Its grub-rescue-cdrom.iso (El Torito BIOS, 2481 blocks) is written to the third recorder."""
 
 
+def _slot1_medium(workdir: Path) -> None:
+    """A burned DVD-ROM for the jukebox's slot 1 (lab/host.py): the copies must skip it."""
+    src = workdir / "slot1-src"
+    src.mkdir()
+    (src / "kept.txt").write_text("this disc is not blank\n")
+    xorriso_run("-outdev", f"stdio:{workdir / 'slot1.iso'}", "-volid", "LAB_DATA", "-map", str(src), "/")
+
+
 def _payload(folder: Path, total: int, seed: int) -> Path:
     rng = random.Random(seed)
     (folder / "sub").mkdir(parents=True)
@@ -489,13 +506,14 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     if no_image:
         summary.lines.append(f"lab: no image to write ({no_image})")
     _damaged_medium(workdir)
+    _slot1_medium(workdir)
     # The guest runs this interpreter (a venv outside the checkout is fine: the scenario
     # puts the checkout first on PYTHONPATH, and `which-app` shows which code ran).
     python = sys.executable if not sys.executable.startswith("/tmp/") else ""
     script = f"export LAB_PY={python}\n" if python and os.path.exists(python) else ""
     script += (REPO / "lab" / "scenario.sh").read_text()
     try:
-        result = lab.boot(script, media=3, timeout=LAB_TIMEOUT)
+        result = lab.boot(script, media=3, changer=True, timeout=LAB_TIMEOUT)
     except LabUnavailable as exc:
         skip(str(exc))
     if "boot" not in result.timings:
@@ -509,6 +527,9 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     summary.lines.append(
         "lab steps: " + ", ".join(f"{p.stem} {float(p.read_text()):.1f}s" for p in steps)
     )
+    swap = run.out / "swap-toc.out"
+    if swap.exists() and swap.read_text().strip():
+        summary.lines.append(f"lab swap -> TOC: {swap.read_text().strip()}")
     assert result.returncode is not None, (
         f"the guest script did not finish within {LAB_TIMEOUT} s; see {workdir}"
     )
@@ -742,3 +763,140 @@ def test_lab_second_read_of_a_damaged_medium_reads_nothing_new(lab_run: LabRun) 
     journals = sorted((lab_run.out / "journal-damaged").glob("*-read*.log"))
     assert len(journals) == 2
     assert "Input/output error" in journals[0].read_text()
+
+
+# -- the jukebox, a media swap, UDF, a drive that goes away (lab/scenario-jukebox.sh) ------
+
+
+def _jukebox(lab_run: LabRun) -> tuple[str, str]:
+    if not (lab_run.out / "changer.dev").exists():
+        pytest.skip("the guest found no jukebox")
+    return (
+        (lab_run.out / "changer.dev").read_text().strip(),
+        (lab_run.out / "jukebox-drive.dev").read_text().strip(),
+    )
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_jukebox_is_a_changer_with_8_slots_and_mtx_moves_media(lab_run: LabRun) -> None:
+    changer, _drive = _jukebox(lab_run)
+    assert lab_run.rc("mtx-status") == 0, lab_run.stderr("mtx-status")
+    status = parse_mtx_status(lab_run.stdout("mtx-status"))
+    assert status.device == changer
+    assert status.words() == "1 drive, 8 slots (5 full)"
+    assert [s.tag for s in status.full_slots] == ["LAB_DATA", *(f"BLANK_{n}" for n in range(2, 6))]
+    loaded = parse_mtx_status(lab_run.stdout("mtx-status-loaded"))
+    assert loaded.drives[0].full and loaded.drives[0].source == 2
+    assert lab_run.rc("mtx-load-full") == 1
+    said = lab_run.stdout("mtx-load-full") + lab_run.stderr("mtx-load-full")  # mtx: stderr
+    assert "Drive 0 Full (Storage Element 2 loaded)" in said
+    assert lab_run.rc("mtx-unload") == 0 and lab_run.rc("mtx-unload-empty") == 1
+    assert lab_run.rc("mtx-load-empty-slot") == 1
+    after = json.loads(lab_run.stdout("changer-status"))
+    assert after["drives"] == [{"drive": 0, "full": False, "slot": None, "tag": None}]
+    assert [s["slot"] for s in after["slots"] if s["full"]] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_emptied_jukebox_drive_still_describes_a_medium(lab_run: LabRun) -> None:
+    """Why discdeck asks TEST UNIT READY (and the changer) before it believes a TOC: the
+    drive, just emptied by `mtx unload`, still tells xorriso it holds a blank DVD+R."""
+    _jukebox(lab_run)
+    toc = parse_toc(re.sub(r"^[RIM]:[01]: ?", "", lab_run.stdout("toc-after-unload"), flags=re.M))
+    assert (toc.media.profile, toc.media.status) == ("DVD+R", "blank")
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_changer_cli_loads_and_unloads(lab_run: LabRun) -> None:
+    _jukebox(lab_run)
+    assert lab_run.rc("changer-load") == 0, lab_run.stdout("changer-load") + lab_run.stderr(
+        "changer-load"
+    )
+    assert "ok: changer: slot 1 loaded into drive 0" in lab_run.stdout("changer-load")
+    text = lab_run.stdout("changer-status-text")
+    assert "Drive 0   holds slot 1 (LAB_DATA)" in text
+    assert re.search(r"slot\s+1\s+empty", text) and re.search(r"slot\s+2\s+full\s+BLANK_2", text)
+    assert lab_run.rc("changer-unload") == 0, lab_run.stderr("changer-unload")
+    assert "ok: changer: drive 0 unloaded into slot 1" in lab_run.stdout("changer-unload")
+
+
+def _extract(image: Path, into: Path) -> Path:
+    """The files of an ISO image, as xorriso's osirrox reads them (not discdeck's reader)."""
+    xorriso_run("-osirrox", "on", "-indev", f"stdio:{image}", "-extract", "/", str(into))
+    return into
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    other = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    return files == other and all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_three_copies_through_the_jukebox(lab_run: LabRun, tmp_path: Path) -> None:
+    _jukebox(lab_run)
+    out = lab_run.stdout("jukebox-copies")
+    assert lab_run.rc("jukebox-copies") == 0, out[-3000:] + lab_run.stderr("jukebox-copies")
+    final = json.loads(out.splitlines()[-1])
+    assert final["result"] == "ok" and final["made"] == 3
+    assert [c["message"].split(":")[0] for c in final["copies"]] == ["slot 2", "slot 3", "slot 4"]
+    assert all("check: every file matches its MD5 checksum" in c["message"] for c in final["copies"])
+    assert "slot 1 skipped: not blank (DVD-ROM, closed)" in out
+    assert len(list((lab_run.out / "journal-jukebox").glob("*-check*.log"))) == 3
+    # The drive refused DAO on the first copy; the next two burn with TAO at once.
+    assert "the drive refused DAO: the next copies burn with TAO at once" in out
+    assert final["copies"][0]["message"].startswith("slot 2: burn: the drive refused RESERVE")
+    assert all("refused" not in c["message"] for c in final["copies"][1:])
+    assert len(list((lab_run.out / "journal-jukebox").glob("*-burn*.log"))) == 4
+    after = parse_mtx_status(lab_run.stdout("mtx-status-after"))
+    assert not after.drives[0].full and len(after.full_slots) == 5
+    for slot in (2, 3, 4):  # tgtd's media files on the host, read by xorriso
+        disc = _extract(lab_run.dir / "vtl" / f"DVD_{slot:04d}", tmp_path / f"slot{slot}")
+        assert _same_tree(disc / "payload", lab_run.dir / "payload"), slot
+    assert (lab_run.dir / "vtl" / "DVD_0005").stat().st_size == 0  # still blank
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_media_swap_is_read_within_seconds(lab_run: LabRun) -> None:
+    assert lab_run.rc("swap-toc") == 0, lab_run.stdout("swap-toc") + lab_run.stderr("swap-toc")
+    swap = json.loads(lab_run.stdout("swap-toc"))
+    assert swap["before"] == "DVD-ROM, closed" and swap["after"] == "DVD+R, blank"
+    assert swap["swap_to_toc_s"] is not None and swap["swap_to_toc_s"] < 15, swap
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_drive_removed_mid_burn_fails_the_job_and_keeps_its_journal(lab_run: LabRun) -> None:
+    if not (lab_run.out / "gone.rc").exists():
+        pytest.skip("the drive-removal step did not run")
+    assert "rc=0" in (lab_run.out / "gone-host.txt").read_text()
+    events = [json.loads(line) for line in (lab_run.out / "gone.out").read_text().splitlines()]
+    assert any(e.get("phase") == "writing" for e in events)
+    final = events[-1]
+    assert int((lab_run.out / "gone.rc").read_text()) == 1
+    assert final["result"] == "failed"
+    # tgtd answers for the deleted LUN with ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED.
+    assert "went away" in final["message"] or "ASC 25 ASCQ 00" in final["message"], final
+    journals = list((lab_run.out / "journal-gone").glob("*-burn*.log"))
+    assert journals and any("outcome: failed" in j.read_text() for j in journals)
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_udf_image_mounts_read_write_in_the_guest(lab_run: LabRun) -> None:
+    if not (lab_run.out / "udf-format.rc").exists():
+        pytest.skip("the UDF steps did not run")
+    assert lab_run.rc("udf-format") == 0, lab_run.stdout("udf-format") + lab_run.stderr("udf-format")
+    assert _final(lab_run, "udf-format")["message"].startswith("format: formatted for UDF:")
+    assert lab_run.rc("udf-mount") == 0, lab_run.stderr("udf-mount")
+    assert re.search(r" /tmp/udf udf rw[, ]", lab_run.stdout("udf-mounted"))
+    for step in ("udf-write", "udf-umount", "udf-mount-again", "udf-compare"):
+        assert lab_run.rc(step) == 0, (step, lab_run.stderr(step))
+    assert lab_run.rc("udfinfo") == 0
+    facts = dict(line.split("=", 1) for line in lab_run.stdout("udfinfo").splitlines() if "=" in line)
+    assert facts["label"] == "LAB_UDF" and int(facts["numfiles"]) == 1

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 
 from app.config import state_dir
 from app.drives.virtual import recorder_for
@@ -25,6 +26,7 @@ from app.jobs.copies import run_copies
 from app.jobs.copy import temp_image_path
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.image_checks import check_image_write
+from app.jobs.jukebox_copies import Check, Jukebox, run_jukebox_copies
 from app.jobs.new_image import fresh_image_problem, planning_address
 from app.jobs.plan import Plan
 from app.jobs.plans import (
@@ -154,11 +156,24 @@ def burn(
     as_json: bool,
     new_image: bool | None = None,
     copies: int = 1,
+    changer: str | None = None,
 ) -> int:
     """Burn PATH[=ISO_PATH]... as one session; `new_image` (--to-image): the target is an
-    image file made afresh (True: an existing image is replaced)."""
+    image file made afresh (True: an existing image is replaced); `changer`: the copies
+    go onto blank media the jukebox loads into `address`, its drive."""
     stage = stage_from_specs(specs)
     entries = stage.map_entries()
+    if changer is not None:
+        files = stage.total_files()
+        plan, tao = (
+            burn_plan(Target(address), entries, replace(options, write_type=kind), files=files)
+            for kind in (options.write_type, "tao")
+        )
+        check = lambda a: preflight_burn(a, entries, options)  # noqa: E731
+        # TAO is taken over only from "auto": an explicit choice stays the user's.
+        return _jukebox(
+            plan, tao if options.write_type == "auto" else None, copies, changer, check, as_json
+        )
     recorder = recorder_for(address)
     capacity = recorder.capacity_blocks if recorder else None
     if new_image is not None:
@@ -183,6 +198,21 @@ def burn(
         _say(f"{made} of {copies} copies made")
         return 0 if made == copies else 1
     return run(plan, as_json=as_json)
+
+
+def _jukebox(
+    plan: Plan, tao: Plan | None, copies: int, changer: str, check: Check, as_json: bool
+) -> int:
+    with _survive_hangup():
+        box = Jukebox(changer)
+        lines = run_jukebox_copies(plan, copies, box, check, _hooks(as_json), _say, tao)
+    made = sum(1 for line in lines if line.ok)
+    _say(f"{made} of {copies} copies made")
+    if as_json:
+        each = [{"copy": x.number, "ok": x.ok, "message": x.message} for x in lines]
+        result = "ok" if made == copies else "failed"
+        _say(json.dumps({"result": result, "copies": each, "made": made}))
+    return 0 if made == copies else 1
 
 
 def check(address: str, *, as_json: bool) -> int:

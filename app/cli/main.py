@@ -15,28 +15,26 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.catalog import add_catalog_commands
+from app.cli.changer import add_changer_commands
 from app.cli.common import fail as _fail
+from app.cli.common import speed_arg
 from app.cli.hosts import add_host_commands
+from app.cli.images import add_image_commands
 from app.cli.recorders import add_recorder_commands
+from app.cli.repair import add_repair_command
 from app.cli.sets import add_set_commands
 from app.cli.udf import add_format_command
+from app.drives.changer import pick_changer
 from app.drives.discovery import busy_detail
 from app.drives.virtual import VirtualRecorder, recorder_for
 from app.engine.errors import DriveError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
-from app.engine.options import SPEED_HELP, BurnOptions, check_speed
+from app.engine.options import SPEED_HELP, BurnOptions
 from app.engine.remaster import check_remaster
 from app.iso.udf import name_filesystem
 from app.media.view import blocks_text, describe_medium, size_text, toc_document
 from app.stage.specs import split_spec
-
-
-def _speed(text: str) -> str:
-    try:
-        return check_speed(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def discdeck_version() -> str:
@@ -111,7 +109,11 @@ def cmd_burn(args: argparse.Namespace) -> int:
     # Each command imports only what it runs: the job machinery is ~75 ms that
     # `discdeck info` does not need (python -X importtime, 2026-11-30).
     from app.cli.jobs import burn
+    from app.cli.multi import devs_of, run_many
 
+    args.dev, devs = devs_of(args)
+    if len(devs) > 1:
+        return run_many(args, devs)
     if bool(args.dev) == bool(args.to_image):
         return _fail("burn needs a drive or an image: --dev ADDRESS or --to-image OUT.iso", 2)
     if args.force and not args.to_image:
@@ -126,57 +128,14 @@ def cmd_burn(args: argparse.Namespace) -> int:
         verify=not args.no_verify,
     )
     try:
-        return burn(
-            address, args.paths, options, as_json=args.json, new_image=new_image, copies=args.copies
+        changer = (
+            pick_changer(None if args.changer == "auto" else args.changer) if args.changer else None
         )
+        return burn(
+            address, args.paths, options, as_json=args.json, new_image=new_image,
+            copies=args.copies, changer=changer,
+        )  # fmt: skip
     except (EngineError, ValueError, OSError) as exc:
-        return _fail(str(exc))
-
-
-def cmd_write(args: argparse.Namespace) -> int:
-    from app.cli.jobs import write  # ~75 ms of job machinery, for this command only
-
-    if not getattr(args, "dev", None):
-        return _fail("write needs a drive: discdeck write --dev ADDRESS IMAGE", 2)
-    options = BurnOptions(
-        close=args.close, dummy=args.dummy, speed=args.speed, verify=not args.no_verify
-    )
-    try:
-        return write(args.dev, args.image, options, as_json=args.json)
-    except (EngineError, ValueError, OSError) as exc:
-        return _fail(str(exc))
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from app.cli.jobs import verify  # ~75 ms of job machinery, for this command only
-
-    if not getattr(args, "dev", None):
-        return _fail("verify needs a drive: discdeck verify --dev ADDRESS IMAGE", 2)
-    try:
-        return verify(args.dev, args.image, as_json=args.json)
-    except (EngineError, OSError) as exc:
-        return _fail(str(exc))
-
-
-def cmd_read(args: argparse.Namespace) -> int:
-    from app.cli.jobs import read  # ~75 ms of job machinery, for this command only
-
-    if not getattr(args, "dev", None):
-        return _fail("read needs a drive: discdeck read --dev ADDRESS IMAGE", 2)
-    try:
-        return read(args.dev, args.image, as_json=args.json)
-    except (EngineError, OSError) as exc:
-        return _fail(str(exc))
-
-
-def cmd_copy(args: argparse.Namespace) -> int:
-    from app.cli.jobs import copy  # ~75 ms of job machinery, for this command only
-
-    dest = getattr(args, "dev", None) or args.source
-    options = BurnOptions(close=args.close, speed=args.speed, verify=not args.no_verify)
-    try:
-        return copy(args.source, dest, options, as_json=args.json)
-    except (EngineError, OSError) as exc:
         return _fail(str(exc))
 
 
@@ -258,13 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
     _add_job_commands(sub)
-    _add_image_commands(sub)
+    add_image_commands(sub)
     _add_inspect_commands(sub)
     add_recorder_commands(sub)
     add_catalog_commands(sub)
     add_set_commands(sub)
+    add_repair_command(sub)
     add_format_command(sub)
     add_host_commands(sub)
+    add_changer_commands(sub)
     return parser
 
 
@@ -275,13 +236,17 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     info.set_defaults(func=cmd_info)
 
     burn = sub.add_parser("burn", help="burn files as one session, then verify it")
-    burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
+    burn.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, action="append",
+                      help="drive address; several --dev burn to all at once")  # fmt: skip
     burn.add_argument("--to-image", metavar="OUT.iso", help="write a new image file instead")
     burn.add_argument("--force", action="store_true", help="with --to-image: replace OUT.iso")
     burn.add_argument("--copies", type=int, default=1, help="burn N copies in a row (new blanks)")
+    burn.add_argument(
+        "--changer", metavar="DEV", help="take the blanks from this jukebox (/dev/sgN, or 'auto')"
+    )
     burn.add_argument("--close", action="store_true", help="close the medium after this session")
     burn.add_argument("--dummy", action="store_true", help="simulate: write nothing")
-    burn.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
+    burn.add_argument("--speed", default="max", type=speed_arg, help=SPEED_HELP)
     burn.add_argument("--volid", default="DISCDECK", help="volume id (up to 32 bytes)")
     burn.add_argument("--no-verify", action="store_true", help="skip the checkread afterwards")
     burn.add_argument("--json", action="store_true", help="one JSON object per event")
@@ -292,39 +257,6 @@ def _add_job_commands(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
     check.add_argument("--json", action="store_true", help="one JSON object per event")
     check.set_defaults(func=cmd_check)
-
-
-def _add_image_commands(sub: argparse._SubParsersAction) -> None:
-    write = sub.add_parser("write", help="write an image file (.iso, .img) as it is, then verify")
-    write.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
-    write.add_argument("--close", action="store_true", help="close the medium after it")
-    write.add_argument("--dummy", action="store_true", help="simulate: write nothing")
-    write.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
-    write.add_argument("--no-verify", action="store_true", help="skip the compare afterwards")
-    write.add_argument("--json", action="store_true", help="one JSON object per event")
-    write.add_argument("image", help="the image file")
-    write.set_defaults(func=cmd_write)
-
-    verify = sub.add_parser("verify", help="compare a medium with an image, block by block")
-    verify.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
-    verify.add_argument("--json", action="store_true", help="one JSON object per event")
-    verify.add_argument("image", help="the image file")
-    verify.set_defaults(func=cmd_verify)
-
-    read = sub.add_parser("read", help="read a medium to an image, rescuing what can be read")
-    read.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="drive address")
-    read.add_argument("--json", action="store_true", help="one JSON object per event")
-    read.add_argument("image", help="the image file to write (IMAGE.sectors remembers the read)")
-    read.set_defaults(func=cmd_read)
-
-    copy = sub.add_parser("copy", help="copy a medium to a blank one (another drive, or swap)")
-    copy.add_argument("--from", dest="source", metavar="ADDRESS", required=True, help="source")
-    copy.add_argument("--dev", metavar="ADDRESS", default=argparse.SUPPRESS, help="the blank's drive")
-    copy.add_argument("--close", action="store_true", help="close the copy")
-    copy.add_argument("--speed", default="max", type=_speed, help=SPEED_HELP)
-    copy.add_argument("--no-verify", action="store_true", help="skip the compare afterwards")
-    copy.add_argument("--json", action="store_true", help="one JSON object per event")
-    copy.set_defaults(func=cmd_copy)
 
 
 def _add_inspect_commands(sub: argparse._SubParsersAction) -> None:

@@ -14,29 +14,31 @@ from app.media.view import size_text
 
 def cmd_set(args: argparse.Namespace) -> int:
     # The archive and job machinery (~75 ms of imports) only for this command.
+    from app.archive.ecc import EccError
     from app.archive.sets import SetError
 
     try:
         if args.action == "plan":
-            return _plan(args.name, args.medium, args.paths, as_json=args.json)
+            return _plan(args.name, args.medium, args.paths, as_json=args.json, ecc=args.ecc)
         if args.action == "burn":
             return _burn(args.name, args.dev, as_json=args.json, speed=args.speed)
         return _status(args.name, as_json=args.json)
-    except (SetError, EngineError, OSError) as exc:
+    except (SetError, EccError, EngineError, OSError) as exc:
         return fail(str(exc))
 
 
-def _plan(name: str, medium: str, paths: list[str], *, as_json: bool) -> int:
+def _plan(name: str, medium: str, paths: list[str], *, as_json: bool, ecc: int | None = None) -> int:
     from app.archive.sets import plan_set, save_set  # (the ~75 ms above)
     from app.jobs.set_burn import prepare_manifest
 
-    plan = plan_set(name, medium, paths)
+    plan = plan_set(name, medium, paths, ecc=ecc)
     prepare_manifest(plan)
     save_set(plan)
     if as_json:
         print(json.dumps(asdict(plan), indent=1))
         return 0
-    print(f"set {plan.name}: {len(plan.discs)} disc(s) of {plan.medium}, {plan.files:,} files")
+    print(f"set {plan.name}: {len(plan.discs)} disc(s) of {plan.medium}, {plan.files:,} files"
+          + (f", error correction (RS03) of at least {plan.ecc} % on each" if plan.ecc else ""))  # fmt: skip
     for disc in plan.discs:
         fill = 100 * disc.used / plan.capacity
         tops = sorted({i.iso.split("/")[0] for i in disc.items})
@@ -96,6 +98,8 @@ def add_set_commands(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("name")
     plan.add_argument("--medium", default="BD 25 GB")
     plan.add_argument("--json", action="store_true")
+    plan.add_argument("--ecc", type=int, metavar="PERCENT", default=None,
+                      help="keep room on each disc for dvdisaster RS03 data of at least PERCENT %% (3-80)")  # fmt: skip
     plan.add_argument("paths", nargs="+")
     burn = actions.add_parser("burn", help="burn the next unburned disc of the set")
     burn.add_argument("name")

@@ -12,7 +12,6 @@ from app.engine.errors import AddressError, EngineError
 from app.engine.inspect import read_medium
 from app.engine.models import Media
 from app.jobs.plan import Plan
-from app.media.udf_format import needs_overwrite_format
 
 
 def add_format_command(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +51,8 @@ def _agreed(plan: Plan, yes: bool) -> bool:
 def cmd_format(args: argparse.Namespace) -> int:
     # The job machinery (~75 ms of imports), for this command only.
     from app.cli.jobs import run
-    from app.jobs.plans import Target, format_plan, udf_format_plan
+    from app.jobs.plans import Target, format_plan
+    from app.jobs.plans_udf import needs_format_first, udf_format_plan
 
     address = getattr(args, "dev", None)
     if not address:
@@ -61,7 +61,7 @@ def cmd_format(args: argparse.Namespace) -> int:
         check_address(parse_address(address), for_write=True)
         media = _media(address)
         target = Target(address, media=media)
-        first = media is not None and needs_overwrite_format(media.profile)
+        first = needs_format_first(target)
         plan = udf_format_plan(target, args.label, formatted_first=first)
     except (AddressError, EngineError, ValueError) as exc:
         return fail(str(exc))

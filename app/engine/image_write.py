@@ -21,11 +21,13 @@ track written TAO without it. The verify compares exactly the image's length."""
 
 
 def write_image_commands(
-    address: str, image: str, options: BurnOptions, *, there: str | None = None
+    address: str, image: str, options: BurnOptions, *, there: str | None = None, pad: bool = True
 ) -> list[str]:
     """Write `image` as the medium's data track; `options.close` closes the medium,
     else it stays appendable (`-multi`). `there`: the image's path as the remote xorriso
-    sees it (a copy in its run folder), for a drive on another machine."""
+    sees it (a copy in its run folder), for a drive on another machine. `pad=False`: no
+    padding (an image that fills the medium to its last block, as an error-corrected one
+    does on a DVD)."""
     validate_options(options)
     if "\0" in image or not image:
         raise ValueError(f"bad image path {image!r}")
@@ -43,7 +45,7 @@ def write_image_commands(
     if parsed.kind == "stdio" and options.stdio_sync is not None:
         commands.append(f"stdio_sync={options.stdio_sync}")
     # An absolute path: a name starting with "-" or holding "=" is never read as an option.
-    return [*commands, PADDING, there or os.path.abspath(image), "--"]
+    return [*commands, *([PADDING] if pad else []), there or os.path.abspath(image), "--"]
 
 
 def fresh_image(path: str, *, replace: bool) -> None:

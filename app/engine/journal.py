@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import time
 from pathlib import Path
@@ -18,6 +19,15 @@ from typing import TextIO
 from app.engine.readable import printable, shell_words
 
 SUFFIX = ".log"
+BANNER = re.compile(r"^(GNU )?xorriso \d[\w.-]* : RockRidge filesystem manipulator")
+"""xorriso's start-up banner, which it writes to stderr: its version, not an error."""
+CHANNELS = "channels: R result, I info, M mark, B xorriso's banner (stderr), E other stderr"
+
+
+def journal_channel(channel: str, text: str) -> str:
+    """The journal's label for a line: B for xorriso's banner, which comes on stderr (E)
+    and would read as an error; the channel as it came for every other line."""
+    return "B" if channel == "E" and BANNER.match(text) else channel
 
 
 class Journal:
@@ -35,6 +45,7 @@ class Journal:
         self._write("started: " + time.strftime("%Y-%m-%d %H:%M:%S %z"))
         self._write("argv: " + json.dumps(argv))
         self._write("command: " + shlex.join(argv))
+        self._write(CHANNELS)
         self._write("")
 
     def _write(self, text: str) -> None:
@@ -44,9 +55,10 @@ class Journal:
         self._file.flush()
 
     def line(self, channel: str, text: str, at: float) -> None:
-        """One output line: seconds since start, channel (R/I/E) and the text."""
+        """One output line: seconds since start, channel (R/I/M/B/E) and the text."""
         # A newline inside a file name must not start a journal line of its own.
-        self._write(f"{at:9.3f} {channel} {text.replace(chr(10), chr(92) + 'n')}")
+        label = journal_channel(channel, text)
+        self._write(f"{at:9.3f} {label} {text.replace(chr(10), chr(92) + 'n')}")
 
     def finish(self, returncode: int, worst: str, outcome: str, message: str) -> None:
         self._write("")
@@ -153,10 +165,15 @@ def journal_outcome(path: Path) -> str:
 
 def append_medium_state(path: str | Path | None, state: str) -> None:
     """Add the medium's state as re-read after the operation: the truth a journal ends with."""
+    append_note(path, f"medium after: {state}")
+
+
+def append_note(path: str | Path | None, line: str) -> None:
+    """Add a line the finish step learned after the job (the medium, a vanished drive)."""
     if not path:
         return
     try:
         with open(path, "a", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(f"medium after: {state}\n")
+            handle.write(f"{line}\n")
     except OSError:
         pass  # a journal that cannot be extended must not fail the operation

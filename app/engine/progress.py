@@ -18,7 +18,7 @@ from app.engine.parse import parse_size
 
 Phase = Literal[
     "preparing", "writing", "closing", "verifying", "blanking", "formatting", "ejecting", "done",
-    "reading", "waiting",
+    "reading", "waiting", "augmenting", "repairing",
 ]
 
 SPEED_BASE = {"xC": 153_600, "xD": 1_385_000, "xB": 4_495_625}

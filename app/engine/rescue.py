@@ -16,8 +16,8 @@ from pathlib import Path
 
 from app.engine.address import parse_address
 from app.engine.journal import Journal
-from app.engine.runner import RunResult
-from app.engine.surface import SurfaceMap, SurfaceResult, SurfaceScan
+from app.engine.runner import RunResult, run
+from app.engine.surface import SurfaceMap, SurfaceResult, SurfaceScan, parse_surface_map
 
 _DAMAGED = re.compile(r"^File damaged\s*:\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*'(.*)'\s*$", re.DOTALL)
 
@@ -115,3 +115,11 @@ def new_read_map(image: str) -> str:
     """Where the sector map of a read into `image` lives: beside it, `IMAGE.sectors`."""
     return f"{image}.sectors"
 
+
+
+def unread_ranges(sector_map: str) -> list[tuple[int, int]]:
+    """(start, count) of every range a read's sector map holds as not read, in xorriso's
+    own words (`use=sector_map` reads no medium). A read leaves those blocks zero-filled."""
+    rr = run(["-check_media", "use=sector_map", f"sector_map={sector_map}", "what=disc", "--"])
+    surface = parse_surface_map(rr.text("R", "I"))
+    return [(r.start, r.blocks) for r in surface.regions if r.quality != "good"]

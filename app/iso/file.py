@@ -11,7 +11,9 @@ import errno
 import io
 import os
 import stat
+from collections.abc import Callable
 
+from app.iso.mmc_read import MmcReader, is_mmc_device
 from app.iso.records import SECTOR, SYSTEM_AREA
 
 
@@ -36,9 +38,21 @@ class SessionFile(io.RawIOBase):
     Reads of byte offsets below 32*2048 come from `session_start*2048 + offset`; all other
     reads pass through unchanged. `session_start` None or 0 means no redirection. Reads use
     pread, so `pread()` is safe from several threads at once.
+
+    An optical drive (/dev/srN) is read with SCSI commands over SG_IO, and its size is what
+    the drive says (READ CAPACITY): Linux keeps the size a medium had when it came in, so a
+    disc burned since reads as the blank it was (see app.iso.mmc_read). `reader` and
+    `size` replace both (tests; a medium size known from the TOC).
     """
 
-    def __init__(self, path: str, session_start: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        session_start: int | None = None,
+        *,
+        reader: Callable[[int, int], bytes] | None = None,
+        size: int | None = None,
+    ) -> None:
         super().__init__()
         self.path = path
         self.session_start = session_start or 0
@@ -46,6 +60,12 @@ class SessionFile(io.RawIOBase):
         self._pos = 0
         self._shift = self.session_start * SECTOR
         self._head = SYSTEM_AREA * SECTOR
+        if reader is None and is_mmc_device(path):
+            drive = MmcReader(self._fd)
+            reader, size = drive.pread_any, size or drive.capacity()
+        fd = self._fd
+        self._read: Callable[[int, int], bytes] = reader or (lambda n, at: os.pread(fd, n, at))
+        self._size = size
 
     def pread(self, offset: int, size: int) -> bytes:
         """Up to `size` bytes at `offset` of the session view (short only at the end)."""
@@ -55,10 +75,10 @@ class SessionFile(io.RawIOBase):
         while size > 0:
             if offset < self._head and self._shift:
                 n = min(size, self._head - offset)
-                data = os.pread(self._fd, n, offset + self._shift)
+                data = self._read(n, offset + self._shift)
             else:
                 n = size
-                data = os.pread(self._fd, n, offset)
+                data = self._read(n, offset)
             chunks.append(data)
             if len(data) < n:
                 break
@@ -67,8 +87,11 @@ class SessionFile(io.RawIOBase):
         return b"".join(chunks)
 
     def known_size(self) -> int | None:
-        """Bytes of an image file (so damage past its end can be named); None for devices,
-        whose reported capacity is not to be trusted at the edges (run-out blocks)."""
+        """Bytes of an image file or of a drive's medium as the drive says (so damage past
+        its end can be named); None for other devices, whose size the kernel keeps from when
+        the medium came in."""
+        if self._size is not None:
+            return self._size
         info = os.fstat(self._fd)
         return info.st_size if stat.S_ISREG(info.st_mode) else None
 
@@ -98,7 +121,8 @@ class SessionFile(io.RawIOBase):
         elif whence == os.SEEK_CUR:
             self._pos += offset
         elif whence == os.SEEK_END:
-            self._pos = os.lseek(self._fd, 0, os.SEEK_END) + offset
+            end = self._size if self._size is not None else os.lseek(self._fd, 0, os.SEEK_END)
+            self._pos = end + offset
         else:
             raise ValueError(f"bad whence {whence}")
         return self._pos

@@ -2,12 +2,16 @@
 
 libisofs writes an empty NM entry when a name cannot be converted to the output charset;
 such a record keeps its ISO 9660 name (mangled, often "F_O" for "föo") and its Joliet twin
-(UCS-2, usually the true name). The Joliet tree is a second set of folders: files are
-matched to their twins by data extent, folders by name (then by elimination), and a
-primary folder's Joliet twin is found through its parents, only when a name is needed.
+(UCS-2, usually the true name); other writers leave NM out of some records altogether. The
+Joliet tree is a second set of folders: files are matched to their twins by data extent,
+then any record by a name its ISO 9660 name could have been made from ("EMPTY_ON.TXT" from
+"empty one.txt", when only one fits), then by elimination; a primary folder's Joliet twin is
+found through its parents, only when a name is needed.
 """
 
 from __future__ import annotations
+
+import re
 
 from app.iso.records import Record, iso_name, iter_records
 from app.iso.susp import Reader
@@ -19,6 +23,39 @@ MAX_DEPTH = 256
 def _rr_name(record: Record) -> str | None:
     name = record.rr.name
     return name.decode("utf-8", "surrogateescape") if name is not None else None
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def looks_alike(primary: Record, joliet: Record) -> bool:
+    """Could a writer have made the primary (ISO 9660) name from the Joliet one? Both kept
+    to letters and digits: the primary stem begins the Joliet one (the mangling truncates,
+    maps other characters to "_" and may end a clash in digits) and so does the extension."""
+    ours, theirs = iso_name(primary.ident, False), iso_name(joliet.ident, True)
+    if primary.is_dir:
+        stem, their_stem, ext, their_ext = _letters(ours), _letters(theirs), "", ""
+    else:
+        stem, _, ext = ours.rpartition(".") if "." in ours else (ours, "", "")
+        their_stem, _, their_ext = theirs.rpartition(".") if "." in theirs else (theirs, "", "")
+        stem, ext, their_stem, their_ext = map(_letters, (stem, ext, their_stem, their_ext))
+    if not their_ext.startswith(ext):
+        return False
+    return their_stem.startswith(stem) or their_stem.startswith(stem.rstrip("0123456789"))
+
+
+def _by_likeness(unmatched: list[Record], left: list[Record]) -> dict[int, Record]:
+    """Twins whose names look alike, where exactly one fits on each side."""
+    twins: dict[int, Record] = {}
+    for p in unmatched:
+        fits = [j for j in left if j.is_dir == p.is_dir and looks_alike(p, j)]
+        if len(fits) != 1:
+            continue
+        rivals = [q for q in unmatched if q.is_dir == p.is_dir and looks_alike(q, fits[0])]
+        if rivals == [p]:
+            twins[p.offset] = fits[0]
+    return twins
 
 
 def match(primary: list[Record], joliet: list[Record]) -> dict[int, Record]:
@@ -41,6 +78,10 @@ def match(primary: list[Record], joliet: list[Record]) -> dict[int, Record]:
         else:
             unmatched.append(p)
     left = [j for j in candidates if id(j) not in taken]
+    alike = _by_likeness(unmatched, left)
+    twins.update(alike)
+    unmatched = [p for p in unmatched if p.offset not in alike]
+    left = [j for j in left if all(j is not t for t in alike.values())]
     for kind in (True, False):  # one folder (file) left on each side: they are twins
         ours = [p for p in unmatched if p.is_dir == kind]
         theirs = [j for j in left if j.is_dir == kind]

@@ -16,13 +16,17 @@ import os
 import stat
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from app.engine.sgio import Sense, SgIoHdr, parse_sense
 from app.iso.records import SECTOR
+
+_SgIoHdr = SgIoHdr  # the struct and the sense parser live in app/engine/sgio.py now
+__all__ = ["MmcReader", "Sense", "is_mmc_device", "parse_sense", "read10_cdb"]
 
 SG_IO = 0x2285
 SG_DXFER_FROM_DEV = -3
 READ_10 = 0x28
+READ_CAPACITY_10 = 0x25
 SECTORS_PER_COMMAND = 32
 """64 KiB per command: two DVD ECC blocks, within any kernel's transfer limit."""
 TIMEOUT_MS = 120_000
@@ -33,48 +37,14 @@ LBA_OUT_OF_RANGE = 0x21
 SCSI_CDROM_MAJOR, SCSI_GENERIC_MAJOR = 11, 21
 
 
-class _SgIoHdr(ctypes.Structure):
-    """struct sg_io_hdr of <scsi/sg.h>."""
-
-    _fields_ = [
-        ("interface_id", ctypes.c_int), ("dxfer_direction", ctypes.c_int),
-        ("cmd_len", ctypes.c_ubyte), ("mx_sb_len", ctypes.c_ubyte),
-        ("iovec_count", ctypes.c_ushort), ("dxfer_len", ctypes.c_uint),
-        ("dxferp", ctypes.c_void_p), ("cmdp", ctypes.c_void_p), ("sbp", ctypes.c_void_p),
-        ("timeout", ctypes.c_uint), ("flags", ctypes.c_uint), ("pack_id", ctypes.c_int),
-        ("usr_ptr", ctypes.c_void_p), ("status", ctypes.c_ubyte),
-        ("masked_status", ctypes.c_ubyte), ("msg_status", ctypes.c_ubyte),
-        ("sb_len_wr", ctypes.c_ubyte), ("host_status", ctypes.c_ushort),
-        ("driver_status", ctypes.c_ushort), ("resid", ctypes.c_int),
-        ("duration", ctypes.c_uint), ("info", ctypes.c_uint),
-    ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Sense:
-    key: int
-    asc: int
-    ascq: int
-
-    def __str__(self) -> str:
-        return f"[{self.key:X} {self.asc:02X} {self.ascq:02X}]"
-
-
 def read10_cdb(lba: int, count: int) -> bytes:
     """READ(10): opcode, flags, LBA (4 bytes), group, transfer length (2 bytes), control."""
     return struct.pack(">BBIBHB", READ_10, 0, lba, 0, count, 0)
 
 
-def parse_sense(data: bytes) -> Sense | None:
-    """Key, ASC, ASCQ of fixed (70h/71h) or descriptor (72h/73h) sense data."""
-    if not data:
-        return None
-    code = data[0] & 0x7F
-    if code in (0x70, 0x71) and len(data) >= 14:
-        return Sense(data[2] & 0x0F, data[12], data[13])
-    if code in (0x72, 0x73) and len(data) >= 4:
-        return Sense(data[1] & 0x0F, data[2], data[3])
-    return None
+def read_capacity_cdb() -> bytes:
+    """READ CAPACITY(10): the last readable block's address and the block length."""
+    return struct.pack(">B9x", READ_CAPACITY_10)
 
 
 def is_mmc_device(path: str) -> bool:
@@ -108,6 +78,24 @@ class MmcReader:
         self.fd = fd
         self.ioctl = ioctl
 
+    def capacity(self) -> int | None:
+        """Bytes of the medium as the drive says now (READ CAPACITY: the last recorded block
+        + 1), not the size the kernel learnt when the medium came in; None if it will not
+        say (a blank medium, an old drive)."""
+        try:
+            data = self._command(read_capacity_cdb(), 8, "READ CAPACITY")
+        except (OSError, _PastTheEnd):
+            return None
+        if len(data) < 8:
+            return None
+        last, _block = struct.unpack(">II", data)
+        return (last + 1) * SECTOR if last else None
+
+    def pread_any(self, size: int, offset: int) -> bytes:
+        """pread at any byte offset (the sectors around it are read)."""
+        start = offset - offset % SECTOR
+        return self.pread(size + offset - start, start)[offset - start :]
+
     def pread(self, size: int, offset: int) -> bytes:
         if offset % SECTOR:
             raise ValueError(f"offset {offset} is not on a {SECTOR}-byte sector")
@@ -126,21 +114,24 @@ class MmcReader:
     def _read_blocks(self, lba: int, count: int) -> bytes:
         """`count` blocks, or fewer when the medium ends within them."""
         try:
-            return self._command(lba, count)
+            return self._read10(lba, count)
         except _PastTheEnd:
             if count == 1:
                 return b""
         got = []  # the end lies within: block by block up to it
         for n in range(count):
             try:
-                got.append(self._command(lba + n, 1))
+                got.append(self._read10(lba + n, 1))
             except _PastTheEnd:
                 break
         return b"".join(got)
 
-    def _command(self, lba: int, count: int) -> bytes:
-        data = ctypes.create_string_buffer(count * SECTOR)
-        cdb = ctypes.create_string_buffer(read10_cdb(lba, count), 10)
+    def _read10(self, lba: int, count: int) -> bytes:
+        return self._command(read10_cdb(lba, count), count * SECTOR, f"READ(10) of block {lba}")
+
+    def _command(self, command: bytes, length: int, what: str) -> bytes:
+        data = ctypes.create_string_buffer(length)
+        cdb = ctypes.create_string_buffer(command, 10)
         sense = ctypes.create_string_buffer(32)
         hdr = _SgIoHdr(
             interface_id=ord("S"), dxfer_direction=SG_DXFER_FROM_DEV, cmd_len=10,
@@ -152,12 +143,12 @@ class MmcReader:
             found = parse_sense(sense.raw[: hdr.sb_len_wr])
             if found and found.key == ILLEGAL_REQUEST and found.asc == LBA_OUT_OF_RANGE:
                 raise _PastTheEnd
-            what = f"sense {found}" if found else "no sense data"
-            raise OSError(errno.EIO, f"READ(10) of block {lba} failed: {what}")
+            said = f"sense {found}" if found else "no sense data"
+            raise OSError(errno.EIO, f"{what} failed: {said}")
         if hdr.status or hdr.host_status or hdr.driver_status:
             raise OSError(
                 errno.EIO,
-                f"READ(10) of block {lba} failed: status {hdr.status:#x}, "
+                f"{what} failed: status {hdr.status:#x}, "
                 f"host {hdr.host_status:#x}, driver {hdr.driver_status:#x}",
             )
         return data.raw[: len(data) - max(0, hdr.resid)]

@@ -43,8 +43,8 @@ class UdfFacts:
     def words(self) -> str:
         """One line for the medium panel, `info` and `ls`."""
         revision = f"UDF {self.revision}" if self.revision else "UDF"
-        mib = self.size / 2**20
-        return f"{revision}, label {self.label or '(none)'}, {mib:,.1f} MiB partition"
+        size = f"{self.size / 2**20:,.1f} MiB" if self.size >= 2**20 else f"{self.size // 1024} KiB"
+        return f"{revision}, label {self.label or '(none)'}, {size} partition"
 
 
 def _tag_ok(tag: bytes, ident: int, location: int | None) -> bool:
@@ -152,19 +152,60 @@ def udf_words(path: str) -> str | None:
     return facts.words() if facts else None
 
 
+VRS_SECTOR = 16
+VRS_MAX = 32
+"""Volume recognition descriptors looked at, at most (a bridge disc has about six)."""
+VRS_IDS = (b"CD001", b"BEA01", b"NSR02", b"NSR03", b"TEA01", b"BOOT2", b"CDW02")
+
+
+def has_nsr(path: str) -> bool:
+    """An NSR02/NSR03 descriptor in the volume recognition sequence at sector 16: the mark
+    ECMA-167 gives a UDF volume. Only written sectors are read (the backup anchors at the
+    end are not, so a real drive is not asked past the data of an ISO-only disc)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        for index in range(VRS_MAX):
+            ident = os.pread(fd, 6, (VRS_SECTOR + index) * 2048)[1:6]
+            if ident in (b"NSR02", b"NSR03"):
+                return True
+            if ident not in VRS_IDS:
+                return False
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 NO_ISO = "holds no ISO 9660 file system"
+BRIDGE = "ISO 9660 and "
+"""How a bridge disc's UDF is named: both trees are there, the UDF facts follow."""
 
 
 def name_filesystem(report: MediumReport) -> MediumReport:
-    """On a medium xorriso reads as "no ISO 9660", look for UDF: when found, its facts
-    replace that problem (a UDF disc is not a broken one). Returns `report`, changed."""
-    if not any(NO_ISO in p for p in report.problems) or not report.toc.drive.address:
+    """Name a UDF file system beside what xorriso read. On a medium xorriso reads as
+    "no ISO 9660", UDF facts replace that problem (a UDF disc is not a broken one); on a
+    bridge disc (ISO 9660 sessions and UDF, genisoimage -udf) they are added, so the user
+    learns the UDF tree is there too. Returns `report`, changed."""
+    media = report.toc.media
+    if media.status in ("blank", "absent") or not report.toc.drive.address:
         return report
     address = parse_address(report.toc.drive.address)
     if address.remote is not None:
         return report  # the anchor is read from the file, which is on that machine
-    words = udf_words(address.path)
-    if words is not None:
+    path = address.path
+    no_iso = any(NO_ISO in p for p in report.problems)
+    words = udf_words(path) if no_iso or has_nsr(path) else None
+    if words is None:
+        return report
+    if no_iso:
         report.filesystem = words
         report.problems = [p for p in report.problems if NO_ISO not in p]
+    elif any(s.kind == "ISO" for s in report.toc.sessions):
+        report.filesystem = BRIDGE + words
+    else:
+        report.filesystem = words
     return report

@@ -7,15 +7,17 @@ everything else happens here, so both front ends end every job the same way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.config import journal_dir as default_journal_dir
+from app.drives.presence import GONE, drive_gone
 from app.engine.commands import MapEntry
 from app.engine.errors import EngineError
 from app.engine.inspect import read_medium
-from app.engine.journal import append_medium_state
+from app.engine.journal import append_medium_state, append_note
 from app.engine.models import Media, MediumReport
 from app.engine.progress import Progress
 from app.jobs.job import Job, JobResult
@@ -54,6 +56,10 @@ class Finished:
     stage_cleared: bool = False
     catalog_note: str | None = None
     """What the catalog learned (or why it could not), in a few words."""
+    gone: bool = False
+    """The drive went away during the job: it ended as failed, saying so."""
+    summary: list[str] = field(default_factory=list)
+    """Copies in a row: a line per copy."""
 
     @property
     def ok(self) -> bool:
@@ -99,13 +105,16 @@ def run_plan(
     done = Finished(plan)
     samples: list[Progress] = []
     shown, started = hooks.progress, hooks.started
+    watch = PresenceWatch(plan.drive)
 
     def progress(event: Progress) -> None:
         samples.append(event)  # the read-speed curve, for the catalog
+        watch.look()
         shown(event)
 
     def start(job: Job) -> None:
         samples.clear()  # the curve is the last job's (a checkread's, not its burn's)
+        watch.job = job
         started(job)
 
     hooks = replace(hooks, progress=progress, started=start)
@@ -122,11 +131,58 @@ def run_plan(
             done.results += [verified] if verified is not None else []
     except EngineError as exc:
         done.error = str(exc)
-    if plan.follow.reread:
+    if not done.ok and watch.went_away():
+        _went_away(done)
+    elif plan.follow.reread:
         _reread(done)
     if done.report is not None:
         done.catalog_note = remember(plan.drive, done.results, done.report, samples)
     return done
+
+
+class PresenceWatch:
+    """Cancels the running job when its drive vanishes (looked at once a second at most,
+    as progress comes): a removed recorder's image, an unplugged drive."""
+
+    EVERY = 1.0
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.seen = not drive_gone(address)
+        """Seen there: a new image file the job makes itself is not there at first."""
+        self.job: Job | None = None
+        self.gone = False
+        self._last = 0.0
+
+    def look(self) -> None:
+        now = time.monotonic()
+        if self.gone or now - self._last < self.EVERY:
+            return
+        self._last = now
+        there = not drive_gone(self.address)
+        if there:
+            self.seen = True
+        elif self.seen:
+            self.gone = True
+            if self.job is not None:
+                self.job.cancel()
+
+    def went_away(self) -> bool:
+        """At the end of a job that did not succeed: is its drive gone?"""
+        return self.gone or (self.seen and drive_gone(self.address))
+
+
+def _went_away(done: Finished) -> None:
+    """The job failed because its drive is gone: say that, in its result and journal."""
+    done.gone = True
+    done.reread_error = GONE
+    if done.results:
+        last = done.results[-1]
+        done.results[-1] = replace(last, outcome="failed", message=f"{GONE} ({last.message})")
+    elif done.error is not None:
+        done.error = f"{GONE} ({done.error})"
+    for result in done.results:
+        append_note(result.journal, f"result: {GONE}")
 
 
 def _follow_up(plan: Plan) -> Plan | None:

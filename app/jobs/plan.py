@@ -25,6 +25,9 @@ JobKind = Literal[
     "write",
     "verify",
     "udf",
+    "ecc_burn",
+    "repair",
+    "changer",
 ]
 PLAN_FORMAT = 1
 

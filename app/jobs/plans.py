@@ -24,7 +24,6 @@ from app.engine.surface import new_abort_file, surface_commands
 from app.iso.image_facts import ImageFacts
 from app.jobs.plan import Confirm, Follow, JobKind, Plan
 from app.jobs.plans_remote import remote_entries, streamed_burn, transfer_lines
-from app.media import udf_format as udf
 from app.media.view import short_address, size_text
 from app.stage.names import display
 
@@ -162,44 +161,6 @@ def format_plan(target: Target, mode: str) -> Plan:
     )
 
 
-def udf_format_plan(target: Target, label: str, *, formatted_first: bool = False) -> Plan:
-    """mkudffs on a rewritable medium or an image file: everything on it is lost, so asked.
-
-    ValueError (one line) for a label UDF cannot hold, a medium that is not rewritable, or a
-    DVD-RW in sequential recording unless `formatted_first` (format_plan runs before it).
-    """
-    address = parse_address(target.address)
-    image = address.kind == "stdio"
-    profile = target.media.profile if target.media else None
-    kind = udf.media_type(profile, image=image)
-    if not image and not formatted_first and udf.needs_overwrite_format(profile):
-        raise ValueError(
-            "this DVD-RW is in sequential recording: format it first (Format → as needed makes "
-            "it restricted overwrite), then format it for UDF"
-        )
-    blocks = None
-    if image and (not os.path.exists(address.path) or os.path.getsize(address.path) == 0):
-        blocks = udf.IMAGE_BLOCKS
-    lines = (
-        f"Drive: {target.name}",
-        f"File system: UDF, label {label}, media type {kind}, {udf.BLOCK_SIZE}-byte blocks",
-        "Everything on the medium is lost.",
-    ) + (
-        ("First xorriso -format as_needed makes the DVD-RW restricted overwrite.",)
-        if formatted_first
-        else ()
-    )
-    return Plan(
-        kind="udf",
-        address=address,
-        drive_title=target.title,
-        title=f"Formatting {target.name} for UDF",
-        argv=tuple(udf.mkudffs_argv(address.path, kind, label, blocks)),
-        confirm=Confirm("Format for UDF?", lines, "Format", danger=True),
-        params={"label": label, "media_type": kind},
-    )
-
-
 def eject_plan(target: Target) -> Plan:
     return _for(
         target, "eject",
@@ -296,6 +257,8 @@ def write_image_plan(
     options: BurnOptions,
     facts: ImageFacts | None = None,
     notes: Sequence[str] = (),
+    *,
+    pad: bool = True,
 ) -> Plan:
     """Write an image file as it is; then compare the medium with it (unless switched off)."""
     image = os.path.abspath(image)
@@ -315,7 +278,7 @@ def write_image_plan(
     return _for(
         target, "write",
         title=f"Writing {os.path.basename(image)} to {target.name}",
-        argv=_argv(write_image_commands(target.address, image, options, there=there)),
+        argv=_argv(write_image_commands(target.address, image, options, there=there, pad=pad)),
         confirm=Confirm("Write this image?", tuple(lines), "Write", danger=any(
             line.startswith("Lost:") for line in notes
         )),

@@ -15,6 +15,7 @@ from app.engine.progress import Progress
 from app.jobs.job import JobResult
 
 CHECKS = ("check", "surface", "read", "verify")
+WRITES = ("burn", "write", "ecc_burn")
 
 
 def remember(
@@ -26,11 +27,11 @@ def remember(
     """Record a plan's results on the medium at `drive` in the catalog; a few words of what
     it learned, or None."""
     kinds = [r.kind for r in results]
-    if report is None or not (set(kinds) & {"burn", "write", *CHECKS}):
+    if report is None or not (set(kinds) & {*WRITES, *CHECKS}):
         return None
     try:
         with Catalog() as catalog:
-            if any(r.kind in ("burn", "write") and r.outcome == "ok" for r in results):
+            if any(r.kind in WRITES and r.outcome == "ok" for r in results):
                 listed = catalog_medium(catalog, drive, report)
                 note = f"catalogued {listed[1]:,} files" if listed else None
             else:

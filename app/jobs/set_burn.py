@@ -16,6 +16,7 @@ from app.engine.options import BurnOptions
 from app.jobs.finish import Finished
 from app.jobs.plan import Plan
 from app.jobs.plans import Target, burn_plan
+from app.jobs.plans_ecc import set_disc_ecc_plan
 
 
 def manifest_folder(name: str) -> Path:
@@ -36,10 +37,14 @@ def disc_plan(plan: DiscSet, disc: SetDisc, target: Target, options: BurnOptions
     entries = [MapEntry(i.disk, f"/{i.iso}", i.offset, i.count) for i in disc.items]
     entries += [MapEntry(str(folder / f), f"/{f}") for f in ("SHA256SUMS", "INDEX.txt")]
     options.volume_id = plan.volume_id(disc)
+    if plan.ecc is not None:
+        return set_disc_ecc_plan(plan, target, entries, options)
     return burn_plan(target, entries, options, files=len(entries))
 
 
-def record_disc(plan: DiscSet, disc: SetDisc, done: Finished) -> str:
+def record_disc(
+    plan: DiscSet, disc: SetDisc, done: Finished, then: str = "insert the next blank and run set burn again"
+) -> str:
     """A disc burned and verified is done for the set (and the catalog knows its set)."""
     if not done.ok:
         return f"disc {disc.number} of {len(plan.discs)} failed: burn it again on a new blank"
@@ -55,5 +60,5 @@ def record_disc(plan: DiscSet, disc: SetDisc, done: Finished) -> str:
             return f"disc {disc.number} burned; the catalog could not record its set: {exc}"
     left = sum(1 for d in plan.discs if d.state != "burned")
     return f"disc {disc.number} of {len(plan.discs)} burned" + (
-        f"; {left} to go: insert the next blank and run set burn again" if left else "; the set is complete"
+        f"; {left} to go: {then}" if left else "; the set is complete"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from app.engine.address import check_address, parse_address
 from app.engine.commands import MapEntry
 from app.engine.detach import check_free
+from app.engine.dvdisaster import check_dvdisaster
 from app.engine.errors import EngineError
 from app.engine.image_write import fresh_image
 from app.engine.inspect import read_medium
@@ -19,7 +20,9 @@ from app.engine.remaster import RemasterError, check_remaster, empty_output
 from app.engine.remote_address import is_remote
 from app.engine.rescue import RescueRead
 from app.engine.surface import SurfaceScan
+from app.jobs.changer_move import ChangerMoveJob
 from app.jobs.copy import CopyJob
+from app.jobs.ecc_burn import EccBurnJob
 from app.jobs.job import Job
 from app.jobs.plan import Plan
 from app.jobs.plans import (
@@ -33,6 +36,7 @@ from app.jobs.plans import (
     surface_plan,
 )
 from app.jobs.read_checks import ReadLock, check_read_target, remember_identity
+from app.jobs.repair import RepairJob
 from app.jobs.udf_format import UdfFormatJob
 from app.jobs.verify_image import VerifyImageJob
 from app.jobs.verify_remote import RemoteVerifyJob
@@ -47,15 +51,7 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     """The job of `plan`, not yet running (iterate its events()); `attach_to`: follow the
     detached run in that folder instead of starting one. EngineError when it cannot start."""
     meta = {"plan": plan.to_json()}
-    source = plan.params.get("source")
-    remote = plan.address.remote or (
-        parse_address(source).remote if isinstance(source, str) and is_remote(source) else None
-    )
-    if remote is not None and plan.kind not in REMOTE_KINDS:
-        raise EngineError(
-            f"{plan.kind} is not supported on a drive on another machine yet: run it on "
-            f"{remote.host} (ssh {remote.host}, then discdeck there)"
-        )
+    _refuse_remote(plan)
     if attach_to is not None:
         return Operation(
             plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive,
@@ -68,12 +64,16 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
         return ExtractJob(view, source, plan.params["target"], plan.drive)
     if plan.kind == "remaster":
         return _remaster(plan, journal_dir)
+    if plan.kind in ("ecc_burn", "repair"):
+        return _error_correction(plan, journal_dir)
     if plan.kind == "verify":
         stamp = plan.params.get("stamp")
         if plan.address.remote is not None:
             image = plan.params["image"]
             return RemoteVerifyJob(plan.address, image, tuple(stamp) if stamp else None)
         return VerifyImageJob(plan.drive, plan.params["image"], tuple(stamp) if stamp else None)
+    if plan.kind == "changer":
+        return ChangerMoveJob(plan)
     if plan.kind != "eject":
         check_address(plan.address, for_write=plan.kind in WRITES)
     if plan.kind == "udf":
@@ -101,6 +101,27 @@ def start_job(plan: Plan, *, journal_dir: Path | None = None, attach_to: Path | 
     return Operation(
         plan.kind, list(plan.argv), journal_dir=journal_dir, address=plan.drive, meta=meta
     )
+
+
+def _refuse_remote(plan: Plan) -> None:
+    """Kinds that would read or write a local path of the remote's name stay local."""
+    source = plan.params.get("source")
+    remote = plan.address.remote or (
+        parse_address(source).remote if isinstance(source, str) and is_remote(source) else None
+    )
+    if remote is not None and plan.kind not in REMOTE_KINDS:
+        raise EngineError(
+            f"{plan.kind} is not supported on a drive on another machine yet: run it on "
+            f"{remote.host} (ssh {remote.host}, then discdeck there)"
+        )
+
+
+def _error_correction(plan: Plan, journal_dir: Path | None) -> Job:
+    """dvdisaster's jobs: an error-corrected disc, an image repaired (its absence named)."""
+    check_dvdisaster()
+    if plan.kind == "repair":
+        return RepairJob(plan)
+    return EccBurnJob(plan, start=start_job, journal_dir=journal_dir)
 
 
 def _read(plan: Plan, journal_dir: Path | None) -> Job:

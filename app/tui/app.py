@@ -23,15 +23,18 @@ from app.stage.store import StageFileError, autosave_path, load_stage, save_stag
 from app.tui.commands import DiscdeckCommands
 from app.tui.flows import OperationFlows
 from app.tui.image_flows import ImageFlows
+from app.tui.job_flows import JobFlows
 from app.tui.messages import DriveChanged, DriveOpened, MediumChanged, MediumRead
+from app.tui.multi_flows import MultiFlows
 from app.tui.screens.choice_screen import ChoiceScreen
-from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.help_screen import HelpScreen
 from app.tui.screens.main_screen import MainScreen
 from app.tui.screens.prompt_screen import PromptScreen
+from app.tui.set_flows import SetFlows
+from app.tui.typeahead import TypeAhead
 
 
-class DiscdeckApp(OperationFlows, ImageFlows, App):
+class DiscdeckApp(JobFlows, MultiFlows, SetFlows, OperationFlows, ImageFlows, TypeAhead, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
     BINDINGS = [
@@ -40,6 +43,7 @@ class DiscdeckApp(OperationFlows, ImageFlows, App):
         Binding("ctrl+o", "open_project", "Open project", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("J", "jobs", "Jobs", show=False),
     ]
     COMMANDS = App.COMMANDS | {DiscdeckCommands}
     # Every screen gets one class of each pair (styles/discdeck.tcss): under 80 columns the
@@ -113,11 +117,14 @@ class DiscdeckApp(OperationFlows, ImageFlows, App):
         if main is None:
             return
         if message.event.kind == "drives":
+            self.cancel_vanished_jobs()
             main.find_drives()
             return
         drive = self.drive
         if drive is None or parse_address(drive.address).path != message.event.device:
             return
+        if self.jobs.busy_drive(drive.address) is not None:
+            return  # our own job is writing it: re-read once, when the job ends
         if self.screen is main:
             main.read_current()
         else:
@@ -141,54 +148,6 @@ class DiscdeckApp(OperationFlows, ImageFlows, App):
         """A job re-read the medium: keep what it saw, and re-read it on the main screen."""
         self.report = message.report
         self.media_changed = True
-
-    async def action_quit(self) -> None:
-        """Burns, blanks, formats and checks run detached: they go on after quitting."""
-        # The job screen is imported only when a job exists (~50 ms, see flows.run_confirmed).
-        from app.tui.screens.operation_screen import OperationScreen
-
-        running = [
-            s for s in self.screen_stack if isinstance(s, OperationScreen) and not s.finished
-        ]
-        if not running:
-            self.exit()
-            return
-        detached = all(getattr(s.operation, "detached", False) for s in running)
-
-        def answer(yes: bool | None) -> None:
-            if not yes:
-                return
-            for screen in running:
-                if detached:
-                    screen.operation.stop_reading()  # type: ignore[union-attr]
-                else:
-                    screen.cancel_requested = True
-                    if screen.operation is not None:
-                        screen.operation.cancel()
-            self.exit()
-
-        title = running[0].plan.title
-        if detached:
-            kind = getattr(running[0].operation, "kind", "job")
-            lines = [
-                f"{title} is still running.",
-                f"The {kind} will CONTINUE in the background after you quit;",
-                "start discdeck again to see its progress and result.",
-                "Press n to stay.",
-            ]
-            confirm = ConfirmScreen(
-                "Quit during an operation?", lines, yes_label=f"Quit (the {kind} continues)"
-            )
-        else:
-            lines = [
-                f"{title} is still running.",
-                "Quitting cancels it; the medium may be left partly written.",
-                "Press n to stay and let it finish.",
-            ]
-            confirm = ConfirmScreen(
-                "Quit during an operation?", lines, yes_label="Cancel it and quit", danger=True
-            )
-        self.push_screen(confirm, answer)
 
     def action_save_project(self) -> None:
 

@@ -21,11 +21,12 @@ from app.engine.models import SECTOR, Formats, MediumReport
 from app.engine.preflight import SizeForecast, forecast_size, preflight_burn
 from app.jobs import plans
 from app.jobs.plan import Plan
+from app.jobs.plans_udf import udf_format_plan
 from app.media.contents import already_there, open_contents
 from app.media.udf_format import check_label
 from app.media.view import short_address, used_blocks
 from app.stage.model import BurnMark, Stage
-from app.tui.messages import PlanFinished, RunPlan
+from app.tui.messages import RunPlan
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.prompt_screen import PromptScreen
@@ -46,6 +47,8 @@ class OperationFlows:
     drive: DriveEntry | None
     report: MediumReport | None
     media_changed: bool
+    offer_set: Callable[[list[str]], bool]
+    """SetFlows: offer a disc set for a stage larger than the medium (True when it did)."""
 
     # -- shared facts ----------------------------------------------------------------------
 
@@ -77,10 +80,12 @@ class OperationFlows:
         from app.tui.screens.operation_screen import OperationScreen
 
         def answer(yes: bool | None) -> None:
-            if yes:
+            if yes and not self.refuse_busy(plan):
                 self._mark_burning(plan)
                 self.push_screen(OperationScreen(plan), self._after_operation)
 
+        if self.refuse_busy(plan):
+            return
         if ask:
             self.push_screen(ConfirmScreen.for_plan(plan), answer)
         else:
@@ -106,23 +111,32 @@ class OperationFlows:
     # -- burn --------------------------------------------------------------------------------
 
     def action_burn(self) -> None:
-        drive = self._need_drive()
-        if drive is None:
+        """The stage to the open drive, or to every drive marked (space) when several are."""
+        self.copies = 1
+        marked = self.marked_drives()
+        drive = self._need_drive() if len(marked) < 2 else marked[0]
+        if drive is None or not self._stage_ready():
             return
-        if self.stage.is_empty():
-            self.notify(
-                "The stage is empty: add files first (a opens the stage)", severity="warning"
-            )
-            self.action_stage()
-            return
-        if self.stage.unscanned():
-            self.notify("Still summing folder sizes — try again in a moment", severity="warning")
+        if len(marked) > 1:
+            self.burn_to_several(marked)
             return
         if self.stage.burn_mark is not None:
             self._ask_burn_again(self.stage.burn_mark)
             return
         self.notify("Checking the stage against the medium…", timeout=2)
         self.preflight(drive)
+
+    def _stage_ready(self) -> bool:
+        if self.stage.is_empty():
+            self.notify(
+                "The stage is empty: add files first (a opens the stage)", severity="warning"
+            )
+            self.action_stage()
+            return False
+        if self.stage.unscanned():
+            self.notify("Still summing folder sizes — try again in a moment", severity="warning")
+            return False
+        return True
 
     def _ask_burn_again(self, mark: BurnMark) -> None:
         """A burn of this stage started and was never seen to end: it may be on a disc."""
@@ -146,13 +160,6 @@ class OperationFlows:
             started = time.strftime("%Y-%m-%d %H:%M")
             volume_id = self.stage.volume_id
             self.stage.burn_mark = BurnMark(started, volume_id, short_address(plan.drive))
-            self.save_stage()
-
-    def on_plan_finished(self, message: PlanFinished) -> None:
-        """A stage burn that did not end on the disc (failed, cancelled) is not burned."""
-        done = message.finished
-        if done.plan.follow.clear_stage and not done.stage_cleared and self.stage.burn_mark:
-            self.stage.burn_mark = None
             self.save_stage()
 
     @work(thread=True, exclusive=True, group="preflight")
@@ -196,7 +203,8 @@ class OperationFlows:
     ) -> None:
         if problems:
             lines = [*problems, "", "Nothing was written."]
-            self.push_screen(ConfirmScreen("Cannot burn", lines, yes_label="OK"))
+            if not self.offer_set(lines):  # larger than the medium: a disc set instead?
+                self.push_screen(ConfirmScreen("Cannot burn", lines, yes_label="OK"))
             return
         plan = self._plan_or_say(
             lambda: plans.burn_plan(
@@ -211,7 +219,9 @@ class OperationFlows:
                 replaced=replaced,
             )
         )
-        if plan is not None:
+        if plan is not None and self.copies > 1:
+            self.run_copies_confirmed(plan, self.copies)
+        elif plan is not None:
             self.run_confirmed(plan)
 
     def clear_burned_stage(self, entries: Sequence[MapEntry]) -> bool:
@@ -299,7 +309,7 @@ class OperationFlows:
 
         def chosen(label: str | None) -> None:
             if label:
-                self._simple(lambda target: plans.udf_format_plan(target, label))
+                self._simple(lambda target: udf_format_plan(target, label))
 
         self.push_screen(
             PromptScreen(

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # types only: the job machinery is imported when the first jo
     from app.jobs.finish import Finished
     from app.jobs.job import JobResult
     from app.jobs.plan import Plan
+    from app.jobs.registry import RunningJob
 
 
 class DrivesFound(Message):
@@ -73,6 +74,29 @@ class JobFinished(Message):
     def __init__(self, result: JobResult) -> None:
         super().__init__()
         self.result = result
+
+
+class JobNote(Message):
+    """A line a job says as it goes (copies in a row: "copy 2 of 3: ok")."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class JobsChanged(Message):
+    """A job of the registry moved: redraw the drive states (only the newest matters)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, JobsChanged)
+
+
+class JobEnded(Message):
+    """A job of the registry finished (whether or not its screen is shown)."""
+
+    def __init__(self, running: RunningJob) -> None:
+        super().__init__()
+        self.running = running
 
 
 class JobFailedToStart(Message):

@@ -7,8 +7,9 @@ import hashlib
 import json
 from pathlib import Path
 
+from app.config import recorders_dir
 from tests.cli.test_cli import discdeck, one_line_failure
-from tests.conftest import needs_xorriso
+from tests.conftest import needs_xorriso, xorriso_run
 from tests.services.test_udf import bridge, mkudffs, udfinfo
 
 pytestmark = needs_xorriso
@@ -62,3 +63,34 @@ def test_format_udf_refusals_leave_files_untouched(tmp_path: Path) -> None:
     one_line_failure(long_label, "UDF holds 30", "shorter --label")
     assert not (tmp_path / "x.img").exists()
     one_line_failure(discdeck("format", "--udf"), "format needs a drive")
+
+
+def test_info_names_the_udf_of_a_bridge_disc(tmp_path: Path) -> None:
+    """genisoimage -udf: ISO 9660 sessions and a UDF volume; info says both, with the UDF
+    revision and label udfinfo reads. An ISO 9660-only image (xorriso) names none."""
+    image = bridge(tmp_path)
+    info = discdeck("info", "--dev", f"stdio:{image}")
+    assert info.returncode == 0, info.stderr
+    facts = udfinfo(image)
+    expected = f"ISO 9660 and UDF {facts['udfrev']}, label {facts['label']}, "
+    assert f"File sys  {expected}" in info.stdout
+    doc = json.loads(discdeck("info", "--dev", f"stdio:{image}", "--json").stdout)
+    assert doc["filesystem"].startswith(expected) and doc["sessions"][0]["kind"] == "ISO"
+    plain = tmp_path / "plain.iso"
+    xorriso_run("-outdev", f"stdio:{plain}", "-map", str(tmp_path / "src"), "/", "-commit")
+    assert "File sys" not in discdeck("info", "--dev", f"stdio:{plain}").stdout
+    assert "filesystem" not in json.loads(
+        discdeck("info", "--dev", f"stdio:{plain}", "--json").stdout
+    )
+
+
+def test_info_json_of_a_recorder_formatted_for_udf(tmp_path: Path) -> None:
+    """A virtual recorder's medium formatted with format --udf: info --json names the UDF
+    (label, revision) beside the recorder's nominal medium."""
+    assert discdeck("recorder", "add", "floppy").returncode == 0
+    image = recorders_dir() / "floppy.iso"
+    proc = discdeck("format", "--udf", "--dev", f"stdio:{image}", "--label", "REC UDF")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads(discdeck("info", "--dev", f"stdio:{image}", "--json").stdout)
+    assert doc["recorder"]["name"] == "floppy"
+    assert doc["filesystem"].startswith(f"UDF {udfinfo(image)['udfrev']}, label REC UDF, ")

@@ -176,6 +176,11 @@ def test_burn_then_check_all_match(tmp_path: Path) -> None:
     events, check = run_op(start_check(f"stdio:{image}"))
     assert (check.outcome, check.mismatches, check.no_md5) == ("ok", [], False)
     assert [e.phase for e in events] == ["verifying", "done"]
+    journal = read_journal(list_journals(tmp_path / "j")[0])
+    banner = [line for line in journal.splitlines() if "RockRidge filesystem manipulator" in line]
+    assert len(banner) == 1 and banner[0].split()[1] == "B", banner  # xorriso's banner, on stderr
+    assert not [line for line in journal.splitlines() if line[10:13] == " E "], journal
+    assert "B xorriso's banner (stderr)" in journal
 
 
 @needs_xorriso

@@ -6,7 +6,7 @@ import os
 import shlex
 from pathlib import Path
 
-from app.engine.journal import Journal, journal_lines
+from app.engine.journal import CHANNELS, Journal, journal_lines
 from app.engine.readable import printable, readable, shell_words
 
 HOSTILE_ARGV = [
@@ -46,7 +46,8 @@ def test_journal_lines_show_the_argv_as_shell_words(tmp_path: Path) -> None:
     assert raw.count(b"\n") > len(journal_lines(journal.path))  # the raw command: 2 lines
     lines = journal_lines(journal.path)
     assert lines[2] == "argv: " + shell_words(HOSTILE_ARGV)
-    assert lines[3] == ""  # the raw command (spread over two lines by the newline) left out
+    # the raw command (spread over two lines by the newline) left out; the channels' legend
+    assert lines[3:5] == [CHANNELS, ""]
     assert not any(line.startswith(("command:", "line'")) for line in lines)
     assert all(line.isprintable() for line in lines)
     assert "outcome: ok" in lines
@@ -69,3 +70,28 @@ def test_journal_lines_keep_an_argv_that_is_not_json_and_cut_long_journals(
     cut = journal_lines(path, limit=10)
     assert cut[0] == f"… {len(lines) - 10} earlier lines not shown …"
     assert cut[1:] == lines[-10:]
+
+
+def test_journal_labels_the_banner_and_keeps_other_stderr(tmp_path: Path) -> None:
+    """xorriso's banner comes on stderr: the journal says B (banner), not E; any other
+    stderr line (a signal, an abort) stays E."""
+    from app.engine.journal import journal_channel
+
+    assert (
+        journal_channel(
+            "E", "GNU xorriso 1.5.6 : RockRidge filesystem manipulator, GNU xorriso project."
+        )
+        == "B"
+    )
+    assert (
+        journal_channel("E", "xorriso 1.5.4 : RockRidge filesystem manipulator, libburnia project.")
+        == "B"
+    )
+    assert journal_channel("E", "xorriso : aborting") == "E"
+    assert journal_channel("I", "xorriso 1.5.4 : RockRidge filesystem manipulator") == "I"
+    journal = Journal(tmp_path, "burn", ["xorriso"])
+    journal.line("E", "xorriso 1.5.4 : RockRidge filesystem manipulator, libburnia project.", 0.1)
+    journal.line("E", "Killed", 0.2)
+    journal.close()
+    body = journal.path.read_text().splitlines()
+    assert body[-2].split()[1:3] == ["B", "xorriso"] and body[-1].split()[1:] == ["E", "Killed"]

@@ -20,7 +20,8 @@ from app.iso.view import open_session
 from tests.conftest import needs_xorriso
 
 needs_genisoimage = pytest.mark.skipif(
-    shutil.which("genisoimage") is None, reason="genisoimage not installed (apt-get install genisoimage)"
+    shutil.which("genisoimage") is None,
+    reason="genisoimage not installed (apt-get install genisoimage)",
 )
 DEEP = [f"lvl{n}" for n in range(10)]
 """Deeper than ISO 9660's 8 levels: Rock Ridge writers relocate it (CL/RE records)."""
@@ -71,7 +72,9 @@ def pycdlib_tree(image: Path) -> tuple[str, Tree]:
     iso = pycdlib.PyCdlib()
     iso.open(str(image))
     try:
-        space = "rr_path" if iso.has_rock_ridge() else "joliet_path" if iso.has_joliet() else "iso_path"
+        space = (
+            "rr_path" if iso.has_rock_ridge() else "joliet_path" if iso.has_joliet() else "iso_path"
+        )
         found: Tree = {}
         for top, dirs, files in iso.walk(**{space: "/"}):
             for name in dirs + files:
@@ -84,7 +87,9 @@ def pycdlib_tree(image: Path) -> tuple[str, Tree]:
                     found[path] = ("link", None, record.rock_ridge.symlink_path().decode())
                 else:
                     found[path] = ("file", record.get_data_length(), None)
-        return {"rr_path": "rockridge", "joliet_path": "joliet", "iso_path": "iso9660"}[space], found
+        return {"rr_path": "rockridge", "joliet_path": "joliet", "iso_path": "iso9660"}[
+            space
+        ], found
     finally:
         iso.close()
 
@@ -136,7 +141,9 @@ WRITERS = [
 @needs_xorriso
 @needs_genisoimage
 @pytest.mark.parametrize(
-    ("writer", "flags", "kind", "xorriso_reads"), WRITERS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v)
+    ("writer", "flags", "kind", "xorriso_reads"),
+    WRITERS,
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v),
 )
 def test_images_of_other_writers_read_as_pycdlib_and_xorriso_read_them(
     tmp_path: Path, writer: str, flags: tuple[str, ...], kind: str, xorriso_reads: bool
@@ -263,7 +270,9 @@ def test_empty_rock_ridge_names_fall_back_to_their_joliet_twins(tmp_path: Path) 
     iso = pycdlib.PyCdlib()
     iso.open(str(image))
     joliet = {
-        f"{top.rstrip('/')}/{name}" for top, dirs, files in iso.walk(joliet_path="/") for name in dirs + files
+        f"{top.rstrip('/')}/{name}"
+        for top, dirs, files in iso.walk(joliet_path="/")
+        for name in dirs + files
     }
     iso.close()
     with open_session(str(image)) as view:
@@ -328,3 +337,55 @@ def test_eight_bit_iso9660_names_are_utf8_like_rock_ridge(tmp_path: Path, writer
             ["isoinfo", "-i", str(image), "-f"], capture_output=True, check=True, timeout=60
         ).stdout.split(b"\n")  # fmt: skip
         assert {os.fsencode(e.iso_path) for e in entries} == {p for p in listed if p}
+
+
+def _without_nm(image: Path, out: Path) -> Path:
+    """The image with every Rock Ridge NM entry turned into PD (SUSP padding, which pycdlib
+    and xorriso read past): records with no name of their own, as some writers leave them."""
+    data = bytearray(image.read_bytes())
+    at = data.find(b"NM")
+    while at >= 0:
+        if data[at + 3] == 1 and 5 <= data[at + 2] < 255:
+            data[at : at + 2] = b"PD"
+        at = data.find(b"NM", at + 2)
+    out.write_bytes(data)
+    return out
+
+
+@needs_genisoimage
+def test_records_without_nm_take_their_joliet_names(tmp_path: Path) -> None:
+    """genisoimage -R -J, NM left out: folders and empty files (no data extent to match)
+    get the Joliet names pycdlib reads, not the ISO 9660 ones; names that several Joliet
+    names could have made (ABCDEFGH, ABCDE000) keep their ISO 9660 names, never a wrong one."""
+    src = tmp_path / "src"
+    (src / "Long Folder Name" / "inner dir").mkdir(parents=True)
+    (src / "e").mkdir()
+    for name in ("empty one.txt", "empty two.txt", "e/zero a", "e/zero b"):
+        (src / name).write_bytes(b"")
+    (src / "first file.txt").write_bytes(b"one\n")
+    (src / "Long Folder Name" / "Ä umlaut.txt").write_bytes(b"y\n")
+    (src / "Long Folder Name" / "inner dir" / "deep file name.txt").write_bytes(b"x\n")
+    os.symlink("first file.txt", src / "link")
+    for name in ("abcdefghij1", "abcdefghij2"):
+        (src / "e" / name).write_bytes(b"")
+    genisoimage(tmp_path / "rj.iso", src, "-R", "-J")
+    image = _without_nm(tmp_path / "rj.iso", tmp_path / "no-nm.iso")
+    iso = pycdlib.PyCdlib()
+    iso.open(str(image))
+    joliet = {
+        f"{top.rstrip('/')}/{n}"
+        for top, dirs, files in iso.walk(joliet_path="/")
+        for n in dirs + files
+    }
+    iso.close()
+    ambiguous = {"/e/abcdefghij1", "/e/abcdefghij2"}
+    with open_session(str(image)) as view:
+        entries = {e.iso_path: e for e in view.walk()}
+        assert view.problems == []
+    named = {p for p, e in entries.items() if e.name_source == "joliet"}
+    assert named == joliet - ambiguous
+    kept = sorted(p for p, e in entries.items() if e.name_source == "iso9660")
+    assert len(kept) == 2 and all(p.startswith("/e/ABCDE") for p in kept), kept
+    assert entries["/Long Folder Name/inner dir"].is_dir and entries["/link"].is_symlink
+    with open_session(str(image)) as view:
+        assert view.open_file("/Long Folder Name/inner dir/deep file name.txt").read() == b"x\n"

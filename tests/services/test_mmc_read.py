@@ -28,6 +28,7 @@ from app.iso.mmc_read import (
     is_mmc_device,
     parse_sense,
     read10_cdb,
+    read_capacity_cdb,
 )  # fmt: skip
 from app.iso.records import SECTOR
 
@@ -47,6 +48,11 @@ class FakeDrive:
     def __call__(self, fd: int, request: int, hdr: _SgIoHdr) -> int:
         assert request == SG_IO and hdr.interface_id == ord("S") and hdr.cmd_len == 10
         cdb = ctypes.string_at(hdr.cmdp, hdr.cmd_len)
+        if cdb[0] == 0x25:  # READ CAPACITY(10): the last recorded block, the block length
+            self.commands.append((-1, 0))
+            answer = struct.pack(">II", self.blocks - 1, SECTOR)
+            ctypes.memmove(hdr.dxferp, answer, len(answer))
+            return 0
         opcode, _flags, lba, _group, count, _control = struct.unpack(">BBIBHB", cdb)
         assert opcode == 0x28 and hdr.dxfer_len == count * SECTOR
         self.commands.append((lba, count))
@@ -133,3 +139,44 @@ def test_the_verify_reads_a_drive_by_sg_io_not_by_the_kernels_stale_size(
     drive.bad = set()
     list(comparison)
     assert comparison.result is not None and comparison.result.matches
+
+
+def test_read_capacity_and_reads_at_any_offset() -> None:
+    medium = random.Random(3).randbytes(50 * SECTOR)
+    drive = FakeDrive(medium)
+    reader = MmcReader(-1, ioctl=drive)
+    assert read_capacity_cdb() == bytes.fromhex("25" + "00" * 9)
+    assert reader.capacity() == 50 * SECTOR
+    assert reader.pread_any(5000, 3 * SECTOR + 17) == medium[3 * SECTOR + 17 : 3 * SECTOR + 5017]
+    assert reader.pread_any(100, 50 * SECTOR - 10) == medium[-10:]
+
+
+def test_the_browser_reads_a_freshly_burned_drive_past_the_kernels_stale_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel's /dev/sr0 still ends after the blank's 1 block; the drive holds a whole
+    ISO session (written by xorriso). The browser lists and reads it through the drive, and
+    knows the medium's size from READ CAPACITY (damage past it can be named)."""
+    from app.iso import file as iso_file
+    from app.iso.view import IsoFormatError, open_session
+    from tests.conftest import make_image
+
+    image = make_image(
+        tmp_path / "burned.iso", [("FRESH", {"a.txt": b"burned\n", "big.bin": 300_000})]
+    )
+    track = image.read_bytes()
+    stale = tmp_path / "sr0"
+    stale.write_bytes(track[:SECTOR])
+    drive = FakeDrive(track)
+    monkeypatch.setattr(iso_file, "is_mmc_device", lambda path: path == str(stale))
+    monkeypatch.setattr(iso_file, "MmcReader", partial(MmcReader, ioctl=drive))
+    with open_session(str(stale)) as view:
+        assert view.volume_id == "FRESH"
+        assert sorted(e.name for e in view.list("/d1")) == ["a.txt", "big.bin"]
+        assert view.open_file("/d1/a.txt").read() == b"burned\n"
+        assert len(view.open_file("/d1/big.bin").read()) == 300_000
+        assert view.file.known_size() == len(track)
+    plain = tmp_path / "sr0-through-the-kernel"
+    plain.write_bytes(track[:SECTOR])  # the same stale node, read without SG_IO
+    with pytest.raises(IsoFormatError):
+        open_session(str(plain))

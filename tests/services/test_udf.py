@@ -5,6 +5,7 @@ other tools: mkudffs (UDF only) and genisoimage -udf (a bridge disc)."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from app.engine.inspect import read_medium
+from app.engine.models import Media
 from app.iso.udf import UdfError, name_filesystem, read_udf, udf_words
 from app.iso.udf_view import UdfView
-from app.jobs.plans import Target, udf_format_plan
+from app.jobs.plans import Target, format_plan
+from app.jobs.plans_udf import needs_format_first, udf_format_plan
 from app.jobs.start import start_job
-from app.media.udf_format import check_label, media_type, mkudffs_argv
+from app.media.udf_format import check_label, media_type, mkudffs_argv, next_step
 from tests.conftest import needs_xorriso
 
 
@@ -177,7 +180,7 @@ def test_media_types() -> None:
     assert media_type("CD-RW", image=False) == "cdrw"
     with pytest.raises(ValueError, match="cannot be formatted for UDF"):
         media_type("DVD-R sequential recording", image=False)
-    argv = mkudffs_argv("/x.img", "hd", "L")
+    argv = mkudffs_argv("/x.img", None, "L")
     assert argv[1:] == ["--utf8", "--media-type=hd", "--label=L", "--blocksize=2048", "/x.img"]
 
 
@@ -198,24 +201,78 @@ def test_format_job_on_a_new_and_an_existing_image(tmp_path: Path) -> None:
         assert (info["label"], info["blocksize"], info["udfrev"]) == (label, "2048", "2.01")
 
 
-def test_plans_for_real_media() -> None:
-    from app.engine.models import Media
+PLAN_CASES = (
+    ("DVD-RAM", "appendable"), ("DVD-RAM", "blank"), ("BD-RE", "appendable"), ("BD-RE", "blank"),
+    ("DVD+RW", "appendable"), ("DVD+RW", "blank"), ("DVD-RW restricted overwrite", "blank"),
+    ("DVD-RW sequential recording", "appendable"), ("CD-RW", "appendable"),
+    ("DVD-R sequential recording", "blank"), ("BD-R sequential recording", "blank"),
+)  # fmt: skip
 
-    def target(profile: str) -> Target:
-        return Target("/dev/sr0", "sr0", Media(profile=profile))
+
+def plan_transcript() -> str:
+    """Each medium's decision in words: what format --udf does on /dev/sr0, or why not."""
+    out = []
+    for profile, status in PLAN_CASES:
+        for pktcdvd in (True, False) if profile.startswith(("DVD-RW", "CD-RW")) else (True,):
+            target = Target("/dev/sr0", "sr0", Media(profile=profile, status=status))  # type: ignore[arg-type]
+            out.append(f"## {profile}, {status}" + ("" if pktcdvd else ", kernel without pktcdvd"))
+            first = needs_format_first(target)
+            try:
+                plan = udf_format_plan(target, "MY DISC", formatted_first=first, pktcdvd=pktcdvd)
+            except ValueError as exc:
+                out.append(f"refused: {exc}")
+                continue
+            if first:
+                out.append(f"first:   {shlex.join(format_plan(target, 'as_needed').argv[-4:])}")
+            out.append(f"argv:    {shlex.join(['mkudffs', *plan.argv[1:]])}")
+            out += [f"confirm: {line}" for line in plan.confirm.lines]
+            out.append(f"then:    {next_step('/dev/sr0', plan.params['media_type'])}")
+    return "\n".join(out) + "\n"
+
+
+def test_plans_for_real_media_match_the_transcript() -> None:
+    """tests/fixtures/udf-format-plans.txt is the reviewed decision for every medium
+    (UDF_FORMAT_PLANS_UPDATE=1 rewrites it; read the diff)."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "udf-format-plans.txt"
+    text = plan_transcript()
+    if os.environ.get("UDF_FORMAT_PLANS_UPDATE"):
+        fixture.write_text(text)
+    assert text == fixture.read_text()
+
+
+def test_plans_for_real_media() -> None:
+    def target(profile: str, status: str = "appendable") -> Target:
+        return Target("/dev/sr0", "sr0", Media(profile=profile, status=status))  # type: ignore[arg-type]
 
     plan = udf_format_plan(target("DVD+RW"), "BACKUP")
     assert plan.argv[1:] == (
-        "--utf8",
-        "--media-type=dvdrw",
-        "--label=BACKUP",
-        "--blocksize=2048",
-        "/dev/sr0",
-    )
-    assert "dvdram" in udf_format_plan(target("BD-RE"), "B").argv[2]
-    with pytest.raises(ValueError, match="sequential recording: format it first"):
-        udf_format_plan(target("DVD-RW sequential recording"), "X")
-    first = udf_format_plan(target("DVD-RW sequential recording"), "X", formatted_first=True)
+        "--utf8", "--media-type=dvdrw", "--label=BACKUP", "--blocksize=2048", "/dev/sr0",
+    )  # fmt: skip
+    bd = udf_format_plan(target("BD-RE"), "B").argv
+    assert bd[2:4] == ("--media-type=dvdram", "--packetlen=32")
+    with pytest.raises(ValueError, match="must be formatted first: Format → as needed"):
+        udf_format_plan(target("DVD+RW", "blank"), "X")
+    assert needs_format_first(target("BD-RE", "blank"))
+    assert not needs_format_first(target("BD-RE")) and not needs_format_first(target("CD-RW"))
+    first = udf_format_plan(target("DVD-RAM", "blank"), "X", formatted_first=True)
     assert any("xorriso -format" in line for line in first.confirm.lines)
+    for profile in ("DVD-RW sequential recording", "DVD-RW restricted overwrite", "CD-RW"):
+        with pytest.raises(ValueError, match="pktsetup"):
+            udf_format_plan(target(profile), "X", pktcdvd=True)
+        with pytest.raises(ValueError, match="this kernel does not have: format a DVD\\+RW"):
+            udf_format_plan(target(profile), "X", pktcdvd=False)
     with pytest.raises(ValueError, match="cannot be formatted for UDF"):
         udf_format_plan(target("DVD-R sequential recording"), "X")
+
+
+@pytest.mark.parametrize("profile", ["DVD-RAM", "BD-RE", "DVD+RW"])
+def test_real_media_argv_is_one_mkudffs_takes(tmp_path: Path, profile: str) -> None:
+    """The drive's argv run on a file of the medium's sectors (the device path swapped, a
+    block count added): mkudffs takes every option, udfinfo reads label and block size."""
+    image = tmp_path / "medium.img"
+    target = Target("/dev/sr0", "sr0", Media(profile=profile, status="appendable"))
+    argv = list(udf_format_plan(target, "Média 1").argv)
+    argv[argv.index("/dev/sr0")] = str(image)
+    subprocess.run([tool("mkudffs"), *argv[1:], "40000"], check=True, capture_output=True)
+    info = udfinfo(image)
+    assert (info["label"], info["blocksize"], info["udfrev"]) == ("Média 1", "2048", "2.01")

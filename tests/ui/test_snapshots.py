@@ -346,3 +346,42 @@ def test_health_screen(snap_compare, pinned_recorder: Path) -> None:
         await _settle(pilot)
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=history)
+def test_slots_screen(snap_compare, pinned_recorder: Path) -> None:
+    """The jukebox's slots at 80x24, from the lab's recorded `mtx status` (slot 2 loaded)."""
+    # here: the screen and the recorded reader only for this snapshot
+    from app.tui.screens.slots_screen import SlotsScreen
+    from tests.ui.test_ui_jukebox import recorded
+
+    async def open_slots(pilot) -> None:
+        await _read(pilot)
+        screen = SlotsScreen(reader=recorded("lab-mtx-status-loaded.txt"))
+        await pilot.app.push_screen(screen)
+        for _ in range(100):
+            if screen.status is not None:
+                break
+            await pilot.pause(0.05)
+        await _settle(pilot)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=open_slots)
+
+
+def test_drive_list_with_two_jobs(snap_compare, pinned_recorder: Path) -> None:
+    """Two recorders marked and each running a job: the states as the registry words them,
+    pinned (live percentages would differ run to run)."""
+    from widgets.drive_list import DriveList
+
+    other = create_recorder("virtual-cd", "CD 700 MB")
+
+    async def two_jobs(pilot) -> None:
+        await _read(pilot)
+        drives = pilot.app.screen.query_one(DriveList)
+        drives.focus()
+        for index in range(len(drives.entries)):
+            drives.highlighted = index
+            await pilot.press("space")
+        addresses = [entry.address for entry in drives.entries]
+        assert other.address in addresses
+        pilot.app.screen.show_job_states(dict(zip(addresses, ["burning 43 %", "verifying 12 %"], strict=False)))
+        await pilot.pause(0.2)
+
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=two_jobs)

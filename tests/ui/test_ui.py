@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from app.drives.virtual import create_recorder
@@ -97,20 +98,31 @@ async def test_journal_screen_lists_operations(tmp_path: Path) -> None:
 
 async def test_quit_during_an_operation_asks() -> None:
     from app.engine.options import BurnOptions
+    from app.jobs.finish import Finished
     from app.jobs.plans import Target, burn_plan
     from app.tui.screens.operation_screen import OperationScreen
+
+    gate = threading.Event()
+
+    def held(_hooks: object, _say: object) -> Finished:
+        # Not a job: it only stays "running" until the test lets it go (what is asked
+        # does not depend on what runs).
+        gate.wait(10)
+        return Finished(plan)
 
     app = DiscdeckApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
         plan = burn_plan(Target("stdio:/dev/null", "nowhere"), [], BurnOptions())
-        await app.push_screen(OperationScreen(plan, autostart=False))
+        running = app.start_running_job(plan, runner=held)
+        await app.push_screen(OperationScreen(plan, running=running))
         await pilot.press("ctrl+c")
         await pilot.pause(0.2)
         assert type(app.screen).__name__ == "ConfirmScreen"
         await pilot.press("n")
         await pilot.pause(0.1)
         assert isinstance(app.screen, OperationScreen)
+        gate.set()
 
 
 async def test_a_recorder_made_elsewhere_appears_by_itself() -> None:

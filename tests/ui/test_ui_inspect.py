@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Tree
 
 from app.drives.virtual import create_recorder
@@ -251,3 +252,37 @@ async def test_the_boot_panel_shows_the_whole_boot_picture(tmp_path: Path) -> No
                      "boot-info-table, isohybrid-suitable", "System area: MBR isohybrid cyl-align-on",
                      "0x17 hidden NTFS (isohybrid)"):  # fmt: skip
             assert word in text, (word, text)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_scan_result_shows_every_bad_range_and_says_the_verdict_once(
+    size: tuple[int, int],
+) -> None:
+    """A scan with eleven bad ranges: the map, its legend and the bad ranges fit without
+    scrolling (eight named, the rest counted); the verdict is the result line, once."""
+    from app.engine.surface import Region, SurfaceMap, SurfaceResult
+    from app.jobs.plans import Target, surface_plan
+    from app.tui.messages import JobFinished
+
+    regions = [Region(0, 10_000, "good", "good")]
+    regions += [Region(10_000 + 100 * n, 10, "unreadable", "unreadable") for n in range(11)]
+    surface = SurfaceMap(20_000, regions)
+    app = DiscdeckApp()
+    async with app.run_test(size=size) as pilot:
+        await _settle(pilot)
+        screen = OperationScreen(
+            surface_plan(Target("stdio:/dev/null", "virtual-dvd")), autostart=False
+        )
+        await app.push_screen(screen)
+        verdict = surface.summary_in_words()
+        screen.post_message(JobFinished(SurfaceResult(
+            kind="surface", outcome="ok", message=verdict, argv=[], returncode=0,
+            worst="SORRY", surface=surface,
+        )))  # fmt: skip
+        await _wait_for(pilot, lambda: screen.query("#surface-map"))
+        await pilot.pause(0.3)
+        text = " ".join(_screen_text(app).replace("│", " ").split())  # the box's sides out
+        assert "bad sectors: unreadable 10,000–10,009, 10,100–10,109," in text, text
+        assert "10,700–10,709;" in text and "3 more" in text, text
+        assert text.count("11 unreadable ranges, the first at block 10000") == 1, text
+        assert screen.query_one("#op-progress").max_scroll_y == 0

@@ -319,3 +319,41 @@ def test_unreadable_folder_says_permission_denied(tmp_path: Path) -> None:
     assert result["said"] == [f"{top}/locked cannot be read: permission denied"]
     assert result["folder"] == str(top) and result["after"] == result["before"]
     assert b"Traceback" not in run.stderr
+
+
+def _typed(app: DiscdeckApp, text: str) -> None:
+    """`text` as one unbracketed burst from the terminal: every key handed to the driver at
+    once, none waiting for the one before (as a fast typist, tmux send-keys or a paste
+    without bracketed paste deliver them)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    named = {"\x1b": "escape", "\x15": "ctrl+u", "\r": "enter"}
+    for char in text:
+        key = named.get(char) or (char if char.isalnum() else _character_to_key(char))
+        app._driver.send_message(events.Key(key, None if char in named else char))
+
+
+async def test_a_long_burst_right_after_a_reaches_the_path_prompt(home: Path) -> None:
+    """`a` opens the stage and `/` its path prompt while the stage is still coming up; a
+    long path typed in the same burst arrives whole: no key is lost or taken by the stage's
+    own keys (a adds, o options, b burns)."""
+    deep = home / "abcdefghij" / "klmnopqrst" / "uvwxyz0123" / "another-long-folder-name"
+    deep.mkdir(parents=True)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _typed(app, f"a{deep}/")
+        await pilot.pause(1.0)
+        assert type(app.screen).__name__ == "StageScreen"
+        assert app.screen.query_one("#local-goto").value == f"{deep}/"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one(LocalBrowser).folder == str(deep)
+        assert app.stage.is_empty()
+        _typed(app, "\x1b")  # escape: back to the main screen, then the image prompt
+        await pilot.pause(0.5)
+        _typed(app, f"w{home}/another-name-that-is-long.iso")  # typing replaces the default
+        await pilot.pause(1.0)
+        assert type(app.screen).__name__ == "PromptScreen"
+        assert app.screen.query_one("#prompt-input").value == f"{home}/another-name-that-is-long.iso"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import OptionList, Tree
 
+from app.drives.monitor import FILE_POLL
 from app.tui.app import DiscdeckApp
 from app.tui.screens.browser_screen import UDF_OPTION, BrowserScreen
 from tests.services.test_udf import bridge, mkudffs
@@ -72,3 +73,34 @@ async def test_format_for_udf_from_the_app(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: screen.finished)
         assert screen.results[-1].outcome == "ok", screen.results[-1].message
     assert udfinfo(image)["label"] == "MY FLOPPY"
+
+
+async def test_bridge_disc_says_it_carries_udf(tmp_path: Path) -> None:
+    image = bridge(tmp_path)
+    app = DiscdeckApp(address=f"stdio:{image}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await wait_for(pilot, lambda: "ISO 9660 and UDF 1.02, label BRIDGE" in screen_text(app))
+
+
+async def test_recorder_formatted_for_udf_elsewhere_is_recognised(tmp_path: Path) -> None:
+    """The open virtual recorder's medium formatted for UDF by another discdeck (the CLI):
+    re-read on its own, its UDF facts shown, no "no ISO 9660"."""
+    from app.drives.virtual import ensure_default_recorder
+    from tests.cli.test_cli import discdeck
+    from tests.services.test_udf import udfinfo
+
+    recorder = ensure_default_recorder()[0]
+    app = DiscdeckApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "blank (ready to write)" in screen_text(app)
+        # The monitor starts in a worker and looks at the open image once a second: a change
+        # before its first look at it is not a change to it, so let it look first.
+        await wait_for(pilot, lambda: app.monitor._threads)
+        await pilot.pause(2 * FILE_POLL)
+        proc = discdeck("format", "--udf", "--dev", recorder.address, "--label", "INSERTED")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        revision = udfinfo(Path(recorder.image))["udfrev"]
+        await wait_for(pilot, lambda: f"UDF {revision}, label INSERTED" in screen_text(app))
+        assert "no ISO 9660" not in screen_text(app)

@@ -36,6 +36,8 @@ PHASE_WORDS = {
     "formatting": "Formatting",
     "ejecting": "Ejecting",
     "extracting": "Extracting",
+    "augmenting": "Adding error correction",
+    "repairing": "Repairing",
     "done": "Done",
 }
 RAW_LINES = 6

@@ -1,4 +1,6 @@
-"""SurfaceMapView: a surface scan drawn as cells (good / slow / unreadable / untested)."""
+"""SurfaceMapView: a surface scan drawn as cells (good / slow / unreadable / untested),
+its legend and the bad ranges. The verdict in words is the job's result line, said once
+beneath (not here too), so at 80x24 the map and every bad range fit without scrolling."""
 
 from __future__ import annotations
 
@@ -16,6 +18,15 @@ CELL = {
 }
 RANK = {"unreadable": 0, "slow": 1, "good": 2, "untested": 3}
 """A cell shows the worst of what it covers; untested only where nothing was read."""
+RANGES_SHOWN = 8
+"""Bad ranges named at most (wrapped, a few to a line); the rest are counted."""
+SHORT_ROWS, SHORT_HEIGHT = 2, 24
+"""Map rows on a terminal lower than SHORT_HEIGHT (60x20): the bad ranges keep their lines."""
+
+
+def _said(word: str) -> str:
+    """xorriso's word as a person reads it: md5_mismatch → MD5 mismatch, tao_end → tao end."""
+    return word.replace("md5", "MD5").replace("_", " ")
 
 
 class SurfaceMapView(Static):
@@ -29,6 +40,9 @@ class SurfaceMapView(Static):
         super().__init__(id=id)
         self.surface = surface
         self.rows = rows
+
+    def _rows(self) -> int:
+        return SHORT_ROWS if self.app.size.height < SHORT_HEIGHT else self.rows
 
     def on_resize(self) -> None:
         self.update(self._render_map(max(self.size.width - 2, 10)))
@@ -49,10 +63,11 @@ class SurfaceMapView(Static):
         return cells
 
     def _render_map(self, width: int) -> Group:
-        count = width * self.rows
+        rows = self._rows()
+        count = width * rows
         cells = self._cells(count)
         lines = []
-        for row in range(self.rows):
+        for row in range(rows):
             line = Text()
             for quality in cells[row * width : (row + 1) * width]:
                 char, style = CELL[quality]
@@ -65,12 +80,20 @@ class SurfaceMapView(Static):
             legend.append(f"{char} ", style=style)
             legend.append(f"{quality} {counts[quality]:,}   ")
         lines.append(legend)
-        lines.append(Text(self.surface.summary_in_words()))
-        for region in self.surface.bad_ranges()[:6]:
-            lines.append(
-                Text(
-                    f"bad: sectors {region.start:,}–{region.start + region.blocks - 1:,} ({region.word})",
-                    style="red",
-                )
-            )
+        bad = self.bad_line()
+        if bad is not None:
+            lines.append(bad)
         return Group(*lines)
+
+    def bad_line(self) -> Text | None:
+        """ "bad sectors: unreadable 1,000–1,099, 2,000–2,007; MD5 mismatch 32–1,523": every
+        bad range up to RANGES_SHOWN, by kind, then how many more; None when there is none."""
+        bad = self.surface.bad_ranges()
+        if not bad:
+            return None
+        kinds: dict[str, list[str]] = {}
+        for r in bad[:RANGES_SHOWN]:
+            kinds.setdefault(_said(r.word), []).append(f"{r.start:,}–{r.start + r.blocks - 1:,}")
+        words = "; ".join(f"{kind} {', '.join(spans)}" for kind, spans in kinds.items())
+        more = f"; and {len(bad) - RANGES_SHOWN:,} more" if len(bad) > RANGES_SHOWN else ""
+        return Text(f"bad sectors: {words}{more}", style="red")

@@ -25,6 +25,7 @@ from app.iso.udf import name_filesystem
 from app.media.view import describe_medium, short_address
 from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead
 from app.tui.screens.journal_screen import JournalScreen
+from app.tui.screens.slots_screen import SlotsScreen
 from widgets.disc_map import DiscMap, MapSegment
 from widgets.drive_list import DriveList
 from widgets.log_pane import LogPane
@@ -50,10 +51,15 @@ class MainScreen(Screen):
         Binding("R", "app.read_image", "Read to image", show=False),
         Binding("C", "app.copy", "Copy", show=False),
         Binding("N", "app.new_blank", "New blank", show=False),
+        Binding("S", "app.sets", "Disc sets", show=False),
         Binding("j", "journal", "Journal"),
         Binding("f", "app.catalog", "Catalog", show=False),
+        Binding("L", "slots", "Jukebox", show=False),
         Binding("r", "reread", "Re-read", show=False),
         Binding("d", "rescan", "Drives", show=False),
+        Binding("o", "app.open_job", "Job", show=False),
+        Binding("J", "app.jobs", "Jobs", show=False),
+        Binding("K", "app.burn_copies", "Copies", show=False),
     ]
 
     def __init__(self, address: str | None = None) -> None:
@@ -107,7 +113,9 @@ class MainScreen(Screen):
         self.entries = message.entries
         keep = self.current.address if self.current else None
         wanted = keep or (message.entries[0].address if message.entries else None)
-        self.query_one(DriveList).set_entries(message.entries, current=wanted)
+        drive_list = self.query_one(DriveList)
+        drive_list.set_entries(message.entries, current=wanted)
+        drive_list.set_states(self.app.jobs.states())
         optical = [e for e in message.entries if not e.virtual and e.detail != "image file"]
         if message.final and optical:
             self.log_note(
@@ -116,6 +124,18 @@ class MainScreen(Screen):
         chosen = next((e for e in message.entries if e.address == wanted), None)
         if chosen and (self.current is None or chosen.address != self.current.address):
             self.open_drive(chosen)
+
+    def show_job_states(self, states: dict[str, str]) -> None:
+        for drive_list in self.query(DriveList):  # none while the app shuts down
+            drive_list.set_states(states)
+
+    def selected_address(self) -> str | None:
+        """The highlighted drive (the open one when nothing is highlighted)."""
+        entry = self.query_one(DriveList).selected()
+        return entry.address if entry else (self.current.address if self.current else None)
+
+    def marked_drives(self) -> list[DriveEntry]:
+        return self.query_one(DriveList).marked_entries()
 
     def on_drive_list_drive_chosen(self, message: DriveList.DriveChosen) -> None:
         self.open_drive(message.entry)
@@ -195,6 +215,7 @@ class MainScreen(Screen):
         self.log_note(message.reason, level="error")
 
     def on_screen_resume(self) -> None:
+        self.show_job_states(self.app.jobs.states())
         if self.app.media_changed:
             self.app.media_changed = False
             self.read_current()
@@ -230,3 +251,5 @@ class MainScreen(Screen):
 
         self.app.push_screen(JournalScreen())
 
+    def action_slots(self) -> None:
+        self.app.push_screen(SlotsScreen(self.current.address if self.current else None))

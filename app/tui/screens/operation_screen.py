@@ -1,7 +1,8 @@
 """OperationScreen: a Plan carried out — its job's gauges while it runs, then the result.
 
-The worker calls the jobs layer's one finish step (app.jobs.finish.run_plan) and posts
-what happens as typed messages; the screen only shows them.
+The job runs in the app's job registry (app.jobs.registry), in an app-level worker that
+calls the one finish step; this screen only watches it (as typed messages) and can be
+left while the job goes on.
 """
 
 from __future__ import annotations
@@ -9,23 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from app.engine.commands import MapEntry
 from app.engine.progress import Progress
-from app.jobs.finish import Hooks, run_plan
+from app.jobs.finish import Finished
 from app.jobs.job import Job, JobResult
 from app.jobs.plan import Plan
+from app.jobs.registry import RunningJob
 from app.tui.messages import (
     JobFailedToStart,
     JobFinished,
+    JobNote,
     JobProgress,
-    MediumChanged,
     PlanFinished,
 )  # fmt: skip
 from app.tui.screens.confirm_screen import ConfirmScreen
@@ -36,11 +36,39 @@ from widgets.log_pane import LogPane
 MARKS = {"ok": ("✓", "bold green"), "failed": ("✗", "bold red"), "cancelled": ("■", "bold yellow")}
 
 
+class ScreenListener:
+    """Hands a RunningJob's events to its screen as messages (post_message is thread-safe)."""
+
+    def __init__(self, screen: OperationScreen) -> None:
+        self.screen = screen
+
+    def started(self, job: Job) -> None:
+        pass  # the screen asks its RunningJob for the job when it needs it
+
+    def progress(self, progress: Progress) -> None:
+        self.screen.post_message(JobProgress(progress))
+
+    def result(self, result: JobResult) -> None:
+        self.screen.post_message(JobFinished(result))
+
+    def note(self, text: str) -> None:
+        self.screen.post_message(JobNote(text))
+
+    def finished(self, done: Finished) -> None:
+        if done.error is not None and not done.results:
+            self.screen.post_message(JobFailedToStart(done.error))
+        self.screen.post_message(PlanFinished(done))
+
+
 class OperationScreen(Screen):
+    """Watches one RunningJob of the app's registry: leaving it (h) leaves the job running."""
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("escape", "close", "Close"),
         Binding("enter", "close", "Close", show=False),
+        Binding("h", "hide", "Hide (job goes on)"),
+        Binding("J", "app.jobs", "Jobs"),
     ]
 
     def __init__(
@@ -51,25 +79,42 @@ class OperationScreen(Screen):
         attach_to: Path | None = None,
         journal_dir: Path | None = None,
         title: str | None = None,
+        running: RunningJob | None = None,
     ) -> None:
         super().__init__()
         self.plan = plan
-        self.title_text = title or plan.title
+        self.title_text = title or (running.title if running else plan.title)
         self.autostart = autostart
         """False only for snapshot tests that feed recorded progress themselves."""
         self.attach_to = attach_to
         """The run folder of a detached job to follow instead of starting one (re-attach)."""
         self.journal_dir = journal_dir
-        self.job: Job | None = None
-        self.samples: list[Sample] = []
+        self.running = running
+        """The job watched; None until started (and for the snapshot tests' screens)."""
+        self.listener = ScreenListener(self)
+        self.samples: list[Sample] = running.samples if running else []
         self.results: list[JobResult] = []
         self.finished = False
-        self.cancel_requested = False
+        self._cancel_requested = False
+
+    @property
+    def job(self) -> Job | None:
+        return self.running.job if self.running is not None else None
 
     @property
     def operation(self) -> Job | None:
         """The running job (the name the app's quit check has always used)."""
         return self.job
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.running.cancel_requested if self.running else self._cancel_requested
+
+    @cancel_requested.setter
+    def cancel_requested(self, value: bool) -> None:
+        self._cancel_requested = value
+        if self.running is not None:
+            self.running.cancel_requested = value
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,36 +126,24 @@ class OperationScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.autostart:
-            self.run_plan()
+        if self.running is None and self.autostart:
+            self.running = self.app.start_running_job(
+                self.plan, attach_to=self.attach_to, journal_dir=self.journal_dir,
+                title=self.title_text,
+            )  # fmt: skip
+            if self.running is None:  # refused (the drive is busy): said in one line
+                self.finished = True
+                self.call_later(self.dismiss, [])
+                return
+            self.samples[:] = []
+            self.samples = self.running.samples
+            self.query_one(JobProgressView).samples = self.samples
+        if self.running is not None:
+            self.running.attach(self.listener)
 
-    # -- worker --------------------------------------------------------------------------
-
-    def _started(self, job: Job) -> None:
-        self.job = job
-
-    def _progress(self, progress: Progress) -> None:
-        self.samples.append((progress.speed, progress.buffer))
-        self.post_message(JobProgress(progress))
-
-    def _clear_stage(self, entries: tuple[MapEntry, ...]) -> bool:
-        return bool(self.app.call_from_thread(self.app.clear_burned_stage, entries))
-
-    @work(thread=True, exclusive=True, group="operation")
-    def run_plan(self) -> None:
-        hooks = Hooks(
-            started=self._started,
-            progress=self._progress,
-            finished=lambda result: self.post_message(JobFinished(result)),
-            cancelled=lambda: self.cancel_requested,
-            clear_stage=self._clear_stage,
-        )
-        done = run_plan(
-            self.plan, hooks, journal_dir=self.journal_dir, attach_to=self.attach_to
-        )
-        if done.error is not None:
-            self.post_message(JobFailedToStart(done.error))
-        self.post_message(PlanFinished(done))
+    def on_unmount(self) -> None:
+        if self.running is not None:
+            self.running.detach(self.listener)
 
     # -- updates -------------------------------------------------------------------------
 
@@ -122,10 +155,12 @@ class OperationScreen(Screen):
         self.results.append(result)
         surface = getattr(result, "surface", None)
         if surface is not None:
-            # The map replaces the history and xorriso's lines: for a scan it is the result.
+            # The map replaces the history, the speed and xorriso's lines: for a scan it is
+            # the result (the slow stretches are on it).
             view = self.query_one(JobProgressView)
-            for part in ("#op-history", "#op-raw"):
+            for part in ("#op-history", "#op-raw", "#gauge-speed"):
                 view.query_one(part).display = False
+            view.add_class("-scanned")  # under 24 rows the digits go too (styles)
             view.mount(SurfaceMapView(surface, id="surface-map"))
         self._show_result()
 
@@ -150,26 +185,37 @@ class OperationScreen(Screen):
         self.query_one("#op-result", Static).update(text)
         for result in self.results[-1:]:
             level = "info" if result.outcome == "ok" else "error"
-            self.query_one(LogPane).note(
-                f"{result.kind}: {result.outcome} — {result.message}", level=level
-            )
+            # A scan's verdict is the result line above its map: said once, not again here.
+            said = "" if getattr(result, "surface", None) else f" — {result.message}"
+            self.query_one(LogPane).note(f"{result.kind}: {result.outcome}{said}", level=level)
+
+    def on_job_note(self, message: JobNote) -> None:
+        self.query_one(LogPane).note(message.text)
 
     def on_plan_finished(self, message: PlanFinished) -> None:
+        message.stop()  # the app hears it from the job registry, once, shown or not
         done = message.finished
+        if self.finished:
+            return
         self.finished = True
+        if done.results and done.results != self.results:
+            self.results = list(done.results)  # the finish step's last word (a drive gone)
+            self._show_result()
+        for line in done.summary:
+            self.query_one(LogPane).note(line, level="info")
         self.refresh_bindings()  # esc now closes, and the footer says so
         self.query_one(JobProgressView).update(Progress("done", percent=100.0 if done.ok else None))
         log = self.query_one(LogPane)
         if done.stage_cleared:
             log.note("the stage was burned and is now empty, ready for the next session")
         if done.plan.follow.reread:
-            self.app.post_message(MediumChanged(done.report))
             if done.report is None:
                 log.note(f"re-reading the medium failed: {done.reread_error}", level="error")
             else:
                 log.note(f"medium now: {done.state} — press enter to go back")
         self.sub_title = "finished — enter or esc to go back"
-        self.app.notify("Operation finished", timeout=3)
+        if self.app.screen is self:
+            self.app.notify("Operation finished", timeout=3)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -206,4 +252,10 @@ class OperationScreen(Screen):
     def action_close(self) -> None:
         if self.finished:
             self.dismiss(self.results)
+
+    def action_hide(self) -> None:
+        """Back to where we were; the job goes on (the drive list shows its state)."""
+        if not self.finished and self.running is not None:
+            self.app.notify(f"{self.title_text} goes on: o (or J) shows it again", timeout=4)
+        self.dismiss(self.results)
 

@@ -55,6 +55,7 @@ class StageScreen(Screen):
         Binding("o", "options", "Options"),
         Binding("b", "app.burn", "Burn"),
         Binding("s", "app.save_image", "Save as image", show=False),
+        Binding("S", "app.plan_set", "Plan a disc set", show=False),
         Binding("question_mark", "app.help", "Keys", key_display="?"),
         Binding("escape", "back", "Back"),
     ]
@@ -85,7 +86,10 @@ class StageScreen(Screen):
         self.sub_title = "stage files for the next session"
         self._open_disc()
         self.refresh_stage()
-        self.query_one(LocalBrowser).focus()
+        # Now, not after a refresh as focus() would: a `/` typed right behind `a` focuses the
+        # path prompt at once, and a late focus of the list would then close the prompt
+        # halfway through the path typed into it.
+        self.set_focus(self.query_one(LocalBrowser))
         if self.stage.unscanned():
             self.scan_sizes()
         else:
