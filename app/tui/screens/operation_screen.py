@@ -172,6 +172,9 @@ class OperationScreen(Screen):
         text = Text()
         for result in self.results:
             mark, style = MARKS[result.outcome]
+            surface = getattr(result, "surface", None)
+            if result.outcome == "ok" and surface is not None and not surface.all_good:
+                mark, style = "!", "bold yellow"  # the scan ran to its end; the disc did not
             text.append(f"{mark} {result.kind}: {result.message}\n", style=style)
             for path in result.mismatches[:5]:
                 text.append(f"   MD5 mismatch: {path}\n", style="red")
@@ -186,8 +189,12 @@ class OperationScreen(Screen):
         for result in self.results[-1:]:
             level = "info" if result.outcome == "ok" else "error"
             # A scan's verdict is the result line above its map: said once, not again here.
-            said = "" if getattr(result, "surface", None) else f" — {result.message}"
-            self.query_one(LogPane).note(f"{result.kind}: {result.outcome}{said}", level=level)
+            surface = getattr(result, "surface", None)
+            said = "" if surface else f" — {result.message}"
+            outcome = result.outcome
+            if outcome == "ok" and surface is not None and not surface.all_good:
+                outcome, level = "done, damage found (above)", "warning"
+            self.query_one(LogPane).note(f"{result.kind}: {outcome}{said}", level=level)
 
     def on_job_note(self, message: JobNote) -> None:
         self.query_one(LogPane).note(message.text)
