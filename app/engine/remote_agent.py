@@ -11,6 +11,7 @@ detach wrapper (sent on stdin by `start`), so a dropped link never stops a job.
                                          or, UPLOAD=stream, a framed session image fed to
                                          ID/image.fifo while xorriso writes it: see feed()]
   follow RUN_DIR OFFSET                  RUN_DIR/stdout from byte OFFSET, until the job ends
+                                         (then `status` as one stderr line, "status JSON")
   status RUN_DIR | cancel RUN_DIR SIGNAL | cleanup RUN_DIR | drives | digest PATH LENGTH
 """
 
@@ -292,15 +293,15 @@ def follow(args):
                 out.write(chunk)
                 out.flush()
                 continue
-            if done:
+            if done:  # the status on stderr: one ssh call less at every job's end
+                sys.stderr.write("status " + json.dumps(status_of(run_dir)) + "\n")
                 return
             done = has_exit(run_dir) or not job_alive(run_dir)  # one more read after the end
             if not done:
                 time.sleep(0.1)
 
 
-def status(args):
-    run_dir = args[0]
+def status_of(run_dir):
     try:
         with open(os.path.join(run_dir, "exit")) as file:
             code = int(file.read().split()[0])
@@ -311,13 +312,17 @@ def status(args):
             stderr = os.fsdecode(file.read()[-65536:])
     except OSError:
         stderr = ""
-    print(json.dumps({
+    return {
         "exit": code, "alive": code is None and job_alive(run_dir), "stderr": stderr,
         "cancelled": os.path.exists(os.path.join(run_dir, "cancelled")),
         "exists": os.path.isdir(run_dir),
         "stream": "cut" if os.path.exists(os.path.join(run_dir, "stream_cut")) else
         "complete" if os.path.exists(os.path.join(run_dir, "stream_complete")) else None,
-    }))  # fmt: skip
+    }  # fmt: skip
+
+
+def status(args):
+    print(json.dumps(status_of(args[0])))
 
 
 def cancel(args):

@@ -175,6 +175,8 @@ class RemoteProcess(DetachedProcess):
         for later (one short try, not a minute of reconnects at every start)."""
         self.stream: ImageStream | None = None
         self._done = False
+        self._status: dict | None = None
+        """The agent's `status` of the ended job, from the follower's last stderr line."""
         if run_dir is not None:
             self.run_dir = Path(run_dir)
             self.meta = read_json(self.run_dir / "meta.json") or {}
@@ -223,6 +225,8 @@ class RemoteProcess(DetachedProcess):
         return self.follower
 
     def _raw_stdout(self) -> Iterator[bytes]:
+        if self._done or self.lost:
+            return  # read once already (wait() asks again): no second follow over ssh
         where = f"{self.remote.url}, run folder {self.meta['remote_run']}"
         yield os.fsencode(f"discdeck: xorriso runs on {where}\n")  # the journal says where
         offset, rest, drops = 0, b"", 0
@@ -235,10 +239,12 @@ class RemoteProcess(DetachedProcess):
                 for line in lines:
                     yield line + b"\n"
             returncode = proc.wait()
+            stderr = os.fsdecode(proc.stderr.read() if proc.stderr else b"").splitlines()
             if returncode == 0:
                 self._done = True
+                last = stderr[-1] if stderr else ""
+                self._status = _json(last[len("status ") :]) if last.startswith("status ") else None
                 break
-            stderr = os.fsdecode(proc.stderr.read() if proc.stderr else b"").splitlines()
             if self.stop_reading:
                 break
             drops += 1
@@ -270,7 +276,7 @@ class RemoteProcess(DetachedProcess):
                                            "goes on; discdeck re-attaches to it when started "
                                            "again", self._now()))  # fmt: skip
             return -1
-        status = _json(_call(self.remote, "status", self.meta["remote_run"]))
+        status = self._status or _json(_call(self.remote, "status", self.meta["remote_run"]))
         for line in str(status.get("stderr", "")).splitlines():
             if line.strip():
                 self._stderr.append(OutputLine("E", line, self._now()))
