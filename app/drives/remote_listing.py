@@ -22,6 +22,22 @@ def _note(host: RemoteHost, text: str, problem: str | None = None) -> DriveEntry
     return DriveEntry(address=f"{host.remote.url}#note", title=text, problem=problem, row="note")
 
 
+_SHORT = (
+    ("refuses connections", "refuses connections"), ("timed out", "does not answer"),
+    ("does not answer", "does not answer"), ("did not answer", "does not answer"),
+    ("has CHANGED", "host key CHANGED"), ("host key", "host key unknown"),
+    ("refused the login", "login refused"), ("cannot find host", "unknown host name"),
+    ("no route", "no route to it"), ("xorriso is not installed", "no xorriso there"),
+    ("python3 is not installed", "no python3 there"),
+)  # fmt: skip
+"""A host's trouble in a few words, to fit the drive pane in one line (the log and the
+row's `problem` keep the whole sentence with its fix)."""
+
+
+def short_reason(error: str) -> str:
+    return next((short for needle, short in _SHORT if needle in error), "unreachable")
+
+
 def asking_rows(hosts: list[RemoteHost]) -> list[DriveEntry]:
     """Each host's heading and "asking…", shown until its answer comes."""
     return [row for host in hosts for row in (_heading(host), _note(host, "asking…"))]
@@ -33,7 +49,7 @@ def host_rows(found: list[HostDrives]) -> list[DriveEntry]:
     for host in found:
         rows.append(_heading(host.host))
         if host.error:
-            rows.append(_note(host.host, f"unreachable: {host.error}", host.error))
+            rows.append(_note(host.host, f"✗ {short_reason(host.error)}", host.error))
         elif not host.drives:
             rows.append(_note(host.host, "no optical drives"))
         for drive in host.drives:

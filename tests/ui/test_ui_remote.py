@@ -24,9 +24,10 @@ from app.jobs.reattach import orphaned_operations
 from app.jobs.start import start_job
 from app.tui.app import DiscdeckApp
 from tests.conftest import needs_xorriso
+from tests.engine.test_operations import rr_tree
 from tests.engine.test_remote import SLOW, _source
 from tests.sshd import Sshd, have_sshd, start_sshd
-from tests.ui.pilot import screen_text, settle, wait_for
+from tests.ui.pilot import screen_text, settle, stage, wait_for
 from tests.ui.test_snapshots import pinned_recorder
 from widgets.drive_list import DriveList
 
@@ -67,8 +68,9 @@ def test_host_rows_group_drives_under_their_host() -> None:
     ])  # fmt: skip
     assert [(r.row, r.title) for r in rows] == [
         ("host", "lab"), ("drive", "lab: /dev/sr0"),
-        ("host", "gone"), ("note", "unreachable: gone refuses connections on the ssh port"),
+        ("host", "gone"), ("note", "✗ refuses connections"),
     ]  # fmt: skip
+    assert rows[3].problem == "gone refuses connections on the ssh port"  # the log says it all
     assert rows[1].address == "ssh://op@lab:2222/dev/sr0" and rows[1].detail == "HL-DT-ST BD-RE"
 
 
@@ -76,12 +78,13 @@ async def test_remote_hosts_are_listed_by_host_without_holding_up_the_start(host
     app = DiscdeckApp()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, need_report=True)  # the local virtual recorder opened and read
-        await wait_for(pilot, lambda: "unreachable" in screen_text(app) and "no optical" in screen_text(app))
+        await wait_for(pilot, lambda: "✗ refuses" in screen_text(app) and "no optical" in screen_text(app))
         text = screen_text(app)
         assert text.index("lab") < text.index("no optical drives") < text.index("gone")
         rows = app.screen.query_one(DriveList).entries
         assert [r.row for r in rows if r.row != "drive"] == ["host", "note", "host", "note"]
         assert "refuses connections" in rows[-1].title
+        assert "gone unreachable: 127.0.0.1 refuses connections" in text  # the log: why, and the fix
         drive_list = app.screen.query_one(DriveList)
         for _ in range(len(rows)):  # the cursor never lands on a heading or a note
             await pilot.press("down")
@@ -128,3 +131,28 @@ async def test_a_job_on_a_host_that_is_gone_is_named_and_kept(
         assert time.monotonic() - started < 15
         assert type(app.screen).__name__ == "MainScreen"  # nothing modal in the way
     assert len(orphaned_operations()) == 1  # the record stays for a later start
+
+
+async def test_burn_from_the_app_to_a_blank_remote_image_is_streamed(
+    hosts: Sshd, tmp_path: Path
+) -> None:
+    """A new user's way: open the remote drive, stage, b; the confirmation says the image
+    is streamed, the burn and its checkread run there, the image reads back."""
+    image = tmp_path / "remote disc.iso"
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a b.txt").write_text("streamed\n")
+    app = DiscdeckApp(f"ssh://127.0.0.1:{hosts.port}/stdio:{image}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        stage(app, str(source))
+        await pilot.press("b")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await wait_for(pilot, lambda: "Burn this session" in screen_text(app))
+        assert any("streamed as it is built" in line for line in app.screen.lines)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "OperationScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.finished, seconds=90)
+        assert [(r.kind, r.outcome) for r in screen.results] == [("burn", "ok"), ("check", "ok")]
+    assert rr_tree(image) == {b"/src/a b.txt": b"streamed\n"}
