@@ -213,6 +213,12 @@ class RemoteProcess(DetachedProcess):
     def pid(self) -> int:
         return self.follower.pid if self.follower is not None else 0
 
+    @property
+    def streaming(self) -> bool:
+        """The session image is still being sent from here: this process must live on for
+        the job to finish (quitting now would cut the stream, failing the burn there)."""
+        return self.stream is not None and not self.stream.done
+
     def finished(self) -> bool:
         return self._done
 

@@ -40,6 +40,8 @@ class ImageStream:
         self.failure: str | None = None
         """Why the image did not reach its end frame (the build failed, the link broke)."""
         self.sent = 0
+        self.done = False
+        """The sender has finished (end frame, abort, or a broken link)."""
         self.ssh: subprocess.Popen[bytes] | None = None
         """The start call's ssh, carrying the stream (set once the job started there)."""
         self._read, write = os.pipe()
@@ -90,6 +92,7 @@ class ImageStream:
             self.stop()
         finally:
             os.close(self._read)
+            self.done = True
 
     def stop(self) -> None:
         if self.builder.poll() is None:

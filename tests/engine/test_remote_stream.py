@@ -68,9 +68,11 @@ def test_a_cut_stream_fails_and_says_to_burn_again(remote: Sshd, tmp_path: Path)
         process = job._process
         if killed is None and progress.phase == "writing" and isinstance(process, RemoteProcess):
             assert process.stream is not None and process.stream.ssh is not None
+            assert job.streaming  # quitting now would cut it: the app's quit asks to cancel
             killed = process.stream.ssh.pid
             os.kill(killed, signal.SIGKILL)
     assert killed is not None, "the burn ended before it was seen writing"
+    assert not job.streaming
     assert job.result.outcome == "failed"
     assert "stream from the local machine was cut" in job.result.message
     assert "burn again" in job.result.message
