@@ -204,8 +204,8 @@ def feed(run_dir, wrapper_pid, address):
     """Copy the framed image from stdin into the FIFO xorriso reads. The FIFO is closed
     (xorriso's end of input) only after the end frame: a stream cut short (link dropped,
     sender gone, its build failed) must never look like the end of the image, which xorriso
-    would write as a complete, shorter track. So a cut says why in xorriso's own stdout
-    (the first FAILURE the local side sees), stops xorriso with SIGINT as a cancel does,
+    would write as a complete, shorter track. So a cut says why in the job's stdout (the
+    first FAILURE the local side sees), stops xorriso with SIGINT as a cancel does,
     waits for its end while the FIFO is still open, and empties a cut stdio: image (it was
     blank before: streaming is only chosen for a fresh session on a blank target)."""
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -254,8 +254,8 @@ def mark(run_dir, name, fed):
 def cut(run_dir, wrapper_pid, address, why, fed, fd):
     text = (f"the session image stream from the local machine was cut after "
             f"{fed:,} bytes ({why}); the write was stopped and is incomplete: "
-            f"{'the image was emptied' if address.startswith('stdio:') else 'blank the medium'}"
-            f", then burn again")  # fmt: skip
+            f"{'the image was emptied, so' if address.startswith('stdio:') else 'blank the medium, then'}"
+            f" burn again")  # fmt: skip
     mark(run_dir, "stream_cut", fed)
     with open(os.path.join(run_dir, "stdout"), "a", encoding="utf-8", errors="surrogateescape") as out:
         out.write(f"I:1: discdeck : FAILURE : {text}\n")
