@@ -16,6 +16,8 @@ is timed):
 
 A private sshd (tests/sshd.py) serves 127.0.0.1; everything lives in a temp folder.
 Usage (repo root): PYTHONPATH=. python bench/remote_burn.py [--mib 1024] [--rounds 3]
+[--speed 16d] (--speed: written at a real drive's pace, where a copy first adds its whole
+transfer time and a stream overlaps it)
 Say the machine's load (printed) when quoting the figures.
 """
 
@@ -47,7 +49,8 @@ def _burn(address: str, *, stream: bool = False) -> None:
 
     media = read_medium(address).toc.media if stream else None  # None: copied first
     plan = burn_plan(Target(address, media=media), [MapEntry(os.environ["BENCH_SRC"], "/d")],
-                     BurnOptions(volume_id="BENCH", verify=False))  # fmt: skip
+                     BurnOptions(volume_id="BENCH", verify=False,
+                                 speed=os.environ.get("BENCH_SPEED", "max")))  # fmt: skip
     assert ("stream" in plan.params) == stream, plan.params.keys()
     job = start_job(plan)
     for _ in job.events():
@@ -59,11 +62,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mib", type=int, default=1024, help="session size in MiB")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, rows interleaved")
+    parser.add_argument("--speed", default="max", help="write speed, e.g. 16d: a real drive's pace")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rb"))
     server = start_sshd(work / "sshd")
     os.environ.update(DISCDECK_SSH=server.ssh_env, XDG_STATE_HOME=str(work / "state"),
-                      XDG_RUNTIME_DIR=str(work), BENCH_SRC=str(work / "src"))  # fmt: skip
+                      XDG_RUNTIME_DIR=str(work), BENCH_SRC=str(work / "src"), BENCH_SPEED=args.speed)  # fmt: skip
     ssh = ["ssh", "-F", str(server.ssh_config), "-p", str(server.port), "127.0.0.1"]
     try:
         (work / "src").mkdir()
@@ -74,7 +78,8 @@ def main() -> None:
         # -as mkisofs writes to stdout when it is xorriso's first argument (not after -no_rc)
         build = ["xorriso", "-as", "mkisofs", "-r", "-J", "--md5", "-V", "BENCH",
                  "-graft-points", f"/d={work / 'src'}"]  # fmt: skip
-        write = f"xorriso -no_rc -as cdrecord dev=stdio:{work / 'pipe.iso'} -"
+        pace = f" speed={args.speed}" if args.speed != "max" else ""
+        write = f"xorriso -no_rc -as cdrecord dev=stdio:{work / 'pipe.iso'}{pace} -"
         rows: dict[str, list[float]] = {"local": [], "stream": [], "copy": [], "pipe": [], "cat": []}
         for _round in range(args.rounds):
             for name in ("local.iso", "stream.iso", "copy.iso", "pipe.iso", "cat.iso"):
@@ -90,7 +95,7 @@ def main() -> None:
                 rows["cat"].append(_timed(lambda: subprocess.run(
                     [*ssh, f"cat > {work / 'cat.iso'}"], stdin=image, check=True)))  # fmt: skip
         after = Path("/proc/loadavg").read_text().split()[:3]
-        print(f"session {args.mib} MiB, {args.rounds} rounds, load before {' '.join(load)}, "
+        print(f"session {args.mib} MiB at speed {args.speed}, {args.rounds} rounds, load before {' '.join(load)}, "
               f"after {' '.join(after)}")  # fmt: skip
         local = statistics.median(rows["local"])
         for name, walls in rows.items():

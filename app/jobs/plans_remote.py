@@ -1,8 +1,9 @@
 """What a Plan for a drive on another machine needs besides its argv: the staged files.
 
 Two ways to get them there. Streamed (`streamed_burn`): the session image is built here
-and written there through the image path (`-as cdrecord` reading a FIFO) as it is built;
-as fast as a local burn, but a dropped link cuts the track, so it is chosen only where a
+and written there through the image path (`-as cdrecord` reading a FIFO) as it is built:
+the transfer overlaps the burn (a copy adds its whole time first; README: bench figures),
+but a dropped link cuts the track, so it is chosen only where a
 cut ruins nothing: a fresh session (no append, nothing removed) on a blank stdio: image or
 a blank rewritable medium (CD-RW, DVD-RW, DVD+RW, DVD-RAM, BD-RE), which is blanked and
 written again. The cut itself is a loud failure (app/engine/remote_stream.py). Everything

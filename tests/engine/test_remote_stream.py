@@ -61,7 +61,9 @@ def test_a_cut_stream_fails_and_says_to_burn_again(remote: Sshd, tmp_path: Path)
     """The ssh client carrying the image is killed mid-stream (a dropped link): the write
     there is stopped, the burn fails naming the cut, and the cut image is emptied."""
     path, inner = _remote_image(tmp_path)
-    plan = burn_plan(_target(remote.url + inner), [MapEntry(str(_source(tmp_path)), "/b")], SLOW)
+    source = tmp_path / "big.bin"  # more than the 32 MiB fifo there: still sending when cut
+    source.write_bytes(os.urandom(64 * 2**20))
+    plan = burn_plan(_target(remote.url + inner), [MapEntry(str(source), "/b")], SLOW)
     job = start_job(plan, journal_dir=tmp_path / "j")
     killed = None
     for progress in job.events():
