@@ -1,16 +1,23 @@
 """A session burned to a stdio: target through ssh on 127.0.0.1 against the same burn done
 locally (issue 17's row: <= 1.1x), with `ssh host 'cat > target' < image` as context.
 
-Rows (each one wall time, one round, verify off so only the burn is timed):
+Rows (wall times, --rounds rounds interleaved, median and min; verify off so only the burn
+is timed):
   local       start_burn to a local stdio: image (xorriso reads the files, MD5, writes)
-  remote      the same Plan to ssh://127.0.0.1/stdio:... : discdeck's way, the staged files
-              sent as one tar stream in the job's start call, then the remote xorriso burns
+  stream      the same burn to a blank ssh://127.0.0.1/stdio:... image, as discdeck plans it
+              when a cut ruins nothing: the session image built here, streamed in frames
+              and written there through the image path (app/engine/remote_stream.py)
+  copy        the same Plan with the medium unknown (as for write-once media or appends):
+              the staged files sent as one tar stream in the job's start call, then the
+              remote xorriso burns
   pipe        the alternative: the session image built here by xorriso to stdout, piped
               through ssh into `xorriso -as cdrecord dev=stdio:TARGET -` there
   cat         context: the finished image sent with `ssh host 'cat > target' < image`
 
 A private sshd (tests/sshd.py) serves 127.0.0.1; everything lives in a temp folder.
-Usage (repo root): PYTHONPATH=. python bench/remote_burn.py [--mib 1024]
+Usage (repo root): PYTHONPATH=. python bench/remote_burn.py [--mib 1024] [--rounds 3]
+[--speed 16d] (--speed: written at a real drive's pace, where a copy first adds its whole
+transfer time and a stream overlaps it)
 Say the machine's load (printed) when quoting the figures.
 """
 
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -33,12 +41,18 @@ def _timed(action) -> float:
     return time.monotonic() - start
 
 
-def _burn(address: str) -> None:
+def _burn(address: str, *, stream: bool = False) -> None:
     from app.engine.commands import BurnOptions, MapEntry
-    from app.jobs.start import start_burn
+    from app.engine.inspect import read_medium
+    from app.jobs.plans import Target, burn_plan
+    from app.jobs.start import start_job
 
-    job = start_burn(address, [MapEntry(os.environ["BENCH_SRC"], "/d")],
-                     BurnOptions(volume_id="BENCH", verify=False))  # fmt: skip
+    media = read_medium(address).toc.media if stream else None  # None: copied first
+    plan = burn_plan(Target(address, media=media), [MapEntry(os.environ["BENCH_SRC"], "/d")],
+                     BurnOptions(volume_id="BENCH", verify=False,
+                                 speed=os.environ.get("BENCH_SPEED", "max")))  # fmt: skip
+    assert ("stream" in plan.params) == stream, plan.params.keys()
+    job = start_job(plan)
     for _ in job.events():
         pass
     assert job.result is not None and job.result.outcome == "ok", job.result
@@ -47,11 +61,13 @@ def _burn(address: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mib", type=int, default=1024, help="session size in MiB")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, rows interleaved")
+    parser.add_argument("--speed", default="max", help="write speed, e.g. 16d: a real drive's pace")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rb"))
     server = start_sshd(work / "sshd")
     os.environ.update(DISCDECK_SSH=server.ssh_env, XDG_STATE_HOME=str(work / "state"),
-                      XDG_RUNTIME_DIR=str(work), BENCH_SRC=str(work / "src"))  # fmt: skip
+                      XDG_RUNTIME_DIR=str(work), BENCH_SRC=str(work / "src"), BENCH_SPEED=args.speed)  # fmt: skip
     ssh = ["ssh", "-F", str(server.ssh_config), "-p", str(server.port), "127.0.0.1"]
     try:
         (work / "src").mkdir()
@@ -59,22 +75,34 @@ def main() -> None:
             for _ in range(args.mib):
                 file.write(os.urandom(1 << 20))
         load = Path("/proc/loadavg").read_text().split()[:3]
-        local = _timed(lambda: _burn(f"stdio:{work / 'local.iso'}"))
-        remote = _timed(lambda: _burn(f"{server.url}/stdio:{work / 'remote.iso'}"))
         # -as mkisofs writes to stdout when it is xorriso's first argument (not after -no_rc)
         build = ["xorriso", "-as", "mkisofs", "-r", "-J", "--md5", "-V", "BENCH",
                  "-graft-points", f"/d={work / 'src'}"]  # fmt: skip
-        write = f"xorriso -no_rc -as cdrecord dev=stdio:{work / 'pipe.iso'} -"
-        pipe = _timed(lambda: subprocess.run(
-            f"{' '.join(build)} 2>/dev/null | {' '.join(ssh)} '{write}' >/dev/null 2>&1",
-            shell=True, check=True))  # fmt: skip
-        with (work / "local.iso").open("rb") as image:
-            cat = _timed(lambda: subprocess.run(
-                [*ssh, f"cat > {work / 'cat.iso'}"], stdin=image, check=True))  # fmt: skip
+        pace = f" speed={args.speed}" if args.speed != "max" else ""
+        write = f"xorriso -no_rc -as cdrecord dev=stdio:{work / 'pipe.iso'}{pace} -"
+        rows: dict[str, list[float]] = {"local": [], "stream": [], "copy": [], "pipe": [], "cat": []}
+        for _round in range(args.rounds):
+            for name in ("local.iso", "stream.iso", "copy.iso", "pipe.iso", "cat.iso"):
+                (work / name).unlink(missing_ok=True)
+            rows["local"].append(_timed(lambda: _burn(f"stdio:{work / 'local.iso'}")))
+            rows["stream"].append(_timed(lambda: _burn(
+                f"{server.url}/stdio:{work / 'stream.iso'}", stream=True)))  # fmt: skip
+            rows["copy"].append(_timed(lambda: _burn(f"{server.url}/stdio:{work / 'copy.iso'}")))
+            rows["pipe"].append(_timed(lambda: subprocess.run(
+                f"{' '.join(build)} 2>/dev/null | {' '.join(ssh)} '{write}' >/dev/null 2>&1",
+                shell=True, check=True)))  # fmt: skip
+            with (work / "local.iso").open("rb") as image:
+                rows["cat"].append(_timed(lambda: subprocess.run(
+                    [*ssh, f"cat > {work / 'cat.iso'}"], stdin=image, check=True)))  # fmt: skip
         after = Path("/proc/loadavg").read_text().split()[:3]
-        print(f"session {args.mib} MiB, load before {' '.join(load)}, after {' '.join(after)}")
-        for name, wall in (("local", local), ("remote", remote), ("pipe", pipe), ("cat", cat)):
-            print(f"{name:<7} {wall:7.2f} s   {wall / local:5.2f}x local")
+        print(f"session {args.mib} MiB at speed {args.speed}, {args.rounds} rounds, load before {' '.join(load)}, "
+              f"after {' '.join(after)}")  # fmt: skip
+        local = statistics.median(rows["local"])
+        for name, walls in rows.items():
+            median = statistics.median(walls)
+            print(f"{name:<7} median {median:7.2f} s  min {min(walls):7.2f} s   "
+                  f"{median / local:5.2f}x local (per round: "
+                  f"{' '.join(f'{w / b:.2f}' for w, b in zip(walls, rows['local'], strict=True))})")  # fmt: skip
     finally:
         from app.engine.remote_address import parse_host
         from app.engine.ssh import close_shared

@@ -1,6 +1,7 @@
 """DriveList: the recorders discdeck can use, virtual ones labelled as such, each with
 the state of its job (burning 43 %, verifying, done, failed) and a mark for "burn to
-several drives"."""
+several drives". Remote hosts' drives follow, grouped under a heading row per host
+(headings and notes are disabled options: the cursor skips them)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class DriveList(OptionList):
 
     DEFAULT_CSS = """
     DriveList { height: auto; max-height: 100%; }
+    DriveList > .option-list--option-disabled { color: $text; }  /* host headings read */
     """
     BINDINGS = [Binding("space", "mark", "Mark", show=False)]
 
@@ -42,12 +44,18 @@ class DriveList(OptionList):
         highlighted = current
         self.clear_options()
         for entry in entries:
-            self.add_option(Option(self._label(entry), id=entry.address))
+            self.add_option(Option(self._label(entry), id=entry.address,
+                                   disabled=entry.row != "drive"))  # fmt: skip
         for index, entry in enumerate(entries):
             if entry.address == highlighted:
                 self.highlighted = index
 
     def _label(self, entry: DriveEntry) -> Text:
+        if entry.row == "host":  # a remote host's heading: its drives follow, indented
+            return Text.assemble(("▾ ", "bold"), (entry.title, "bold underline"),
+                                 (f"  {entry.detail}", "dim"), no_wrap=True, overflow="ellipsis")  # fmt: skip
+        if entry.row == "note":  # why a host shows no drives: one greyed line
+            return Text(f"  {entry.title}", style="dim italic", no_wrap=True, overflow="ellipsis")
         label = Text()
         if entry.address in self.marked:
             label.append("● ", style="bold cyan")
@@ -78,7 +86,7 @@ class DriveList(OptionList):
 
     def action_mark(self) -> None:
         entry = self.selected()
-        if entry is None:
+        if entry is None or entry.row != "drive":
             return
         self.marked ^= {entry.address}
         self._redraw({entry.address})

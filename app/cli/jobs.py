@@ -20,6 +20,7 @@ from app.engine.inspect import read_medium
 from app.engine.options import BurnOptions
 from app.engine.preflight import preflight_burn
 from app.engine.progress import Progress
+from app.engine.remote_address import is_remote
 from app.iso.image_facts import ImageError, check_image_file, published_checksum
 from app.jobs.copies import run_copies
 from app.jobs.copy import temp_image_path
@@ -184,8 +185,11 @@ def burn(
     )
     if problems:
         return _refused(problems, as_json)
+    # Another machine's medium decides how the files get there (streamed onto a blank one).
+    media = read_medium(address).toc.media if is_remote(address) else None
     plan = burn_plan(
-        Target(address), entries, options, files=stage.total_files(), new_image=new_image
+        Target(address, media=media), entries, options, files=stage.total_files(),
+        new_image=new_image,
     )
     if copies > 1:
         with _survive_hangup():

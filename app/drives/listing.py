@@ -21,6 +21,9 @@ class DriveEntry:
     virtual: bool = False
     problem: str | None = None
     recorder: VirtualRecorder | None = None
+    row: str = "drive"
+    """"drive", or a row that is no drive: "host" (a remote host's heading) or "note" (why
+    a host shows no drives, greyed). Only drive rows can be opened or marked."""
 
 
 def _optical_entries() -> list[DriveEntry]:

@@ -156,9 +156,15 @@ class Operation(XorrisoJob):
             journal = self._journal() if journal else None
         return journal, process
 
+    @property
+    def _as_cdrecord(self) -> bool:
+        """An image written through `-as cdrecord`: an image file, or a burn's session
+        image streamed to another machine (app/jobs/plans_remote.py)."""
+        return self.kind == "write" or ("-as", "cdrecord") in pairwise(self.argv)
+
     def _to_tao(self) -> None:
         """The argv asks for TAO: `-write_type tao` natively, `-tao` to `-as cdrecord`."""
-        if self.kind == "write":
+        if self._as_cdrecord:
             self.argv.insert(self.argv.index("cdrecord") + 1, "-tao")
         elif "-write_type" in self.argv[:-1]:
             self.argv[self.argv.index("-write_type") + 1] = "tao"
@@ -166,7 +172,7 @@ class Operation(XorrisoJob):
             self.argv[-1:-1] = ["-write_type", "tao"]
 
     def _write_type(self) -> str | None:
-        if self.kind == "write":
+        if self._as_cdrecord:
             return next((_CDRECORD_TYPES[a] for a in self.argv if a in _CDRECORD_TYPES), None)
         if "-write_type" in self.argv[:-1]:
             return self.argv[self.argv.index("-write_type") + 1]
@@ -224,10 +230,10 @@ class Operation(XorrisoJob):
         return reason or f"xorriso stopped with exit status {rr.returncode}"
 
     def _success(self, facts: _Facts) -> str:
-        if self.kind == "write":  # -as cdrecord prints no sector count: the verify says more
+        if self._as_cdrecord:  # -as cdrecord prints no sector count: the verify says more
             if "-dummy" in self.argv:
                 return "simulation only: nothing was written"
-            return "the image was written"
+            return "the image was written" if self.kind == "write" else "the session was written"
         if self.kind in _WRITES:
             n, lba = facts.written or (0, 0)
             if any(a == "-dummy" and b == "on" for a, b in pairwise(self.argv)):

@@ -35,8 +35,9 @@ from app.engine.address import parse_address
 from app.engine.detach import DetachedProcess, DriveBusy, running_dir
 from app.engine.detach_wrapper import read_json, start_ticks, write_atomic
 from app.engine.remote_address import RemoteAddress
+from app.engine.remote_stream import ImageStream
 from app.engine.runner import OutputLine
-from app.engine.ssh import SshError, remote_xorriso_argv, ssh_argv, ssh_failure
+from app.engine.ssh import CONNECT_TIMEOUT, SshError, remote_xorriso_argv, ssh_argv, ssh_failure
 
 RECONNECTS = 8
 """Times in a row the follower connects again after a drop (about a minute in all) before
@@ -79,11 +80,16 @@ def agent_process(remote: RemoteAddress, verb: str, *args: str) -> subprocess.Po
     )  # fmt: skip
 
 
-def _send_start(stdin: IO[bytes], uploads: Sequence[tuple[str, str]]) -> None:
-    """The wrapper's source, then the staged files as one tar stream (GNU: bytes names)."""
+def _send_start(
+    stdin: IO[bytes], uploads: Sequence[tuple[str, str]], stream: ImageStream | None
+) -> None:
+    """The wrapper's source, then the staged files as one tar stream (GNU: bytes names),
+    or the framed session image (remote_stream.py)."""
     with contextlib.suppress(BrokenPipeError), stdin:
         stdin.write(b"%d\n" % len(_WRAPPER) + _WRAPPER)
-        if uploads:
+        if stream is not None:
+            stream.send(stdin)
+        elif uploads:
             with tarfile.open(
                 fileobj=stdin, mode="w|", format=tarfile.GNU_FORMAT,
                 encoding="utf-8", errors="surrogateescape",
@@ -94,23 +100,39 @@ def _send_start(stdin: IO[bytes], uploads: Sequence[tuple[str, str]]) -> None:
 
 def start_remote(
     remote: RemoteAddress, run_id: str, kind: str, address: str, argv: Sequence[str],
-    uploads: Sequence[tuple[str, str]],
+    uploads: Sequence[tuple[str, str]], stream: ImageStream | None = None,
 ) -> str:  # fmt: skip
     """Start `argv` detached on `remote`; the remote run folder. DriveBusy when a job there
-    holds the drive, SshError when ssh or the agent failed."""
-    command = agent_argv("start", run_id, kind, address, "1" if uploads else "0", "--",
-                         *remote_xorriso_argv(argv))  # fmt: skip
+    holds the drive, SshError when ssh or the agent failed. With a `stream`, the start
+    call stays open while the image is sent (its reply comes first, then this returns)."""
+    upload = "stream" if stream is not None else "1" if uploads else "0"
+    command = agent_argv("start", run_id, kind, address, upload, "--", *remote_xorriso_argv(argv))
     proc = subprocess.Popen(
         ssh_argv(remote, command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     stdin, proc.stdin = proc.stdin, None  # ours to write and close, not communicate()'s
-    sender = threading.Thread(target=_send_start, args=(stdin, uploads), daemon=True)
+    sender = threading.Thread(target=_send_start, args=(stdin, uploads, stream), daemon=True)
     sender.start()
+    if stream is None:
+        out, err = proc.communicate()
+        sender.join()
+        return _started(remote, address, proc.returncode, out, err)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    if b"run_dir" in first:
+        stream.ssh = proc
+        threading.Thread(target=proc.communicate, daemon=True).start()  # drains, reaps
+        return _started(remote, address, 0, first, b"")
     out, err = proc.communicate()
-    sender.join()
+    stream.stop()
+    return _started(remote, address, proc.returncode, first + out, err)
+
+
+def _started(remote: RemoteAddress, address: str, returncode: int, out: bytes, err: bytes) -> str:
+    """The start call's reply: the remote run folder, or why it did not start."""
     stderr = os.fsdecode(err).splitlines()
-    failure = ssh_failure(remote, proc.returncode, stderr)
+    failure = ssh_failure(remote, returncode, stderr)
     answer = os.fsdecode(out).strip().splitlines()
     reply = _json(answer[-1] if answer else stderr[-1] if stderr else "")
     if "busy" in reply:
@@ -118,7 +140,7 @@ def start_remote(
             f"{address} on {remote.host} is busy: another discdeck is {reply['busy']}ing "
             f"it (run {reply.get('run')}); wait for it or cancel it there"
         )
-    if failure or proc.returncode != 0 or "run_dir" not in reply:
+    if failure or returncode != 0 or "run_dir" not in reply:
         raise SshError(failure or f"cannot start the job on {remote.host}: {stderr[-1:]}")
     return str(reply["run_dir"])
 
@@ -138,14 +160,23 @@ class RemoteProcess(DetachedProcess):
         self, remote: RemoteAddress | None = None, argv: Sequence[str] = (), *, kind: str = "burn",
         address: str = "", journal_dir: Path | None = None, run_dir: Path | None = None,
         meta: dict | None = None, uploads: Sequence[tuple[str, str]] = (),
+        stream: Sequence[str] = (),
     ) -> None:  # fmt: skip
+        """`stream`: the argv of a local xorriso building the session image, sent as it is
+        built (remote_stream.py) instead of `uploads` copied first."""
         self.lines, self.events, self._stderr = [], [], []
         self.worst, self.cancelled, self.proc = "ALL", False, None
         self._pidfd, self._ended, self.stop_reading = None, None, False
         self.follower: subprocess.Popen[bytes] | None = None
         self.lost = False
         """The link stayed down: the job goes on there, and this record stays for later."""
+        self.reattached = run_dir is not None
+        """Following a record left earlier: a host that does not answer at once is left
+        for later (one short try, not a minute of reconnects at every start)."""
+        self.stream: ImageStream | None = None
         self._done = False
+        self._status: dict | None = None
+        """The agent's `status` of the ended job, from the follower's last stderr line."""
         if run_dir is not None:
             self.run_dir = Path(run_dir)
             self.meta = read_json(self.run_dir / "meta.json") or {}
@@ -166,8 +197,14 @@ class RemoteProcess(DetachedProcess):
         self.run_dir.mkdir(mode=0o700)
         try:
             inner = parse_address(address).xorriso
-            self.meta["remote_run"] = start_remote(remote, run_id, kind, inner, self.argv, uploads)
+            self.stream = ImageStream(stream) if stream else None
+            self.meta["streamed"] = bool(stream)
+            self.meta["remote_run"] = start_remote(
+                remote, run_id, kind, inner, self.argv, uploads, self.stream
+            )
         except BaseException:
+            if self.stream is not None:
+                self.stream.stop()
             shutil.rmtree(self.run_dir, ignore_errors=True)
             raise
         write_atomic(self.run_dir / "meta.json", json.dumps(self.meta))
@@ -175,6 +212,12 @@ class RemoteProcess(DetachedProcess):
     @property
     def pid(self) -> int:
         return self.follower.pid if self.follower is not None else 0
+
+    @property
+    def streaming(self) -> bool:
+        """The session image is still being sent from here: this process must live on for
+        the job to finish (quitting now would cut the stream, failing the burn there)."""
+        return self.stream is not None and not self.stream.done
 
     def finished(self) -> bool:
         return self._done
@@ -188,6 +231,8 @@ class RemoteProcess(DetachedProcess):
         return self.follower
 
     def _raw_stdout(self) -> Iterator[bytes]:
+        if self._done or self.lost:
+            return  # read once already (wait() asks again): no second follow over ssh
         where = f"{self.remote.url}, run folder {self.meta['remote_run']}"
         yield os.fsencode(f"discdeck: xorriso runs on {where}\n")  # the journal says where
         offset, rest, drops = 0, b"", 0
@@ -200,14 +245,22 @@ class RemoteProcess(DetachedProcess):
                 for line in lines:
                     yield line + b"\n"
             returncode = proc.wait()
+            stderr = os.fsdecode(proc.stderr.read() if proc.stderr else b"").splitlines()
             if returncode == 0:
                 self._done = True
+                last = stderr[-1] if stderr else ""
+                self._status = _json(last[len("status ") :]) if last.startswith("status ") else None
                 break
-            stderr = os.fsdecode(proc.stderr.read() if proc.stderr else b"").splitlines()
             if self.stop_reading:
                 break
             drops += 1
             reason = ssh_failure(self.remote, returncode, stderr) or f"ssh ended ({returncode})"
+            if self.reattached and offset == 0:
+                self.lost = True
+                yield (f"discdeck : FAILURE : {self.remote.host} is unreachable ({reason}): "
+                       "the job's record is kept; discdeck re-attaches when started again\n"
+                       ).encode()  # fmt: skip
+                break
             if drops > RECONNECTS:
                 self.lost = True
                 yield f"discdeck: lost {self.remote.host} ({reason}); the job goes on there\n".encode()
@@ -229,11 +282,21 @@ class RemoteProcess(DetachedProcess):
                                            "goes on; discdeck re-attaches to it when started "
                                            "again", self._now()))  # fmt: skip
             return -1
-        status = _json(_call(self.remote, "status", self.meta["remote_run"]))
+        status = self._status or _json(_call(self.remote, "status", self.meta["remote_run"]))
         for line in str(status.get("stderr", "")).splitlines():
             if line.strip():
                 self._stderr.append(OutputLine("E", line, self._now()))
         self.cancelled = self.cancelled or bool(status.get("cancelled"))
+        if self.stream is not None:
+            self.stream.stop()
+        if self.meta.get("streamed") and status.get("exit") == 0 and status.get("stream") != "complete":
+            # The image did not reach its end frame (cut, or the agent there was killed) and
+            # xorriso still saw its input end well: the track may be short. A failure.
+            self._stderr.append(OutputLine("E", "discdeck : FAILURE : the session "
+                                           "image did not arrive whole (the receiver there "
+                                           "stopped early); the write may be incomplete: burn "
+                                           "again", self._now()))  # fmt: skip
+            return 1
         if status.get("exit") is None:
             why = ("ended without an exit status" if status.get("exists")
                    else "is gone: another discdeck took its result (see its journal)")  # fmt: skip
@@ -275,3 +338,16 @@ def _remote_of(meta: dict) -> RemoteAddress:
 def is_remote_run(run_dir: Path) -> bool:
     """The local record of a job on another machine (not a local run folder)."""
     return "remote_run" in (read_json(Path(run_dir) / "meta.json") or {})
+
+
+def probe_run(run_dir: Path) -> str | None:
+    """One short try to reach the machine of a remote run's record: None when it answers,
+    else why, in one line. A starting app asks this before following the run, so a host
+    that never comes back costs seconds (ConnectTimeout) and blocks nothing."""
+    meta = read_json(Path(run_dir) / "meta.json") or {}
+    try:
+        remote = _remote_of(meta)
+        _call(remote, "status", str(meta.get("remote_run", "")), timeout=CONNECT_TIMEOUT + 5)
+    except SshError as exc:
+        return str(exc)
+    return None

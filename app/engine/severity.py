@@ -53,7 +53,9 @@ def fails(severity: str, kind: OperationKind) -> bool:
     return rank(severity) >= rank(FAIL_AT[kind])
 
 
-_EVENT = re.compile(r"^(\S*xorriso|libisofs|libburn|libisoburn)\s*: ([A-Z]+) : (.*)$")
+_EVENT = re.compile(r"^(\S*xorriso|libisofs|libburn|libisoburn|discdeck)\s*: ([A-Z]+) : (.*)$")
+"""`discdeck : FAILURE : ...`: what discdeck itself says in a job's output (a remote job's
+cut stream, an unreachable host), judged like xorriso's own words."""
 
 
 @dataclass(frozen=True)

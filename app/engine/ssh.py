@@ -21,6 +21,12 @@ from app.engine.remote_address import RemoteAddress
 
 CONTROL_PERSIST = "60"
 """Seconds an idle shared connection stays up: the next inspection is ~10 ms, not ~150."""
+CONNECT_TIMEOUT = 10
+"""Seconds to wait for a host that does not answer at all (the TCP default is minutes)."""
+CIPHERS = "^aes128-gcm@openssh.com,aes256-gcm@openssh.com"
+"""OpenSSH's default ciphers with AES-GCM moved first (`^`: a reorder, nothing added): with
+hardware AES it costs about a third less CPU than chacha20 for a 1 GiB image (512 MiB to
+127.0.0.1: 1.3-1.8 s against 2.25 s), and a burn's bytes all cross ssh."""
 REMOTE_XORRISO = "xorriso"
 """The remote's xorriso, found on its PATH (DISCDECK_XORRISO is for local fault injectors)."""
 _SOCKET_MAX = 100
@@ -81,8 +87,12 @@ def ssh_argv(remote: RemoteAddress, argv: Sequence[str], *, shared: bool = True)
     BatchMode: no prompt can be answered from the app, so a login that would ask for a
     password or an unknown host key fails with ssh's reason instead (see ssh_failure).
     ServerAlive: a dead link is noticed in ~30 s, and the follower reconnects.
+    ConnectTimeout: a host that is down (no answer at all) fails in seconds, not minutes.
+    Ciphers: AES-GCM first (see CIPHERS); an option in the user's ssh command comes first
+    and wins (ssh keeps an option's first value).
     """
-    options = ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3"]
+    options = ["-o", "BatchMode=yes", "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3",
+               "-o", f"ConnectTimeout={CONNECT_TIMEOUT}", "-o", f"Ciphers={CIPHERS}"]  # fmt: skip
     options += _sharing_options() if shared else []
     command = " ".join(shlex.quote(word) for word in argv)
     return [*user_ssh_command(), *options, *remote.ssh_destination(), command]

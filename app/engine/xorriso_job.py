@@ -105,6 +105,11 @@ class XorrisoJob:
             with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
                 process.cancel()
 
+    @property
+    def streaming(self) -> bool:
+        """A remote burn whose image is still sent from here (it ends if this process does)."""
+        return bool(getattr(self._process, "streaming", False))
+
     def stop_reading(self) -> None:
         """Stop following a detached job's output (this process is quitting); it goes on."""
         if isinstance(self._process, DetachedProcess):
@@ -160,6 +165,7 @@ class XorrisoJob:
             remote, self.argv, kind=self.kind, address=self.address or "",
             journal_dir=self._journal_dir, meta=self._meta,
             uploads=[tuple(pair) for pair in params.get("uploads", [])],
+            stream=params.get("stream", ()),
         )  # fmt: skip
 
     def _begin(self) -> tuple[XorrisoProcess, Journal | None] | None:

@@ -23,7 +23,7 @@ from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
 from app.iso.image_facts import ImageFacts
 from app.jobs.plan import Confirm, Follow, JobKind, Plan
-from app.jobs.plans_remote import remote_entries
+from app.jobs.plans_remote import remote_entries, streamed_burn, transfer_lines
 from app.media.view import short_address, size_text
 from app.stage.names import display
 
@@ -91,18 +91,21 @@ def burn_plan(
             "A-Z, 0-9 and _ read the same everywhere"
         )
     mapped, uploads = remote_entries(target.address, entries)
+    streamed = streamed_burn(target.address, entries, options, media, removals)
+    commands, sent = streamed or (cmd.burn_commands(target.address, mapped, options, removals),
+                                  {"uploads": uploads} if uploads else {})  # fmt: skip
+    lines += transfer_lines(target.address, streamed is not None)
     return _for(
         target, "burn",
         title=f"Burning to {target.name}",
-        argv=_argv(cmd.burn_commands(target.address, mapped, options, removals)),
+        argv=_argv(commands),
         confirm=Confirm("Burn this session?", tuple(lines), "Burn"),
         follow=Follow(
             checkread=options.checkread_after, clear_stage=from_stage and not options.dummy
         ),
         buffers=True,
         entries=tuple(entries),
-        params={"removals": list(removals), "new_image": new_image}
-        | ({"uploads": uploads} if uploads else {}),
+        params={"removals": list(removals), "new_image": new_image} | sent,
     )
 
 

@@ -127,3 +127,15 @@ def attach(run: RunningOp) -> Job:
     from app.jobs.start import start_job
 
     return start_job(plan_of(run), journal_dir=journal_of(run), attach_to=run.run_dir)
+
+
+def unreachable(run: RunningOp) -> str | None:
+    """Why the machine of a job left running there cannot be reached now (one short try:
+    ssh's ConnectTimeout), or None: it answers, or the job is local. The record stays
+    either way; a starting app follows the reachable ones and names the others."""
+    if parse_address(run.address).remote is None:
+        return None
+    # Imported here: the ssh machinery only when a remote job was left running.
+    from app.engine.remote_run import probe_run
+
+    return probe_run(run.run_dir)

@@ -72,7 +72,8 @@ class RunningJob:
 
     @property
     def detached(self) -> bool:
-        return bool(getattr(self.job, "detached", False))
+        # A remote burn still streaming its image from here would be cut by quitting.
+        return bool(getattr(self.job, "detached", False)) and not getattr(self.job, "streaming", False)
 
     def state(self) -> str:
         """The drive list's word for it: "burning 43 %", "verifying", "done", "failed"."""

@@ -16,7 +16,7 @@ from app.engine.address import parse_address
 from app.engine.errors import EngineError
 from app.engine.models import SECTOR, MediumReport
 from app.engine.preflight import forecast_size
-from app.jobs.reattach import journal_of, orphaned_operations, plan_of
+from app.jobs.reattach import RunningOp, journal_of, orphaned_operations, plan_of, unreachable
 from app.stage.model import Stage
 from app.stage.projects import check_project_name, list_projects, load_project, save_project
 from app.stage.store import StageFileError, autosave_path, load_stage, save_stage
@@ -100,16 +100,36 @@ class DiscdeckApp(JobFlows, MultiFlows, SetFlows, OperationFlows, ImageFlows, Ty
             return
         if not runs:
             return
-        # Imported only when a run was found: the job screen pulls in the job machinery.
+        here = [run for run in runs if parse_address(run.address).remote is None]
+        for run in here:
+            self._attach(run)
+        if len(here) < len(runs):
+            self._attach_remote([run for run in runs if run not in here])
+
+    def _attach(self, run: RunningOp) -> None:
         # The job screen is imported only when a job exists (~50 ms, see flows.run_confirmed).
         from app.tui.screens.operation_screen import OperationScreen
 
+        screen = OperationScreen(
+            plan_of(run), attach_to=run.run_dir, journal_dir=journal_of(run),
+            title=f"Re-attached: {run.describe()}",
+        )  # fmt: skip
+        self.push_screen(screen, self._after_operation)
+
+    @work(thread=True, group="reattach")
+    def _attach_remote(self, runs: list[RunningOp]) -> None:
+        """Jobs left running on other machines: each host is tried once, briefly, in this
+        worker (the start never waits on it); one that does not answer is named, and its
+        record kept for the next start."""
         for run in runs:
-            screen = OperationScreen(
-                plan_of(run), attach_to=run.run_dir, journal_dir=journal_of(run),
-                title=f"Re-attached: {run.describe()}",
-            )  # fmt: skip
-            self.push_screen(screen, self._after_operation)
+            why = unreachable(run)
+            if why is None:
+                self.call_from_thread(self._attach, run)
+            else:
+                self.call_from_thread(
+                    self.notify, f"{run.describe()}: unreachable, re-attach later ({why}); "
+                    "discdeck tries again when started again", severity="warning", timeout=20,
+                )  # fmt: skip
 
     def on_drive_changed(self, message: DriveChanged) -> None:
         """Within a second of a drive or medium coming or going, the main screen shows it."""

@@ -26,6 +26,16 @@ class DrivesFound(Message):
         """False for the quick first list (virtual recorders only)."""
 
 
+class RemoteDrivesFound(Message):
+    """Rows for the remote hosts of the config (app/drives/remote_listing.py), and why
+    any host could not be asked, for the log."""
+
+    def __init__(self, entries: list[DriveEntry], problems: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.entries = entries
+        self.problems = problems
+
+
 class MediumRead(Message):
     def __init__(self, address: str, report: MediumReport, seconds: float) -> None:
         super().__init__()

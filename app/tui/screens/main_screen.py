@@ -23,7 +23,7 @@ from app.engine.inspect import read_medium
 from app.engine.models import MediumReport
 from app.iso.udf import name_filesystem
 from app.media.view import describe_medium, short_address
-from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead
+from app.tui.messages import DriveOpened, DrivesFound, MediumFailed, MediumRead, RemoteDrivesFound
 from app.tui.screens.journal_screen import JournalScreen
 from app.tui.screens.slots_screen import SlotsScreen
 from widgets.disc_map import DiscMap, MapSegment
@@ -66,6 +66,8 @@ class MainScreen(Screen):
         super().__init__()
         self.explicit = address
         self.entries: list[DriveEntry] = []
+        self.remote_entries: list[DriveEntry] = []
+        """Rows of the remote hosts (headings, their drives), after the local drives."""
         self.current: DriveEntry | None = None
         self.report: MediumReport | None = None
         """The open drive's medium as last read (the app keeps its own copy)."""
@@ -91,6 +93,7 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(MediaPanel).show_message("Looking for drives…")
         self.find_drives()
+        self.find_remote_drives()
 
     def on_unmount(self) -> None:
         self._first_read_done.set()  # never keep the drives worker waiting at exit
@@ -109,13 +112,41 @@ class MainScreen(Screen):
         except EngineError as exc:
             self.post_message(MediumFailed("", str(exc)))
 
+    @work(thread=True, exclusive=True, group="remote-drives")
+    def find_remote_drives(self) -> None:
+        """The config's remote hosts and their drives, in a worker of their own: a slow or
+        unreachable host (ssh's ConnectTimeout) never holds up the local drives."""
+        # Imported here: the ssh machinery is needed only when hosts are configured.
+        from app.drives.remote_hosts import configured_hosts, remote_drives
+        from app.drives.remote_listing import asking_rows, host_rows
+
+        try:
+            hosts = configured_hosts()
+        except EngineError as exc:
+            self.post_message(RemoteDrivesFound([], (str(exc),)))
+            return
+        if hosts:
+            self.post_message(RemoteDrivesFound(asking_rows(hosts)))
+            found = remote_drives(hosts)
+            problems = tuple(f"{h.host.name} unreachable: {h.error}" for h in found if h.error)
+            self.post_message(RemoteDrivesFound(host_rows(found), problems))
+
+    def on_remote_drives_found(self, message: RemoteDrivesFound) -> None:
+        self.remote_entries = message.entries
+        for problem in message.problems:
+            self.log_note(problem, level="warning")
+        self._show_drives(self.current.address if self.current else None)
+
+    def _show_drives(self, wanted: str | None) -> None:
+        drive_list = self.query_one(DriveList)
+        drive_list.set_entries([*self.entries, *self.remote_entries], current=wanted)
+        drive_list.set_states(self.app.jobs.states())
+
     def on_drives_found(self, message: DrivesFound) -> None:
         self.entries = message.entries
         keep = self.current.address if self.current else None
         wanted = keep or (message.entries[0].address if message.entries else None)
-        drive_list = self.query_one(DriveList)
-        drive_list.set_entries(message.entries, current=wanted)
-        drive_list.set_states(self.app.jobs.states())
+        self._show_drives(wanted)
         optical = [e for e in message.entries if not e.virtual and e.detail != "image file"]
         if message.final and optical:
             self.log_note(
@@ -231,6 +262,7 @@ class MainScreen(Screen):
     def action_rescan(self) -> None:
         self.log_note("looking for drives…")
         self.find_drives()
+        self.find_remote_drives()
 
     def action_browse(self) -> None:
         # On first use: the ISO reader behind the browser is ~13 ms of imports.
