@@ -12,6 +12,7 @@ import stat
 
 from app.engine.address import parse_address
 from app.engine.errors import EngineError
+from app.engine.sgio import test_unit_ready
 
 GONE = "the drive went away"
 """What a job whose drive vanished ends with (its result, its journal, the CLI)."""
@@ -19,8 +20,11 @@ GONE = "the drive went away"
 SYSFS_CLASSES = ("/sys/class/block", "/sys/class/scsi_generic")
 
 
-def drive_gone(address: str) -> bool:
-    """True when the drive (or image file) at `address` no longer exists."""
+def drive_gone(address: str, *, ask_drive: bool = False) -> bool:
+    """True when the drive (or image file) at `address` no longer exists. `ask_drive`:
+    also ask a real drive (TEST UNIT READY) whether its logical unit is still there — a
+    target can drop a unit while the kernel keeps its node (the MMC lab's deleted LUN);
+    only once no job holds the drive."""
     try:
         parsed = parse_address(address)
     except EngineError:
@@ -33,7 +37,9 @@ def drive_gone(address: str) -> bool:
         return False  # there, but not ours to look at: not gone
     if parsed.kind == "stdio" or not (stat.S_ISBLK(mode) or stat.S_ISCHR(mode)):
         return False
-    return not _in_sysfs(os.path.basename(os.path.realpath(parsed.path)))
+    if not _in_sysfs(os.path.basename(os.path.realpath(parsed.path))):
+        return True
+    return ask_drive and test_unit_ready(parsed.path) == "gone"
 
 
 def _in_sysfs(name: str) -> bool:

@@ -10,6 +10,7 @@ look TEST UNIT READY said ready (probably libburn's START STOP UNIT, which loads
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import os
 from collections.abc import Callable
@@ -96,8 +97,10 @@ def test_unit_ready(path: str, ioctl: Ioctl = _sg_ioctl) -> Readiness:
     "gone" when the device cannot be opened (removed)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return "gone"
+    except OSError as exc:
+        # No such node or device: gone. Busy (another program holds it) or not allowed
+        # says nothing about the drive being there.
+        return "gone" if exc.errno in (errno.ENOENT, errno.ENXIO, errno.ENODEV) else "not ready"
     try:
         cdb = ctypes.create_string_buffer(bytes(6), 6)
         sense = ctypes.create_string_buffer(32)

@@ -174,7 +174,9 @@ class PresenceWatch:
 
     def went_away(self) -> bool:
         """At the end of a job that did not succeed: is its drive gone?"""
-        return self.active and (self.gone or (self.seen and drive_gone(self.address)))
+        return self.active and (
+            self.gone or (self.seen and drive_gone(self.address, ask_drive=True))
+        )
 
 
 def _went_away(done: Finished) -> None:

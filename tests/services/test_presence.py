@@ -70,3 +70,12 @@ def test_a_recorder_removed_from_the_shelf_mid_burn_ends_the_job(tmp_path: Path)
     done = _burn_and_pull(recorder.address, _big_source(tmp_path), lambda: remove_recorder("shelved"))
     assert done.gone and done.results[-1].outcome == "failed"
     assert GONE in done.results[-1].message
+
+
+def test_a_drive_asked_is_gone_only_when_it_says_so(tmp_path) -> None:
+    """TEST UNIT READY: a node that is not there is gone; asking is only done on request
+    (a job's drive is asked once the job has let go of it)."""
+    from app.engine.sgio import test_unit_ready as ask  # the SG_IO probe, for this test only
+
+    assert ask(str(tmp_path / "sr9")) == "gone"
+    assert drive_gone(str(tmp_path / "sr9"), ask_drive=True)
