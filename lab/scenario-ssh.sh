@@ -1,0 +1,31 @@
+# Sourced by lab/scenario.sh last, when the guest has a network interface (Lab.boot's
+# ssh_port) and the test made $LAB_DIR/ssh/sshd_config (tests/sshd.py): the host's own
+# sshd, started here with a key made on the host, listens on the guest's port 22, which
+# qemu forwards to 127.0.0.1 on the host. `lab_host ssh N` then runs the host-side steps
+# (tests/lab_remote.py: discdeck on the host burns this guest's recorder N over ssh) while
+# this script waits; sshd is stopped after.
+SSH_DEV=
+for b in /sys/bus/scsi/devices/*:0:3:0/block/*; do   # scsi-id 3: the fourth recorder, LUN 4
+    [ -e "$b" ] && SSH_DEV=/dev/${b##*/}
+done
+if [ -e "$LAB_DIR/ssh/sshd_config" ] && [ -n "$SSH_DEV" ]; then
+    echo "$SSH_DEV" > "$LAB_OUT/ssh.dev"
+    t0=$(now)
+    mkdir -p /run/sshd && chmod 755 /run/sshd
+    /usr/sbin/sshd -D -e -f "$LAB_DIR/ssh/sshd_config" > "$LAB_OUT/sshd.log" 2>&1 &
+    SSHD_PID=$!
+    i=0   # listening on port 22 (0x16) of any address
+    while [ $i -lt 300 ] && ! grep -q ':0016 00000000:0000 0A' /proc/net/tcp; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "== ssh: sshd listening after $(awk "BEGIN{print $(now)-$t0}") s; host steps on $SSH_DEV"
+    LAB_HOST_TICKS=12000   # the host's steps: up to about 10 minutes
+    lab_host ssh 4 > "$LAB_OUT/ssh-host.txt"
+    LAB_HOST_TICKS=
+    echo "   host said: $(head -1 "$LAB_OUT/ssh-host.txt")"
+    kill "$SSHD_PID" 2>/dev/null
+    wait "$SSHD_PID" 2>/dev/null
+    awk "BEGIN{printf \"%.2f\n\", $(now)-$t0}" > "$LAB_OUT/ssh.time"
+    echo "== ssh: done in $(cat "$LAB_OUT/ssh.time") s"
+fi
