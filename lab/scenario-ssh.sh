@@ -22,8 +22,15 @@ if [ -e "$LAB_DIR/ssh/sshd_config" ] && [ -n "$SSH_DEV" ]; then
     echo "== ssh: sshd listening after $(awk "BEGIN{print $(now)-$t0}") s; host steps on $SSH_DEV"
     LAB_HOST_TICKS=12000   # the host's steps: up to about 10 minutes
     lab_host ssh 4 > "$LAB_OUT/ssh-host.txt"
+    echo "   host said: $(tail -1 "$LAB_OUT/ssh-host.txt")"
+    # A fresh blank in the same recorder, then a burn whose ssh link the host kills
+    # mid-write; that discdeck goes away and a new one re-attaches (tests/lab_drop.py).
+    if [ -z "${LAB_NO_SSH_DROP:-}" ] && lab_host swap 4 > /dev/null; then
+        lab_host show 4 > "$LAB_OUT/ssh-drop-lun.txt"
+        lab_host ssh-drop 4 > "$LAB_OUT/ssh-drop-host.txt"
+        echo "   host said: $(tail -1 "$LAB_OUT/ssh-drop-host.txt")"
+    fi
     LAB_HOST_TICKS=
-    echo "   host said: $(head -1 "$LAB_OUT/ssh-host.txt")"
     kill "$SSHD_PID" 2>/dev/null
     wait "$SSHD_PID" 2>/dev/null
     awk "BEGIN{printf \"%.2f\n\", $(now)-$t0}" > "$LAB_OUT/ssh.time"

@@ -86,3 +86,22 @@ class HostSteps:
             self.step("ssh-info-closed", "info", "--dev", address, "--json"),
         ]
         return (0 if not any(rcs) else 1), f"LUN {lun} at {address}: rcs {rcs}"
+
+    def drop(self, lun: int) -> tuple[int, str]:
+        """The `ssh-drop` verb: a burn whose ssh link is killed mid-write, then re-attached
+        (tests/lab_drop.py), on the recorder made blank again by a swap."""
+        t0 = time.monotonic()
+        argv = [sys.executable, "-m", "tests.lab_drop", self.address(), str(self.workdir / "payload")]
+        try:
+            proc = subprocess.run(
+                argv, cwd=REPO, env=self.env(), capture_output=True, text=True,
+                timeout=STEP_TIMEOUT, check=False,
+            )  # fmt: skip
+            rc, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+        except subprocess.TimeoutExpired:
+            rc, stdout, stderr = 124, "", f"timed out after {STEP_TIMEOUT} s\n"
+        (self.out / "ssh-drop.out").write_text(stdout)
+        (self.out / "ssh-drop.err").write_text(stderr)
+        (self.out / "ssh-drop.rc").write_text(f"{rc}\n")
+        (self.out / "ssh-drop.time").write_text(f"{time.monotonic() - t0:.2f}\n")
+        return rc, f"LUN {lun}: drop and re-attach, rc {rc}"

@@ -520,7 +520,8 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     ssh: dict = {}
     if have_sshd():
         port, files = prepare_ssh(workdir)
-        ssh = {"ssh_port": port, "host_verbs": {"ssh": HostSteps(workdir, port, files)}}
+        steps = HostSteps(workdir, port, files)
+        ssh = {"ssh_port": port, "host_verbs": {"ssh": steps, "ssh-drop": steps.drop}}
     else:
         summary.lines.append(f"lab: no {SSHD} here: the ssh steps are skipped")
     try:
@@ -967,3 +968,28 @@ def test_lab_burn_over_ssh_retries_with_tao_and_checks(lab_run: LabRun, tmp_path
     assert closed["media"]["profile"] == "DVD-ROM" and closed["media"]["status"] == "closed"
     disc = _extract(lab_run.dir / "dvd4.img", tmp_path / "disc")
     assert _same_tree(disc / "payload-ssh", lab_run.dir / "payload-ssh")
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_ssh_link_killed_mid_burn_the_burn_finishes_and_reattach_shows_it(
+    lab_run: LabRun, tmp_path: Path
+) -> None:
+    """tests/lab_drop.py on the host: the local ssh client of the follower is killed once the
+    drive writes; the follower reconnects, that discdeck goes away, the next one re-attaches."""
+    _ssh(lab_run)
+    if not (lab_run.out / "ssh-drop.rc").exists():
+        pytest.skip("the ssh drop step did not run (the swap to a fresh blank failed?)")
+    said = lab_run.stdout("ssh-drop") + lab_run.stderr("ssh-drop")
+    assert lab_run.rc("ssh-drop") == 0, said[-3000:]
+    done = json.loads(lab_run.stdout("ssh-drop"))
+    assert done["killed"], said  # seen writing, its ssh client killed
+    result = done["result"]
+    assert result["outcome"] == "ok", result["message"]
+    if done["orphans"]:  # the follower came back, then went away: re-attached
+        assert done["left"] and "journal" in result
+        assert done["orphans_after"] == []
+    lun = (lab_run.out / "ssh-drop-lun.txt").read_text()
+    backing = Path(re.search(r"Backing store path: (\S+)", lun).group(1))
+    disc = _extract(backing, tmp_path / "disc")
+    assert _same_tree(disc / "payload", lab_run.dir / "payload")
