@@ -85,7 +85,18 @@ class HostSteps:
             self.step("ssh-check", "check", "--dev", address),
             self.step("ssh-info-closed", "info", "--dev", address, "--json"),
         ]
+        self.close_shared()
         return (0 if not any(rcs) else 1), f"LUN {lun} at {address}: rcs {rcs}"
+
+    def close_shared(self) -> None:
+        """End the shared ssh connection now: no ssh master outlives the steps by 60 s."""
+        code = (
+            "import sys; from app.engine.remote_address import parse_host; "
+            "from app.engine.ssh import close_shared; close_shared(parse_host(sys.argv[1]))"
+        )
+        host = f"ssh://root@127.0.0.1:{self.port}"
+        subprocess.run([sys.executable, "-c", code, host], cwd=REPO, env=self.env(),
+                       capture_output=True, timeout=30, check=False)  # fmt: skip
 
     def drop(self, lun: int) -> tuple[int, str]:
         """The `ssh-drop` verb: a burn whose ssh link is killed mid-write, then re-attached
@@ -100,6 +111,7 @@ class HostSteps:
             rc, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
         except subprocess.TimeoutExpired:
             rc, stdout, stderr = 124, "", f"timed out after {STEP_TIMEOUT} s\n"
+        self.close_shared()
         (self.out / "ssh-drop.out").write_text(stdout)
         (self.out / "ssh-drop.err").write_text(stderr)
         (self.out / "ssh-drop.rc").write_text(f"{rc}\n")
