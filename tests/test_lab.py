@@ -40,8 +40,8 @@ from tests.lab_remote import HostSteps, prepare_ssh
 from tests.sshd import SSHD, have_sshd
 
 REPO = Path(__file__).resolve().parent.parent
-LAB_TIMEOUT = 1500
-"""Seconds the one lab boot may take (about 8-10 minutes on 2 shared cores under TCG, more
+LAB_TIMEOUT = 2100
+"""Seconds the one lab boot may take (about 15-23 minutes on 2 shared cores under TCG, more
 when the cores are busy with other work; the ssh steps wait on Python starts in the guest)."""
 
 
@@ -958,6 +958,7 @@ def test_lab_burn_over_ssh_retries_with_tao_and_checks(lab_run: LabRun, tmp_path
     assert final["medium"] == "closed, 1 session(s)"
     journal = lab_run.dir / "ssh-client" / "state" / "discdeck" / "journal"
     journals = [p.read_text() for p in sorted(journal.glob("*-burn*.log"))]
+    journals = [j for j in journals if "LAB_DROP" not in j]  # not the drop step's (later)
     assert len(journals) == 2  # the refused DAO run, then the TAO run: both in the guest
     assert all(f"xorriso runs on {address}" in j for j in journals)
     assert "53h RESERVE TRACK" in journals[0] and "outcome: failed" in journals[0]
