@@ -146,7 +146,15 @@ class HostHand:
         elif verb == "online":
             proc = self._lu(lun, "--op", "update", "--params", "online=1")
         elif verb == "delete":
+            # tgtd refuses ("this logical unit is still active") while a command of the
+            # burn is in flight, which under load can be every time we ask: ask again.
+            deadline = time.time() + 20
             proc = self._lu(lun, "--op", "delete")
+            while proc.returncode != 0 and "still active" in proc.stderr + proc.stdout:
+                if time.time() > deadline:
+                    break
+                time.sleep(0.05)
+                proc = self._lu(lun, "--op", "delete")
         elif verb == "swap":  # README.mmc example 3: offline, a new backing store, online
             proc = self._lu(lun, "--op", "update", "--params", "online=0")
             if proc.returncode == 0:

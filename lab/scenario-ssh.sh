@@ -21,6 +21,9 @@ if [ -e "$LAB_DIR/ssh/sshd_config" ] && [ -n "$SSH_DEV" ]; then
     done
     echo "== ssh: sshd listening after $(awk "BEGIN{print $(now)-$t0}") s; host steps on $SSH_DEV"
     LAB_HOST_TICKS=24000   # the host's steps: 20 minutes at least (7-9 at load 5)
+    # A fresh blank first: the burn to two drives at once (scenario.sh) closed this one.
+    lab_host swap 4 > /dev/null
+    lab_host show 4 > "$LAB_OUT/ssh-lun.txt"
     lab_host ssh 4 > "$LAB_OUT/ssh-host.txt"
     echo "   host said: $(tail -1 "$LAB_OUT/ssh-host.txt")"
     # A fresh blank in the same recorder, then a burn whose ssh link the host kills

@@ -6,7 +6,8 @@
 # Needs $LAB_DIR/payload (burned to /dev/sr0) and $LAB_DIR/payload2 (burned to /dev/sr1
 # from the TUI); $LAB_DIR/boot.iso (a bootable image, written to /dev/sr2) and
 # $LAB_DIR/damaged-src.iso with $LAB_DIR/damaged.table (a device-mapper table over the
-# loop device LOOP with an error segment) are used when they are there.
+# loop device LOOP with an error segment) are used when they are there. With /dev/sr3, the
+# first recorder's medium is swapped for a blank and one burn goes to /dev/sr0 and /dev/sr3.
 PY=${LAB_PY:-$LAB_REPO/.venv/bin/python}
 # This checkout's code, whichever venv's python runs it: the repository folder first.
 export PYTHONPATH="$LAB_REPO${PYTHONPATH:+:$PYTHONPATH}"
@@ -56,6 +57,12 @@ if [ -e /dev/sr2 ] && [ -e "$IMG" ]; then
     keep_journals journal-read-back
 fi
 
+# Two blanks for one burn to both at once (below): the first recorder's closed medium is
+# swapped for a fresh blank now, so it is ready by the time the burn starts.
+if [ -e /dev/sr3 ] && [ -z "${LAB_NO_BOTH:-}" ]; then
+    lab_host swap 1 > "$LAB_OUT/both-swap.txt"
+fi
+
 # A medium with unreadable blocks: a device-mapper error segment over a loop device holding
 # an ISO (real EIO from the kernel), read twice into one image.
 if [ -e "$LAB_DIR/damaged-src.iso" ] && [ -e "$LAB_DIR/damaged.table" ]; then
@@ -66,10 +73,26 @@ if [ -e "$LAB_DIR/damaged-src.iso" ] && [ -e "$LAB_DIR/damaged.table" ]; then
     step dd-damaged dd if=/dev/mapper/lab-damaged of=/tmp/dd-damaged.img bs=2048 conv=noerror,sync
     DMG=stdio:/dev/mapper/lab-damaged
     $PY lab/steps.py read-damaged read --dev $DMG --json "$LAB_OUT/damaged.iso" \
-        :: read-damaged-again read --dev $DMG --json "$LAB_OUT/damaged.iso"
+        :: read-damaged-again read --dev $DMG --json "$LAB_OUT/damaged.iso" \
+        :: scan-damaged scan --dev $DMG --retry --json \
+        :: health-damaged catalog health --json
     keep_journals journal-damaged
     dmsetup remove lab-damaged
     losetup -d "$LOOP"
+fi
+
+# One burn to two drives at once (app/cli/multi.py): the session image built once, written
+# to each with the image path and compared with it; where tgtd keeps each disc, for the host.
+if [ -e /dev/sr3 ] && [ -e "$LAB_OUT/both-swap.txt" ]; then
+    i=0
+    while [ $i -lt 20 ] && ! xorriso -outdev /dev/sr0 -toc 2>&1 | grep -q "is blank"; do
+        sleep 0.5
+        i=$((i + 1))
+    done
+    step burn-both $PY -m app burn --dev /dev/sr0 --dev /dev/sr3 --close --json "$LAB_DIR/payload"
+    keep_journals journal-both
+    lab_host show 1 > "$LAB_OUT/both-lun1.txt"
+    lab_host show 4 > "$LAB_OUT/both-lun4.txt"
 fi
 
 # The TUI under tmux at 80x24, burning payload2 to the second blank recorder.

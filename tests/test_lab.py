@@ -777,6 +777,91 @@ def test_lab_second_read_of_a_damaged_medium_reads_nothing_new(lab_run: LabRun) 
     assert "Input/output error" in journals[0].read_text()
 
 
+def _bad_blocks(lab_run: LabRun) -> set[int]:
+    """The blocks of the device-mapper error segment (damaged.table's second line)."""
+    first = int((lab_run.dir / "damaged.table").read_text().splitlines()[1].split()[0]) // 4
+    return set(range(first, first + ERROR_BLOCKS))
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_surface_scan_of_a_damaged_medium_maps_exactly_the_error_segment(
+    lab_run: LabRun,
+) -> None:
+    out = lab_run.stdout("scan-damaged")
+    assert lab_run.rc("scan-damaged") == 1, out[-2000:] + lab_run.stderr("scan-damaged")
+    final = _final(lab_run, "scan-damaged")
+    assert final["result"] == "ok", final  # the scan ran to its end; the disc has damage
+    ranges = final["unreadable_ranges"]
+    found = {b for r in ranges for b in range(r["start"], r["start"] + r["blocks"])}
+    # --retry: the failing 32-block chunk re-read block by block (a stdio: file; without it
+    # xorriso calls the whole chunk unreadable); its 24 good blocks are "partial"
+    assert found == _bad_blocks(lab_run), ranges
+    assert final["blocks"]["unreadable"] == ERROR_BLOCKS
+    assert final["blocks"]["slow"] == 32 - ERROR_BLOCKS
+    total = (lab_run.dir / "damaged-src.iso").stat().st_size // 2048
+    assert final["total_blocks"] == total
+    assert f"the first at block {min(found)} ({ERROR_BLOCKS} blocks)" in final["message"]
+    # the session's MD5 (libisofs' tag) no longer matches: the bad blocks read as zeros
+    (session,) = final["md5_mismatch_ranges"]
+    assert session["start"] <= min(found) and max(found) < session["start"] + session["blocks"]
+    assert final["catalog"] == "the check is in the disc's health history"
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_health_records_the_damaged_disc_to_copy_now(lab_run: LabRun) -> None:
+    assert lab_run.rc("health-damaged") == 0, lab_run.stderr("health-damaged")
+    rows = json.loads(lab_run.stdout("health-damaged"))
+    (disc,) = [r for r in rows if r["volume_id"] == "LAB_DAMAGED"]
+    assert disc["checks"] >= 1  # the scan (a read re-reads no medium: it records nothing)
+    assert (disc["unreadable"], disc["copy_now"]) == (ERROR_BLOCKS, True)
+    assert disc["verdict"].startswith(
+        f"copy this disc now: {ERROR_BLOCKS} unreadable block(s) at the last check"
+    ), disc
+
+
+def _backing_store(lab_run: LabRun, name: str) -> Path:
+    """Where tgtd keeps a LUN's medium (`lab_host show N`, recorded by the scenario)."""
+    shown = (lab_run.out / name).read_text()
+    found = re.search(r"Backing store path: (\S+)", shown)
+    assert found, shown
+    return Path(found.group(1))
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_burn_to_both_drives_at_once(lab_run: LabRun, tmp_path: Path) -> None:
+    if not (lab_run.out / "burn-both.rc").exists():
+        pytest.skip("the burn to both drives did not run (no fourth recorder)")
+    assert "rc=0" in (lab_run.out / "both-swap.txt").read_text()
+    out = lab_run.stdout("burn-both")
+    assert lab_run.rc("burn-both") == 0, out[-3000:] + lab_run.stderr("burn-both")
+    docs = [json.loads(line) for line in out.splitlines()]
+    results = [d for d in docs if "result" in d]
+    assert [r["drive"] for r in results] == ["/dev/sr0", "/dev/sr3"]
+    events = [d for d in docs if "phase" in d]
+    assert {e["drive"] for e in events if e["phase"] == "writing"} == {"/dev/sr0", "/dev/sr3"}
+    for r in results:
+        assert r["result"] == "ok", r
+        # tgtd refuses RESERVE TRACK: each drive's write is done again with TAO, and says so
+        assert r["message"].startswith(
+            "write: the drive refused RESERVE TRACK (DAO); written again with TAO, which worked: "
+            "the image was written; verify: the medium matches the image: "
+        ), r["message"]
+        assert "closed" in (r["medium"] or ""), r
+    journals = sorted((lab_run.out / "journal-both").glob("*.log"))
+    names = [j.name for j in journals]
+    assert len([j for j in journals if "-burn" in j.name]) == 1, names  # the image, built once
+    writes = [j.read_text() for j in journals if "-write" in j.name]
+    assert len(writes) == 4, names  # per drive: the refused write, then the TAO one
+    assert sum("Cannot reserve track" in w and "outcome: failed" in w for w in writes) == 2
+    assert sum("outcome: ok" in w and "MB written" in w for w in writes) == 2
+    for lun in ("both-lun1.txt", "both-lun4.txt"):  # the discs as tgtd holds them
+        disc = _extract(_backing_store(lab_run, lun), tmp_path / lun)
+        assert _same_tree(disc / "payload", lab_run.dir / "payload"), lun
+
+
 # -- the jukebox, a media swap, UDF, a drive that goes away (lab/scenario-jukebox.sh) ------
 
 
@@ -926,6 +1011,13 @@ def _ssh(lab_run: LabRun) -> str:
     return said.read_text()
 
 
+def _backing_store(lab_run: LabRun, shown: str) -> Path:
+    """The medium file tgtd had in the LUN (`lab_host show 4` after a swap) when it was burned."""
+    found = re.search(r"Backing store path: (\S+)", (lab_run.out / shown).read_text())
+    assert found, (lab_run.out / shown).read_text()
+    return Path(found.group(1))
+
+
 @pytest.mark.lab
 @pytest.mark.timeout(LAB_TIMEOUT + 300)
 def test_lab_guest_sshd_shows_the_blank_dvdr_to_the_host(lab_run: LabRun) -> None:
@@ -967,7 +1059,7 @@ def test_lab_burn_over_ssh_retries_with_tao_and_checks(lab_run: LabRun, tmp_path
     assert "ok: check: every file matches its MD5 checksum" in lab_run.stdout("ssh-check")
     closed = json.loads(lab_run.stdout("ssh-info-closed"))
     assert closed["media"]["profile"] == "DVD-ROM" and closed["media"]["status"] == "closed"
-    disc = _extract(lab_run.dir / "dvd4.img", tmp_path / "disc")
+    disc = _extract(_backing_store(lab_run, "ssh-lun.txt"), tmp_path / "disc")
     assert _same_tree(disc / "payload-ssh", lab_run.dir / "payload-ssh")
 
 
@@ -990,7 +1082,5 @@ def test_lab_ssh_link_killed_mid_burn_the_burn_finishes_and_reattach_shows_it(
     if done["orphans"]:  # the follower came back, then went away: re-attached
         assert done["left"] and "journal" in result
         assert done["orphans_after"] == []
-    lun = (lab_run.out / "ssh-drop-lun.txt").read_text()
-    backing = Path(re.search(r"Backing store path: (\S+)", lun).group(1))
-    disc = _extract(backing, tmp_path / "disc")
+    disc = _extract(_backing_store(lab_run, "ssh-drop-lun.txt"), tmp_path / "disc")
     assert _same_tree(disc / "payload", lab_run.dir / "payload")

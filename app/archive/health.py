@@ -20,6 +20,8 @@ class Health:
     last_checked: str | None
     verdict: str
     """"ok", "not checked for N months", or "copy this disc now: why"."""
+    unreadable: int = 0
+    """Unreadable blocks the last check found (what a script alerts on)."""
 
 
 def copy_now(checks: list[dict]) -> str | None:
@@ -61,7 +63,8 @@ def health(catalog: Catalog, months: float = 12.0) -> list[Health]:
     for medium in catalog.media():
         checks = catalog.checks(medium["id"])
         last = medium["last_checked"]
-        found.append(Health(medium, len(checks), last, verdict(checks, last, months)))
+        lost = (checks[-1]["unreadable"] or 0) if checks else 0
+        found.append(Health(medium, len(checks), last, verdict(checks, last, months), lost))
     return found
 
 

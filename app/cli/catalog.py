@@ -66,7 +66,11 @@ def _health(catalog: Catalog, months: float, *, as_json: bool) -> int:
 
     rows = health(catalog, months)
     if as_json:
-        print(json.dumps([{**h.medium, "checks": h.checks, "verdict": h.verdict} for h in rows], indent=2))
+        print(json.dumps([
+            {**h.medium, "checks": h.checks, "unreadable": h.unreadable, "verdict": h.verdict,
+             "copy_now": h.verdict.startswith("copy")}
+            for h in rows
+        ], indent=2))  # fmt: skip
         return 0
     for h in rows:
         print(f"{h.medium['volume_id']:<32} {h.checks:>3} check(s)  {h.verdict}")

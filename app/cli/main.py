@@ -22,6 +22,7 @@ from app.cli.hosts import add_host_commands
 from app.cli.images import add_image_commands
 from app.cli.recorders import add_recorder_commands
 from app.cli.repair import add_repair_command
+from app.cli.scan import add_scan_command
 from app.cli.sets import add_set_commands
 from app.cli.udf import add_format_command
 from app.drives.changer import pick_changer
@@ -223,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalog_commands(sub)
     add_set_commands(sub)
     add_repair_command(sub)
+    add_scan_command(sub)
     add_format_command(sub)
     add_host_commands(sub)
     add_changer_commands(sub)

@@ -60,6 +60,10 @@ def find_changers(sys_root: str = "/sys") -> list[ChangerInfo]:
     return found
 
 
+class NoChanger(ChangerError):
+    """None attached: the CLI names --changer, the app says how one appears."""
+
+
 def pick_changer(named: str | None, sys_root: str = "/sys") -> str:
     """The changer to use: the one named, else the only one there is."""
     if named:
@@ -68,7 +72,7 @@ def pick_changer(named: str | None, sys_root: str = "/sys") -> str:
     if len(found) == 1:
         return found[0].device
     if not found:
-        raise ChangerError(
+        raise NoChanger(
             "no media changer found (no SCSI device of type 8): name one with --changer /dev/sgN"
         )
     names = ", ".join(f"{c.device} ({c.title})" for c in found)

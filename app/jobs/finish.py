@@ -105,7 +105,7 @@ def run_plan(
     done = Finished(plan)
     samples: list[Progress] = []
     shown, started = hooks.progress, hooks.started
-    watch = PresenceWatch(plan.drive)
+    watch = PresenceWatch(plan.drive, active=plan.kind not in NOT_A_DRIVE)
 
     def progress(event: Progress) -> None:
         samples.append(event)  # the read-speed curve, for the catalog
@@ -140,23 +140,28 @@ def run_plan(
     return done
 
 
+NOT_A_DRIVE = frozenset({"repair"})
+"""Kinds whose address is an output file they make and may remove, not a drive."""
+
+
 class PresenceWatch:
     """Cancels the running job when its drive vanishes (looked at once a second at most,
     as progress comes): a removed recorder's image, an unplugged drive."""
 
     EVERY = 1.0
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, *, active: bool = True) -> None:
         self.address = address
-        self.seen = not drive_gone(address)
+        self.seen = active and not drive_gone(address)
         """Seen there: a new image file the job makes itself is not there at first."""
+        self.active = active
         self.job: Job | None = None
         self.gone = False
         self._last = 0.0
 
     def look(self) -> None:
         now = time.monotonic()
-        if self.gone or now - self._last < self.EVERY:
+        if not self.active or self.gone or now - self._last < self.EVERY:
             return
         self._last = now
         there = not drive_gone(self.address)
@@ -169,7 +174,7 @@ class PresenceWatch:
 
     def went_away(self) -> bool:
         """At the end of a job that did not succeed: is its drive gone?"""
-        return self.gone or (self.seen and drive_gone(self.address))
+        return self.active and (self.gone or (self.seen and drive_gone(self.address)))
 
 
 def _went_away(done: Finished) -> None:

@@ -174,10 +174,10 @@ def test_unknown_host_key_is_refused_in_one_line(
         read_medium(remote.url + "/stdio:/nonexistent.iso")
 
 
-def _source(tmp_path: Path) -> Path:
+def _source(tmp_path: Path, mib: int = 16) -> Path:
     src = tmp_path / "big"
     src.mkdir()
-    (src / "random.bin").write_bytes(os.urandom(16 * 2**20))
+    (src / "random.bin").write_bytes(os.urandom(mib * 2**20))
     return src
 
 
@@ -242,7 +242,9 @@ def test_cancel_and_one_job_per_remote_drive(remote: Sshd, tmp_path: Path) -> No
     """A second job on a drive whose remote job runs is refused there (the remote's lock,
     whichever machine asks); cancel reaches xorriso there through the wrapper."""
     _path, inner = _remote_image(tmp_path)
-    plan = burn_plan(Target(remote.url + inner), [MapEntry(str(_source(tmp_path)), "/b")], SLOW)
+    # 64 MiB at 2d: ~24 s of writing, so the refusal and the cancel land mid-write under load
+    source = _source(tmp_path, mib=64)
+    plan = burn_plan(Target(remote.url + inner), [MapEntry(str(source), "/b")], SLOW)
     job = start_job(plan, journal_dir=tmp_path / "j")
     refused = None
     for progress in job.events():

@@ -315,6 +315,15 @@ def _pinned_catalog(recorder: Path) -> None:
             catalog.db.commit()
 
 
+async def _searched(pilot, pattern: str) -> None:
+    """Until the search for `pattern` is on screen (its worker runs after a typing pause)."""
+    for _ in range(200):
+        if getattr(pilot.app.screen, "shown", None) and pilot.app.screen.shown.pattern == pattern:
+            break
+        await pilot.pause(0.05)
+    await _settle(pilot)
+
+
 def test_catalog_screen(snap_compare, pinned_recorder: Path) -> None:
     """'s1' typed: the file on two discs, one of a set, one to copy now (its details below)."""
     _pinned_catalog(pinned_recorder)
@@ -324,8 +333,7 @@ def test_catalog_screen(snap_compare, pinned_recorder: Path) -> None:
         await pilot.press("f")
         await _settle(pilot)
         await pilot.press("s", "1")
-        await pilot.pause(0.5)
-        await _settle(pilot)
+        await _searched(pilot, "s1")
 
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=find)
 
@@ -339,8 +347,7 @@ def test_health_screen(snap_compare, pinned_recorder: Path) -> None:
         await pilot.press("f")
         await _settle(pilot)
         await pilot.press("s", "1")
-        await pilot.pause(0.5)
-        await _settle(pilot)
+        await _searched(pilot, "s1")
         await pilot.press("enter", "enter")
         await pilot.pause(0.3)
         await _settle(pilot)

@@ -114,7 +114,7 @@ async def test_an_empty_catalog_says_how_discs_get_in_and_imports_the_disc(tmp_p
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CatalogScreen))
         await settle(pilot)
-        assert "The catalog is empty. Discs get in when discdeck burns" in screen_text(app)
+        assert "The catalog is empty: discs get in when discdeck burns" in screen_text(app)
         assert not catalog_path().exists(), "looking at an empty catalog makes no file"
         await pilot.press("i")  # the results list has the focus: i imports at once
         await wait_for(pilot, lambda: "1 discs, 2 files catalogued" in screen_text(app))

@@ -185,6 +185,7 @@ async def test_hostile_set_names_and_a_file_that_vanished_are_said_in_one_line(t
         await wait_for(pilot, lambda: isinstance(app.screen, SetsScreen) and app.screen.summaries)
         await pilot.press("down", "r")  # HALF, then LATER
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: "Cannot burn disc 1 of 3" in screen_text(app))  # drawn
         text = screen_text(app)
         assert "Cannot burn disc 1 of 3" in text and "vanished since the set was planned" in text
     assert read_medium(recorder.address).toc.media.status == "blank"

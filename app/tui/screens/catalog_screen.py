@@ -35,8 +35,8 @@ from app.tui.screens.prompt_screen import PromptScreen
 PAUSE = 0.25
 """Seconds of no typing before a search starts: one search per pause, not per key."""
 EMPTY = (
-    "The catalog is empty. Discs get in when discdeck burns, writes, checks or scans them, "
-    "or with i here: import the disc in the open drive (headless: discdeck catalog import)."
+    "The catalog is empty: discs get in when discdeck burns, checks or scans them, or "
+    "with i here (imports the disc in the open drive)."
 )
 
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from app.drives.changer import ChangerError, pick_changer, read_status
+from app.drives.changer import ChangerError, NoChanger, pick_changer, read_status
 from app.engine.mtx import ChangerStatus
 from app.jobs.plans_changer import load_plan, unload_plan
 from app.tui.messages import RunPlan
@@ -27,6 +27,12 @@ Reader = Callable[[str | None], tuple[str, ChangerStatus]]
 def read_changer(named: str | None) -> tuple[str, ChangerStatus]:
     changer = pick_changer(named)
     return changer, read_status(changer)
+
+
+NO_CHANGER = (
+    "No media changer found (no SCSI device of type 8). A jukebox shows here once its "
+    "changer is attached: r looks again."
+)
 
 
 class SlotsScreen(Screen):
@@ -64,6 +70,9 @@ class SlotsScreen(Screen):
     def action_reload(self) -> None:
         try:
             changer, status = self.reader(self.changer)
+        except NoChanger:
+            self.app.call_from_thread(self._problem, NO_CHANGER)
+            return
         except ChangerError as exc:
             self.app.call_from_thread(self._problem, str(exc))
             return
