@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 SLOTS = 8
@@ -25,6 +25,9 @@ OFFLINE_SECONDS = 3.0
 as an operator's hand would."""
 
 Adm = Callable[..., subprocess.CompletedProcess]
+HostVerb = Callable[[int], tuple[int, str]]
+"""A verb the caller of Lab.boot adds (e.g. `ssh 4`: the host-side steps against the
+guest's sshd): called with the number, answers (rc, text) like the built-in verbs."""
 
 
 def barcode(slot: int) -> str:
@@ -78,7 +81,12 @@ class HostHand:
     """Answers the guest's requests in `workdir/host/` from its own thread until stop()."""
 
     def __init__(
-        self, workdir: Path, adm: Adm, run: Callable, empty_tray: int | None = None
+        self,
+        workdir: Path,
+        adm: Adm,
+        run: Callable,
+        empty_tray: int | None = None,
+        verbs: Mapping[str, HostVerb] | None = None,
     ) -> None:
         self.dir = workdir / "host"
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -86,6 +94,7 @@ class HostHand:
         self.empty_tray = empty_tray
         """The jukebox drive's LUN, whose placeholder medium goes once the guest boots."""
         self.workdir, self.adm, self.run = workdir, adm, run
+        self.verbs = dict(verbs or {})
         self._stop = threading.Event()
         self._swaps = 0
         self._thread = threading.Thread(target=self._loop, daemon=True, name="lab-host-hand")
@@ -127,6 +136,11 @@ class HostHand:
         if len(words) != 2 or not words[1].isdigit():
             return 2, f"say VERB LUN, not {' '.join(words)!r}"
         verb, lun = words
+        if verb in self.verbs:
+            try:
+                return self.verbs[verb](int(lun))
+            except Exception as exc:  # the guest must get an answer, not wait forever
+                return 1, f"host verb {verb} failed: {exc!r}"
         if verb == "offline":
             proc = self._lu(lun, "--op", "update", "--params", "online=0")
         elif verb == "online":

@@ -24,22 +24,23 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.host import HostHand, add_jukebox
+from lab.host import HostHand, HostVerb, add_jukebox
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 IQN = "iqn.2025-01.org.discdeck:lab"
 MODULES = (
     "sr_mod", "sg", "virtio_pci", "virtio_scsi", "isofs", "9pnet_virtio", "9p", "loop", "dm_mod",
-    "crc_itu_t", "udf",
+    "crc_itu_t", "udf", "virtio_net",
 )  # fmt: skip
 """Guest kernel modules (their dependencies come along from modules.dep); loop and dm_mod
 give a medium with unreadable blocks (a device-mapper `error` segment over a loop device);
-udf (with crc-itu-t) mounts what `discdeck format --udf` made, read-write."""
+udf (with crc-itu-t) mounts what `discdeck format --udf` made, read-write; virtio_net is
+the guest's one interface when its sshd is forwarded to the host (`boot(ssh_port=...)`)."""
 
 PACKAGES: dict[str, tuple[str, ...]] = {
     "tgt": ("/usr/sbin/tgtd", "/usr/sbin/tgtadm", "/usr/sbin/tgtimg"),
@@ -287,6 +288,8 @@ class Lab:
         changer: bool = False,
         timeout: float = BOOT_TIMEOUT,
         echo: Callable[[str], None] | None = None,
+        ssh_port: int | None = None,
+        host_verbs: Mapping[str, HostVerb] | None = None,
     ) -> BootResult:
         """Run the shell `script` in the guest (chrooted into the host's /) with `media`
         fresh blank DVD+R recorders (/dev/sr0, /dev/sr1, ...); tear everything down after.
@@ -295,7 +298,12 @@ class Lab:
         host) and $LAB_OUT its out/ folder. `echo` receives the script's output lines live.
         With `changer`, one more (empty) DVD drive follows the recorders, and a SCSI media
         changer with 8 slots (lab/host.py) that loads it. `lab_host VERB LUN` in the script
-        asks the host to swap, offline, online or delete a LUN (recorder N is LUN N).
+        asks the host to swap, offline, online or delete a LUN (recorder N is LUN N), or
+        to run one of `host_verbs` (called with the number, in the host's thread; the guest
+        waits for its answer).
+        With `ssh_port`, the guest has one network interface (qemu user networking,
+        restricted: nothing goes out) whose port 22 is forwarded to 127.0.0.1:`ssh_port`
+        on the host; the script starts its sshd itself.
         """
         if self.initrd is None or self.kernel is None:
             raise RuntimeError("prepare() the lab first")
@@ -310,9 +318,9 @@ class Lab:
             target.start()
             timings = {"target": time.monotonic() - t0}
             tray = media + 1 if changer else None
-            hand = HostHand(self.workdir, target.adm, _run, empty_tray=tray)
+            hand = HostHand(self.workdir, target.adm, _run, empty_tray=tray, verbs=host_verbs)
             try:
-                result = self._qemu(target, media, timeout, echo, timings)
+                result = self._qemu(target, media, timeout, echo, timings, ssh_port)
             finally:
                 hand.stop()
         result.timings = {**self.timings, **timings}
@@ -325,6 +333,7 @@ class Lab:
         timeout: float,
         echo: Callable[[str], None] | None,
         timings: dict[str, float],
+        ssh_port: int | None = None,
     ) -> BootResult:
         out = self.workdir / "out"
         console_path = self.workdir / "console.log"
@@ -341,15 +350,22 @@ class Lab:
             if re.search(r"\s", str(REPO)):
                 raise LabUnavailable(f"the checkout {REPO} must not contain white space")
             append += f" labrepo={REPO}"
+        if ssh_port is not None:
+            append += " labnet=1"
         argv = [
             "qemu-system-x86_64", "-accel", "tcg", "-m", "1536", "-smp", "2",
-            "-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot", "-nic", "none",
+            "-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot",
             "-serial", f"file:{console_path}",
             "-kernel", str(self.kernel), "-initrd", str(self.initrd), "-append", append,
             "-device", "virtio-scsi-pci,id=scsi0",
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
             "-virtfs", f"local,path={self.workdir},mount_tag=labdir,security_model=none,multidevs=remap",
         ]  # fmt: skip
+        if ssh_port is None:
+            argv += ["-nic", "none"]
+        else:  # as in the walkthrough: the guest's sshd reached on a forwarded port
+            argv += ["-nic", f"user,model=virtio-net-pci,restrict=on,"
+                     f"hostfwd=tcp:127.0.0.1:{ssh_port}-:22"]  # fmt: skip
         if repo_hidden:
             argv += [
                 "-virtfs",
@@ -469,8 +485,8 @@ def _job_script(workdir: Path, script: str) -> str:
 LAB_HOST_FUNCTION = r"""lab_host() {  # lab_host VERB LUN: the host swaps/offlines/deletes a LUN (lab/host.py)
     req="$LAB_DIR/host/$(date +%s%N)"
     echo "$*" > "$req.tmp" && mv "$req.tmp" "$req.req"
-    i=0
-    while [ ! -e "$req.done" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+    i=0  # LAB_HOST_TICKS: how many 0.05 s naps to wait (a host verb may run long)
+    while [ ! -e "$req.done" ] && [ $i -lt "${LAB_HOST_TICKS:-1200}" ]; do sleep 0.05; i=$((i + 1)); done
     cat "$req.done" 2>/dev/null
     grep -q '^rc=0$' "$req.done" 2>/dev/null
 }"""

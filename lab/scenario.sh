@@ -1,5 +1,5 @@
-# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=4
-# and a jukebox).
+# The lab tests' guest script (tests/test_lab.py boots the guest once with it, media=4,
+# a jukebox and the guest's sshd forwarded to the host).
 # Runs chrooted into the host's / with the repository as working directory. Each step
 # leaves $LAB_OUT/NAME.out (stdout), NAME.err (stderr), NAME.rc and NAME.time (seconds);
 # the tests assert on those files afterwards.
@@ -143,4 +143,6 @@ fi
 if [ -z "${LAB_NO_JUKEBOX:-}" ]; then
     . "$LAB_REPO/lab/scenario-jukebox.sh"
 fi
+# The guest's sshd, and the host's discdeck burning /dev/sr3 over ssh (lab/scenario-ssh.sh).
+. "$LAB_REPO/lab/scenario-ssh.sh"
 echo "== scenario done"

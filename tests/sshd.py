@@ -66,8 +66,21 @@ def _keygen(path: Path) -> None:
     )
 
 
-def start_sshd(folder: Path) -> Sshd:
-    """Start sshd in `folder` (made here); stop it with .stop()."""
+@dataclass(frozen=True)
+class SshFiles:
+    """sshd's config and the client's, made by write_ssh_files."""
+
+    sshd_config: Path
+    ssh_config: Path
+    remote_state: Path
+
+
+def write_ssh_files(
+    folder: Path, port: int, *, listen: str = "127.0.0.1", server_port: int | None = None
+) -> SshFiles:
+    """Fresh host and client keys, sshd's config (listening on `listen`:`server_port`,
+    default `port`) and the client's ssh_config, which trusts only that host key at
+    127.0.0.1:`port` (the lab's guest sshd listens on 22 behind a forwarded port)."""
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     host_key, client_key = folder / "host_key", folder / "client_key"
@@ -78,10 +91,9 @@ def start_sshd(folder: Path) -> Sshd:
     authorized.chmod(0o600)
     remote_state = folder / "remote-state"
     remote_state.mkdir()
-    port, user = free_port(), getpass.getuser()
     config = folder / "sshd_config"
     config.write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\n"
+        f"Port {server_port or port}\nListenAddress {listen}\nHostKey {host_key}\n"
         f"AuthorizedKeysFile {authorized}\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
         f"PidFile {folder / 'sshd.pid'}\nStrictModes no\nUsePAM no\n"
@@ -96,6 +108,14 @@ def start_sshd(folder: Path) -> Sshd:
         f"  UserKnownHostsFile {known}\n  GlobalKnownHostsFile /dev/null\n"
         "  StrictHostKeyChecking yes\n  BatchMode yes\n  LogLevel ERROR\n"
     )
+    return SshFiles(config, ssh_config, remote_state)
+
+
+def start_sshd(folder: Path) -> Sshd:
+    """Start sshd in `folder` (made here); stop it with .stop()."""
+    port, user = free_port(), getpass.getuser()
+    files = write_ssh_files(folder, port)
+    config, ssh_config, remote_state = files.sshd_config, files.ssh_config, files.remote_state
     with contextlib.suppress(OSError):  # not root: sshd's log says whether it needs it
         Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege separation folder
     log = (folder / "sshd.log").open("wb")

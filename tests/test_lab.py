@@ -36,11 +36,13 @@ from app.engine.severity import parse_event
 from app.jobs.plans import Target, write_image_plan
 from app.jobs.start import start_burn, start_job
 from tests.conftest import FIXTURES, fixture_text, needs_xorriso, xorriso_run
+from tests.lab_remote import HostSteps, prepare_ssh
+from tests.sshd import SSHD, have_sshd
 
 REPO = Path(__file__).resolve().parent.parent
-LAB_TIMEOUT = 1200
-"""Seconds the one lab boot may take (about 6 minutes on 2 idle cores under TCG, 10-13 when
-the cores are shared with other work)."""
+LAB_TIMEOUT = 2100
+"""Seconds the one lab boot may take (about 15-23 minutes on 2 shared cores under TCG, more
+when the cores are busy with other work; the ssh steps wait on Python starts in the guest)."""
 
 
 def journal_lines(name: str) -> list[str]:
@@ -502,6 +504,7 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         skip(str(exc))
     _payload(workdir / "payload", 3_000_000, seed=1)
     _payload(workdir / "payload2", 24_000_000, seed=2)
+    _payload(workdir / "payload-ssh", 300_000, seed=3)  # small: it is copied over ssh twice
     no_image = _boot_image(request, workdir)
     if no_image:
         summary.lines.append(f"lab: no image to write ({no_image})")
@@ -512,8 +515,20 @@ def lab_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     python = sys.executable if not sys.executable.startswith("/tmp/") else ""
     script = f"export LAB_PY={python}\n" if python and os.path.exists(python) else ""
     script += (REPO / "lab" / "scenario.sh").read_text()
+    # The guest's sshd (the host's openssh-server) on a forwarded port: the host's steps
+    # burn the fourth recorder over ssh while the guest waits (tests/lab_remote.py).
+    ssh: dict = {}
+    if have_sshd():
+        port, files = prepare_ssh(workdir)
+        steps = HostSteps(workdir, port, files)
+        ssh = {"ssh_port": port, "host_verbs": {"ssh": steps, "ssh-drop": steps.drop}}
+        if os.environ.get("DISCDECK_LAB_SSH_DROP") == "1":
+            # ~60-120 s more under TCG; the private-sshd tests kill the link on every run
+            (workdir / "ssh" / "drop").write_text("")
+    else:
+        summary.lines.append(f"lab: no {SSHD} here: the ssh steps are skipped")
     try:
-        result = lab.boot(script, media=4, changer=True, timeout=LAB_TIMEOUT)
+        result = lab.boot(script, media=4, changer=True, timeout=LAB_TIMEOUT, **ssh)
     except LabUnavailable as exc:
         skip(str(exc))
     if "boot" not in result.timings:
@@ -985,3 +1000,91 @@ def test_lab_udf_image_mounts_read_write_in_the_guest(lab_run: LabRun) -> None:
     assert lab_run.rc("udfinfo") == 0
     facts = dict(line.split("=", 1) for line in lab_run.stdout("udfinfo").splitlines() if "=" in line)
     assert facts["label"] == "LAB_UDF" and int(facts["numfiles"]) == 1
+
+
+# -- the guest's sshd: discdeck on the host burns its recorder over ssh (lab/scenario-ssh.sh,
+# tests/lab_remote.py) -------------------------------------------------------------------
+
+
+def _ssh(lab_run: LabRun) -> str:
+    """What the host's steps said (lab/host.py's answer); skip when they never ran."""
+    said = lab_run.out / "ssh-host.txt"
+    if not said.exists():
+        pytest.skip("the guest's sshd step did not run (no fourth recorder or no ssh files)")
+    return said.read_text()
+
+
+def _backing_store(lab_run: LabRun, shown: str) -> Path:
+    """The medium file tgtd had in the LUN (`lab_host show 4` after a swap) when it was burned."""
+    found = re.search(r"Backing store path: (\S+)", (lab_run.out / shown).read_text())
+    assert found, (lab_run.out / shown).read_text()
+    return Path(found.group(1))
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_guest_sshd_shows_the_blank_dvdr_to_the_host(lab_run: LabRun) -> None:
+    said = _ssh(lab_run)
+    assert lab_run.rc("ssh-info-blank") == 0, lab_run.stderr("ssh-info-blank") + said
+    toc = json.loads(lab_run.stdout("ssh-info-blank"))
+    address = toc["drive"]["address"]
+    assert re.fullmatch(r"ssh://root@127\.0\.0\.1:\d+/dev/sr\d", address)
+    assert (toc["drive"]["vendor"], toc["drive"]["product"]) == ("IET", "VIRTUAL-CDROM")
+    assert toc["media"]["profile"] == "DVD+R" and toc["media"]["status"] == "blank"
+    assert toc["media"]["writable_blocks"] == 2295104
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_burn_over_ssh_retries_with_tao_and_checks(lab_run: LabRun, tmp_path: Path) -> None:
+    """The burn runs detached in the guest (its run folder in the lab dir's ssh/remote-state);
+    the drive's RESERVE TRACK refusal is met there as locally; the medium is read back on the
+    host from tgtd's backing store with xorriso's osirrox."""
+    _ssh(lab_run)
+    address = json.loads(lab_run.stdout("ssh-info-blank"))["drive"]["address"].rsplit("/dev/", 1)[0]
+    out = lab_run.stdout("ssh-burn")
+    assert lab_run.rc("ssh-burn") == 0, out[-2000:] + lab_run.stderr("ssh-burn")
+    final = json.loads(out.splitlines()[-1])
+    assert final["result"] == "ok"
+    assert "the drive refused RESERVE TRACK (DAO); burned again with TAO, which worked" in (
+        final["message"]
+    )
+    assert "check: every file matches its MD5 checksum" in final["message"]
+    assert final["medium"] == "closed, 1 session(s)"
+    journal = lab_run.dir / "ssh-client" / "state" / "discdeck" / "journal"
+    journals = [p.read_text() for p in sorted(journal.glob("*-burn*.log"))]
+    journals = [j for j in journals if "LAB_DROP" not in j]  # not the drop step's (later)
+    assert len(journals) == 2  # the refused DAO run, then the TAO run: both in the guest
+    assert all(f"xorriso runs on {address}" in j for j in journals)
+    assert "53h RESERVE TRACK" in journals[0] and "outcome: failed" in journals[0]
+    assert "Explicitly chosen write type: TAO" in journals[1] and "outcome: ok" in journals[1]
+    closed = json.loads(lab_run.stdout("ssh-info-closed"))
+    assert closed["media"]["profile"] == "DVD-ROM" and closed["media"]["status"] == "closed"
+    disc = _extract(_backing_store(lab_run, "ssh-lun.txt"), tmp_path / "disc")
+    assert _same_tree(disc / "payload-ssh", lab_run.dir / "payload-ssh")
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(LAB_TIMEOUT + 300)
+def test_lab_ssh_link_killed_mid_burn_the_burn_finishes_and_reattach_shows_it(
+    lab_run: LabRun, tmp_path: Path
+) -> None:
+    """tests/lab_drop.py on the host: the local ssh client of the follower is killed once the
+    drive writes; the follower reconnects, that discdeck goes away, the next one re-attaches."""
+    _ssh(lab_run)
+    if not (lab_run.out / "ssh-drop.rc").exists():
+        pytest.skip(
+            "the ssh drop step runs with DISCDECK_LAB_SSH_DROP=1 (engine/test_remote.py kills "
+            "the link against the private sshd on every run)"
+        )
+    said = lab_run.stdout("ssh-drop") + lab_run.stderr("ssh-drop")
+    assert lab_run.rc("ssh-drop") == 0, said[-3000:]
+    done = json.loads(lab_run.stdout("ssh-drop"))
+    assert done["killed"], said  # seen writing, its ssh client killed
+    result = done["result"]
+    assert result["outcome"] == "ok", result["message"]
+    if done["orphans"]:  # the follower came back, then went away: re-attached
+        assert done["left"] and "journal" in result
+        assert done["orphans_after"] == []
+    disc = _extract(_backing_store(lab_run, "ssh-drop-lun.txt"), tmp_path / "disc")
+    assert _same_tree(disc / "payload", lab_run.dir / "payload")
