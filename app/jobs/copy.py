@@ -9,7 +9,6 @@ Each step is the same Job the app runs alone, so gauges, journals and verdicts m
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +19,8 @@ from app.engine.inspect import read_medium
 from app.engine.options import BurnOptions
 from app.engine.progress import Progress
 from app.engine.rescue import new_read_map
-from app.engine.xorriso_job import CANCELLED, OperationResult
+from app.engine.xorriso_job import CANCELLED
+from app.jobs.chained import ChainedJob
 from app.jobs.image_checks import check_image_write
 from app.jobs.job import Job
 from app.jobs.plans import Target, eject_plan, read_plan, verify_image_plan, write_image_plan
@@ -32,7 +32,7 @@ POLL = 2.0
 WAIT_LIMIT = 3600.0
 
 
-class CopyJob:
+class CopyJob(ChainedJob):
     kind = "copy"
     detached = False
 
@@ -40,26 +40,11 @@ class CopyJob:
         self, source: Target, dest: Target, temp_image: str, options: BurnOptions,
         start: Callable[..., Job], journal_dir: Path | None = None,
     ) -> None:  # fmt: skip
-        self.start = start
-        """app.jobs.start.start_job, handed in (it starts copies too: no import cycle)."""
+        super().__init__(start, journal_dir)
         self.source, self.dest = source, dest
         self.address = dest.address
         self.temp_image = temp_image
         self.options = options
-        self.journal_dir = journal_dir
-        self.result: OperationResult | None = None
-        self.results: list[OperationResult] = []
-        """Every step's own result, in order (read, eject, write, verify)."""
-        self._cancel = threading.Event()
-        self._current: Job | None = None
-
-    def cancel(self) -> None:
-        self._cancel.set()
-        if self._current is not None:
-            self._current.cancel()
-
-    def stop_reading(self) -> None:
-        """It runs in this process: quitting ends it (the app cancels it first)."""
 
     def events(self) -> Iterator[Progress]:
         try:
@@ -96,24 +81,6 @@ class CopyJob:
                 return
         self._end("ok", f"copied {self.source.name} to {self.dest.name}")
 
-    def _run(self, plan) -> Iterator[Progress]:
-        """One step; False (the generator's value) when the copy cannot go on."""
-        if self._cancel.is_set():
-            self._end("cancelled", CANCELLED)
-            return False
-        job = self._current = self.start(plan, journal_dir=self.journal_dir)
-        # Each step's own "done" is not the copy's: the screen would show 100 % between steps.
-        yield from (p for p in job.events() if p.phase != "done")
-        self._current = None
-        result = job.result
-        if result is not None:
-            self.results.append(result)
-        if result is None or result.outcome != "ok":
-            word = result.outcome if result else "failed"
-            self._end(word, f"{plan.kind}: {result.message if result else 'no result'}")
-            return False
-        return True
-
     def _too_big(self) -> str | None:
         """Before a long read: the copy must fit the destination (a drive of its own only:
         with one drive the blank is not in yet)."""
@@ -147,13 +114,6 @@ class CopyJob:
         self._end("cancelled" if self._cancel.is_set() else "failed",
                   CANCELLED if self._cancel.is_set() else "no blank medium came within an hour")  # fmt: skip
         return False
-
-    def _end(self, outcome: str, message: str) -> None:
-        if self.result is None:
-            self.result = OperationResult(
-                kind="copy", outcome=outcome, message=message, argv=[], returncode=0,  # type: ignore[arg-type]
-                worst="ALL",
-            )  # fmt: skip
 
 
 def temp_image_path(state: Path) -> str:

@@ -11,7 +11,6 @@ deleted with it.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from app.engine.image_write import PADDING
 from app.engine.inspect import read_medium
 from app.engine.options import BurnOptions
 from app.engine.progress import Progress
-from app.engine.xorriso_job import CANCELLED, OperationResult
+from app.jobs.chained import ChainedJob
 from app.jobs.dvdisaster_job import DvdisasterJob
 from app.jobs.image_checks import check_image_write
 from app.jobs.job import Job
@@ -37,32 +36,17 @@ PAD_BLOCKS = 150
 """The blocks `-as cdrecord` pads a track with (image_write.PADDING, 300k)."""
 
 
-class EccBurnJob:
+class EccBurnJob(ChainedJob):
     kind = "ecc_burn"
     detached = False
 
     def __init__(self, plan: Plan, start: Callable[..., Job], journal_dir: Path | None = None) -> None:
+        super().__init__(start, journal_dir)
         self.plan = plan
-        self.start = start
-        """app.jobs.start.start_job, handed in (it starts this job too: no import cycle)."""
         self.address = plan.drive
         self.target = Target(plan.drive, plan.drive_title)
         self.temp = plan.params["temp"]
         self.options = BurnOptions(**plan.params["options"])
-        self.journal_dir = journal_dir
-        self.result: OperationResult | None = None
-        self.results: list[OperationResult] = []
-        """Every step's own result, in order (build, augment, write, verify)."""
-        self._cancel = threading.Event()
-        self._current: Job | None = None
-
-    def cancel(self) -> None:
-        self._cancel.set()
-        if self._current is not None:
-            self._current.cancel()
-
-    def stop_reading(self) -> None:
-        """It runs in this process: quitting ends it (the app cancels it first)."""
 
     def events(self) -> Iterator[Progress]:
         try:
@@ -142,35 +126,3 @@ class EccBurnJob:
         if recorder is not None:
             return recorder.capacity_blocks
         return free_blocks(check.report) if check.report is not None else None
-
-    def _run(self, plan: Plan) -> Iterator[Progress]:
-        if self._cancel.is_set():
-            self._end("cancelled", CANCELLED)
-            return False
-        job = self.start(plan, journal_dir=self.journal_dir)
-        return (yield from self._follow(job, plan.kind))
-
-    def _follow(self, job: Job, step: str) -> Iterator[Progress]:
-        """One step; False (the generator's value) when the disc cannot go on."""
-        if self._cancel.is_set():
-            self._end("cancelled", CANCELLED)
-            return False
-        self._current = job
-        # Each step's own "done" is not the disc's: the screen would show 100 % between steps.
-        yield from (p for p in job.events() if p.phase != "done")
-        self._current = None
-        result = job.result
-        if result is not None:
-            self.results.append(result)
-        if result is None or result.outcome != "ok":
-            word = result.outcome if result else "failed"
-            self._end(word, f"{step}: {result.message if result else 'no result'}")
-            return False
-        return True
-
-    def _end(self, outcome: str, message: str) -> None:
-        if self.result is None:
-            self.result = OperationResult(
-                kind="ecc_burn", outcome=outcome, message=message, argv=[], returncode=0,  # type: ignore[arg-type]
-                worst="ALL",
-            )  # fmt: skip
