@@ -181,9 +181,10 @@ class MainScreen(Screen):
     # -- medium -------------------------------------------------------------------------
 
     def read_current(self) -> None:
-        if self.current is None:
-            return
-        for widget in (self.query_one(MediaPanel), self.query_one(TocTable)):
+        panels = [*self.query(MediaPanel), *self.query(TocTable)]
+        if self.current is None or len(panels) < 2:
+            return  # nothing open, or a drive event while the screen is built or torn down
+        for widget in panels:
             widget.loading = True
         self.read_drive(self.current.address)
 
