@@ -96,7 +96,10 @@ def test_a_failed_build_here_fails_the_streamed_burn_with_its_reason(
     assert not done.ok
     message = done.results[0].message
     assert "building the image here failed" in message and "gone.txt" in message, message
-    assert os.path.getsize(os.fsdecode(path)) == 0
+    # Nothing written there: the image emptied, or never made when the abort frame came
+    # before the remote xorriso opened it (the build fails at once; the order is the race's).
+    target = os.fsdecode(path)
+    assert not os.path.exists(target) or os.path.getsize(target) == 0
 
 
 def test_a_job_whose_host_never_comes_back_is_left_for_later_quickly(
