@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from app.engine.errors import XorrisoTimeout
 from app.engine.remote_address import RemoteAddress
-from app.engine.runner import INSPECT_TIMEOUT, RunResult, XorrisoProcess, base_argv
+from app.engine.runner import INSPECT_TIMEOUT, RunResult, XorrisoProcess, base_argv, wait_within
 from app.engine.ssh import SshError, remote_xorriso_argv, ssh_argv, ssh_failure
 
 
@@ -62,13 +62,7 @@ def run_remote(
     remote: RemoteAddress, commands: Sequence[str], *, timeout: float = INSPECT_TIMEOUT
 ) -> RunResult:
     """runner.run's twin: a short inspection on `remote`, stopped after `timeout` seconds."""
-    process = RemoteXorrisoProcess(remote, [*base_argv(), *commands])
-    timer = threading.Timer(timeout, process.cancel)
-    timer.start()
-    try:
-        result = process.wait()
-    finally:
-        timer.cancel()
+    result = wait_within(RemoteXorrisoProcess(remote, [*base_argv(), *commands]), timeout)
     if result.cancelled:
         raise XorrisoTimeout(
             f"xorriso on {remote.host} did not answer within {timeout:.0f} s "

@@ -199,15 +199,19 @@ class XorrisoProcess:
         )
 
 
-def run(commands: Sequence[str], *, timeout: float = INSPECT_TIMEOUT) -> RunResult:
-    """Run a short inspection to its end, or stop it after `timeout` seconds."""
-    process = XorrisoProcess(commands)
+def wait_within(process, timeout: float) -> RunResult:
+    """The process's result, cancelled after `timeout` seconds (result.cancelled says so)."""
     timer = threading.Timer(timeout, process.cancel)
     timer.start()
     try:
-        result = process.wait()
+        return process.wait()
     finally:
         timer.cancel()
+
+
+def run(commands: Sequence[str], *, timeout: float = INSPECT_TIMEOUT) -> RunResult:
+    """Run a short inspection to its end, or stop it after `timeout` seconds."""
+    result = wait_within(XorrisoProcess(commands), timeout)
     if result.cancelled:
         raise XorrisoTimeout(
             f"xorriso did not answer within {timeout:.0f} s "
