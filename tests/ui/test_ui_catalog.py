@@ -91,8 +91,11 @@ async def test_find_as_you_type_and_the_discs_health_history(photos: str, monkey
         assert [str(table.get_row_at(n)[1]) for n in range(3)] == ["surface scan", "surface scan", "checkread"]
         graph = app.screen.query_one(SpeedGraph)
         text = screen_text(app)
-        assert "read speed (x DVD)" in text and "position on the medium (MB)" in text
+        assert "Read speed (x DVD) by position on the medium (MB)" in text, "the axes, in the title"
         assert "health: ok" in text
+        await pilot.resize_terminal(60, 20)  # plotext dropped its x label here
+        await settle(pilot)
+        assert "Read speed (x DVD) by position on the medium (MB)" in screen_text(app)
         with Catalog() as catalog:
             (medium,) = catalog.media()
             scans = [c for c in catalog.checks(medium["id"]) if c["kind"] == "surface"]
@@ -117,9 +120,10 @@ async def test_an_empty_catalog_says_how_discs_get_in_and_imports_the_disc(tmp_p
         assert "The catalog is empty: discs get in when discdeck burns" in screen_text(app)
         assert not catalog_path().exists(), "looking at an empty catalog makes no file"
         await pilot.press("i")  # the results list has the focus: i imports at once
-        await wait_for(pilot, lambda: "1 discs, 2 files catalogued" in screen_text(app))
+        await wait_for(pilot, lambda: "1 disc, 2 files catalogued" in screen_text(app))
         await pilot.press("slash", *"letter")
         await wait_for(pilot, lambda: "/d1/letter.txt" in screen_text(app))
+        assert "1 file on 1 disc · enter" in screen_text(app), "said in the singular"
         assert "never checked" in screen_text(app)
 
 
@@ -226,3 +230,28 @@ async def test_both_screens_fit_any_size(photos: str, size: tuple[int, int], mon
         await settle(pilot)
         test_any_size.assert_no_overlap(app)
         assert app.screen.query_one(SpeedGraph).region.height >= 6
+
+
+async def test_a_checks_drive_is_named_by_its_recorder_at_80x24(tmp_path: Path) -> None:
+    """The health table's last column showed "stdio:~/.local/shar" (the recorder image's
+    path, cut) at 80 columns: a virtual recorder is named as the drive list names it."""
+    from app.drives.virtual import create_recorder
+
+    recorder = create_recorder("virtual-dvd")
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.txt").write_bytes(b"a")
+    target = Target(f"stdio:{recorder.image}")
+    assert run_plan(burn_plan(target, [MapEntry(str(source), "/")], BurnOptions(volume_id="REC"))).ok
+    app = DiscdeckApp(target.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_catalog(pilot)
+        await pilot.press(*"a.txt")
+        await wait_for(pilot, lambda: "/a.txt" in screen_text(app))
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HealthScreen))
+        await wait_for(pilot, lambda: app.screen.query_one("#health-checks").row_count == 1)
+        text = screen_text(app)
+        assert "checkread  ok      0     0           virtual-dvd" in text, text
+        assert "REC, made " in text and " · 1 file\n" in text
+        assert "stdio:" not in text

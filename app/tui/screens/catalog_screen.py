@@ -27,7 +27,7 @@ from textual.widgets.option_list import Option
 from app.archive.catalog import Catalog, Found, catalog_path
 from app.archive.export import export_to, format_of
 from app.archive.search import LIMIT, Search, search
-from app.tui.catalog_words import catalog_problem, disc_line, short_verdict, verdict_text
+from app.tui.catalog_words import catalog_problem, counted, disc_line, short_verdict, verdict_text
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.health_screen import HealthScreen
 from app.tui.screens.prompt_screen import PromptScreen
@@ -120,12 +120,14 @@ class CatalogScreen(Screen):
         if not found.pattern:
             if not found.media:
                 return Text(EMPTY, style="yellow")
-            return Text(f"{found.media:,} discs, {found.files:,} files catalogued: type to find one")
+            catalogued = f"{counted(found.media, 'disc')}, {counted(found.files, 'file')} catalogued"
+            return Text(f"{catalogued}: type to find one")
         if not found.found:
             return Text(f"no catalogued file's path holds {found.pattern!r}")
         more = f" (the first {LIMIT}: type more to narrow it)" if len(found.found) >= LIMIT else ""
         discs = len({f.medium_id for f in found.found})
-        return Text(f"{len(found.found)} files on {discs} disc(s){more} · enter: health history")
+        files = counted(len(found.found), "file")
+        return Text(f"{files} on {counted(discs, 'disc')}{more} · enter: health history")
 
     def _option(self, n: int, found: Found) -> Option:
         disc = self.shown.discs.get(found.medium_id)

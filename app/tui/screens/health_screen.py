@@ -16,9 +16,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from app.archive.catalog import Catalog
 from app.archive.curves import speed_graph
 from app.archive.health import DiscHealth, disc_health
-from app.media.view import short_address
-from app.tui.catalog_words import catalog_problem, disc_line, verdict_text
-from widgets.speed_graph import SpeedGraph
+from app.tui.catalog_words import catalog_problem, disc_line, drive_label, verdict_text
+from widgets.speed_graph import SpeedGraph, axes_title
 
 CHECK_NAMES = {"check": "checkread", "surface": "surface scan", "read": "read", "verify": "compare"}
 
@@ -78,11 +77,13 @@ class HealthScreen(Screen):
                 check["at"][:16], CHECK_NAMES.get(check["kind"], check["kind"] or ""),
                 Text(check["result"] or "", style="green" if check["result"] == "ok" else "red"),
                 f"{check['slow'] or 0:,}", f"{check['unreadable'] or 0:,}",
-                short_address(check["drive"] or ""),
+                drive_label(check["drive"] or ""),
             )  # fmt: skip
         if not found.checks:
             table.add_row("never checked: c (checkread) or s (surface scan) on the main screen", "", "", "", "", "")
-        self.query_one(SpeedGraph).show(speed_graph(found.checks, found.medium.get("blocks")))
+        graph = speed_graph(found.checks, found.medium.get("blocks"))
+        self.query_one(SpeedGraph).show(graph)
+        self.query_one("#health-graph-box").border_title = axes_title(graph)
 
     def action_back(self) -> None:
         self.dismiss()
