@@ -255,3 +255,26 @@ async def test_the_wait_for_a_blank_ends_when_the_drive_reads_blank(tmp_path: Pa
         await wait_for(pilot, lambda: isinstance(app.screen, WaitBlankScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: answers == [True, False])
+
+
+async def test_a_name_that_is_not_utf8_is_shown_as_elsewhere_on_the_plan_at_60x20(tmp_path: Path) -> None:
+    """The plan's contents said `caf\\udce9-latin1.txt` (Python's surrogate) where the stage
+    and the browser say `caf\\xe9-latin1.txt`."""
+    recorder = create_recorder("small", "10 MB")
+    raw = os.fsencode(tmp_path) + b"/caf\xe9-latin1.txt"
+    with open(raw, "wb") as handle:
+        handle.write(b"z")
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot, need_report=True)
+        stage(app, os.fsdecode(raw))
+        app.action_plan_set()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query("#prompt-input"))
+        app.screen.query_one("#prompt-input").value = "LATIN"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ChoiceScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SetPlanScreen))
+        await settle(pilot)
+        text = screen_text(app)
+        assert "caf\\xe9-latin1.txt" in text and "udce9" not in text, text

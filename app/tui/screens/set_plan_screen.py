@@ -49,11 +49,14 @@ def fill_bar(used: int, capacity: int) -> Text:
 
 
 def _line(line: ContentLine) -> tuple[Text, str]:
+    """A disc's content line; a name that is not UTF-8 shown as every screen shows it
+    (`caf\\xe9`, not Python's `caf\\udce9`)."""
+    path = display(line.path)
     if line.kind == "folder":
-        return Text(line.path, style="bold"), f"{line.files:,} files, {human_size(line.size)}"
+        return Text(path, style="bold"), f"{line.files:,} files, {human_size(line.size)}"
     if line.kind == "part":
-        return Text(line.path, style="yellow"), f"{line.part}, {human_size(line.size)}"
-    return Text(line.path), human_size(line.size)
+        return Text(path, style="yellow"), f"{line.part}, {human_size(line.size)}"
+    return Text(path), human_size(line.size)
 
 
 class SetPlanScreen(Screen[bool]):
