@@ -263,13 +263,11 @@ class LocalBrowser(ScrollView, can_focus=True):
         if marked:
             name_style += Style(color="yellow", bold=True)
         name = Text(entry.label + ("/" if entry.is_dir else ""), style=name_style)
-        name.truncate(max(1, name_width), overflow="ellipsis", pad=True)
-        text = Text.assemble(
-            ("● " if marked else "  ", "bold yellow"),
-            name,
-            " ",
-            (_size(entry).rjust(SIZE_WIDTH), "dim"),
-        )
+        size = _size(entry)[-SIZE_WIDTH:]
+        # The size column's blank part is the name's too: at 80 columns "caf\xe9-latin1.t…"
+        # was cut beside a size of "1B"; sizes stay right-aligned.
+        name.truncate(max(1, name_width + SIZE_WIDTH - len(size)), overflow="ellipsis", pad=True)
+        text = Text.assemble(("● " if marked else "  ", "bold yellow"), name, " ", (size, "dim"))
         if show_date:
             text.append(" " + _date(entry.mtime).rjust(DATE_WIDTH), style="dim")
         return list(text.render(self.app.console))

@@ -357,3 +357,19 @@ async def test_a_long_burst_right_after_a_reaches_the_path_prompt(home: Path) ->
         await pilot.pause(1.0)
         assert type(app.screen).__name__ == "PromptScreen"
         assert app.screen.query_one("#prompt-input").value == f"{home}/another-name-that-is-long.iso"
+
+
+async def test_a_name_uses_the_blank_of_the_size_column_at_80x24(home: Path) -> None:
+    """At 80 columns the name column is 17 wide: `caf\\xe9-latin1.txt` (18) was cut to
+    `caf\\xe9-latin1.t…` beside a size of `0B`; a longer name is still cut, sizes aligned."""
+    os.close(os.open(os.fsencode(home) + b"/caf\xe9-latin1.txt", os.O_WRONLY | os.O_CREAT, 0o644))
+    (home / "a-rather-long-name-for-a-file.txt").write_bytes(b"x" * 300_000)
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        _pane, browser = await open_stage(pilot)
+        rows = ["".join(s.text for s in browser.render_line(y)) for y in range(browser.size.height)]
+        latin = next(row for row in rows if "caf\\xe9" in row)
+        assert latin.startswith("  caf\\xe9-latin1.txt     0B 20"), latin
+        long = next(row for row in rows if "a-rather-long" in row)
+        assert long.startswith("  a-rather-long-nam… 293.0K 20"), long
+        assert "caf\\xe9-latin1.txt" in screen_text(app)
