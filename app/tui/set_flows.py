@@ -22,6 +22,7 @@ from app.archive.sets import (
     set_path,
 )
 from app.drives.listing import DriveEntry
+from app.drives.monitor import DriveEvent
 from app.drives.shelf import ShelfError, medium_named
 from app.drives.virtual import NOMINAL_MEDIA
 from app.jobs.finish import Finished
@@ -37,7 +38,7 @@ from app.jobs.set_steps import (
     set_of,
 )
 from app.stage.model import Stage
-from app.tui.messages import PlanFinished
+from app.tui.messages import DriveChanged, PlanFinished
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.prompt_screen import PromptScreen
@@ -227,6 +228,9 @@ class SetFlows:
 
         if step.ready:
             self.notify(step.message)
+            # The medium put on the shelf joins the drive list now (the folder watch sees
+            # the recorders only; it showed after d, "look for drives again").
+            self.post_message(DriveChanged(DriveEvent("drives", address, "change")))
             self.burn_set(plan.name, confirm=confirm, swapped=True)
         elif step.wait:
             lines = [f"{step.message} for disc {disc.number} of {len(plan.discs)} of {plan.name}",

@@ -23,6 +23,7 @@ from app.tui.screens.sets_screen import SetsScreen
 from app.tui.screens.wait_blank_screen import WaitBlankScreen
 from tests.conftest import make_image, needs_xorriso
 from tests.ui.pilot import screen_text, settle, stage, wait_for
+from widgets.drive_list import DriveList
 
 MB = 1_000_000
 HOSTILE = 'it\'s a "name" $(x) [b].txt'
@@ -112,6 +113,9 @@ async def test_a_set_planned_from_the_stage_burns_disc_by_disc_and_resumes_after
         await pilot.press("enter")  # the recorder takes a new blank by itself: disc 2
         await _finish_job(pilot, first)
         await wait_for(pilot, lambda: [d.state for d in load_set("TRIP").discs] == ["burned", "burned", "planned"])
+        main = next(s for s in app.screen_stack if type(s).__name__ == "MainScreen")
+        drives = main.query_one(DriveList)  # disc 1 went on the shelf: listed without a d
+        await wait_for(pilot, lambda: [e.detail.startswith("on the shelf") for e in drives.entries] == [False, True])
     # Quit in the middle of the set; the app started again shows it as resumable.
     app = DiscdeckApp(recorder.address)
     async with app.run_test(size=(80, 24)) as pilot:
