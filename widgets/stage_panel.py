@@ -9,6 +9,7 @@ an 80-column terminal.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import humanize
@@ -137,7 +138,10 @@ class StagePanel(Tree[PanelItem]):
             else:
                 parent.add_leaf(label, data=item)
         names = {child.name for child in staged}
-        for entry in (e for name, e in on_disc.items() if name not in names):
+        # In byte order, as staged entries are: the medium lists them in the order of their
+        # ISO 9660 names, where "-dashdir" (_DASHDIR) came after "my photos" (MY_PHOTOS).
+        others = sorted((e for name, e in on_disc.items() if name not in names), key=lambda e: os.fsencode(e.name))
+        for entry in others:
             item = PanelItem(entry.path, False, True, entry.is_dir)
             label = _disc_label(entry, stage.removed(entry.path))
             if not entry.is_dir:

@@ -309,3 +309,30 @@ async def test_a_new_blank_in_a_virtual_recorder_keeps_the_disc_on_the_shelf(tmp
         await _wait_for(pilot, lambda: any(e.address == shelved.recorder.address for e in drives.entries))
     assert Path(recorder.image).stat().st_size == 0
     assert Path(shelved.recorder.image).stat().st_size > 0
+
+
+async def test_the_discs_entries_beside_the_stage_are_in_name_order_at_80x24(tmp_path: Path) -> None:
+    """The medium lists a folder in the order of its ISO 9660 names (-dashdir is _DASHDIR,
+    after MY_PHOTOS); the stage showed that order, unlike every other listing."""
+    from app.engine.commands import BurnOptions, MapEntry  # as the test above does
+    from app.jobs.start import start_burn
+
+    recorder = create_recorder("virtual-dvd")
+    source = tmp_path / "src"
+    for name in ("-dashdir", "my photos", "Zeta"):
+        (source / name).mkdir(parents=True)
+        (source / name / "f.txt").write_text(name)
+    (source / "-leading dash.txt").write_text("x")
+    (source / "caf\xe9.txt").write_text("c")
+    job = start_burn(recorder.address, [MapEntry(str(source), "/")], BurnOptions(verify=False))
+    list(job.events())
+    assert job.result is not None and job.result.outcome == "ok"
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot, need_report=True)
+        await pilot.press("a")
+        await _wait_for(pilot, lambda: isinstance(app.screen, StageScreen))
+        panel = app.screen.query_one(StagePanel)
+        await _wait_for(pilot, lambda: len(panel.root.children) == 5)
+        shown = [n.data.path for n in panel.root.children]
+        assert shown == ["/-dashdir", "/-leading dash.txt", "/Zeta", "/caf\xe9.txt", "/my photos"], shown
