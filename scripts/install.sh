@@ -55,4 +55,5 @@ if [ "$want_tests" -eq 1 ]; then
 else
     .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi
-echo "discdeck: installed ($(xorriso -version 2>/dev/null | sed -n 's/^xorriso version *: *//p' | head -1 | sed 's/^/xorriso /'))" >&2
+# The path in full: run from another folder, the README's `.venv/bin/discdeck` is not found.
+echo "discdeck: installed ($(xorriso -version 2>/dev/null | sed -n 's/^xorriso version *: *//p' | head -1 | sed 's/^/xorriso /')); start it with $PWD/.venv/bin/discdeck" >&2

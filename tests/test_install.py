@@ -106,11 +106,13 @@ def test_install_is_quiet_on_success_and_loud_on_failure(tmp_path: Path) -> None
     env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
     env.pop("PYTHONPATH", None)
     run = ["bash", "scripts/install.sh"]
-    proc = subprocess.run(run, cwd=project, env=env, capture_output=True, text=True, check=False)
+    elsewhere = ["bash", str(project / "scripts/install.sh")]  # from another folder, as in /tmp
+    proc = subprocess.run(elsewhere, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith("discdeck: installed (xorriso ")
+    assert proc.stderr.endswith(f"; start it with {project}/.venv/bin/discdeck\n"), "the path in full"
     version = subprocess.run(
         [str(project / ".venv/bin/discdeck"), "--version"],
         capture_output=True, text=True, env=env, cwd=tmp_path, check=False,
