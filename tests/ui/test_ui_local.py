@@ -373,3 +373,15 @@ async def test_a_name_uses_the_blank_of_the_size_column_at_80x24(home: Path) -> 
         long = next(row for row in rows if "a-rather-long" in row)
         assert long.startswith("  a-rather-long-nam… 293.0K 20"), long
         assert "caf\\xe9-latin1.txt" in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+async def test_the_stage_footer_shows_burn_first(home: Path, size: tuple[int, int]) -> None:
+    """The stage's footer ended at "o" at 80 columns: b (burn) was never on screen."""
+    app = DiscdeckApp()
+    async with app.run_test(size=size) as pilot:
+        await open_stage(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "a Add  b Burn  o Options" in footer, footer
+        if size == (80, 24):
+            assert "? Keys  esc Back" in footer, footer

@@ -45,19 +45,21 @@ class ScanUpdate(Message):
 
 
 class StageScreen(Screen):
+    # The footer shows them in this order and cuts the rest: at 80 columns it ended at
+    # "o", so burn, the keys and the way back were never seen; they come first now.
     BINDINGS = [
         Binding("a", "add", "Add"),
+        Binding("b", "app.burn", "Burn"),
+        Binding("o", "options", "Options"),
         Binding("delete", "remove", "Remove"),
         Binding("f2", "rename", "Rename"),
+        Binding("question_mark", "app.help", "Keys", key_display="?"),
+        Binding("escape", "back", "Back"),
         Binding("n", "mkdir", "New folder"),
         Binding("m", "move", "Move"),
         Binding("v", "volume", "Volume id"),
-        Binding("o", "options", "Options"),
-        Binding("b", "app.burn", "Burn"),
         Binding("s", "app.save_image", "Save as image", show=False),
         Binding("S", "app.plan_set", "Plan a disc set", show=False),
-        Binding("question_mark", "app.help", "Keys", key_display="?"),
-        Binding("escape", "back", "Back"),
     ]
 
     def __init__(self, start_dir: str | None = None) -> None:
