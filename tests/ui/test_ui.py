@@ -30,6 +30,7 @@ async def test_three_sessions_on_screen() -> None:
         screen = _screen_text(app)
         for text in (*expected, "VOL_S1", "VOL_S2", "VOL_S3", "appendable", "virtual"):
             assert text in screen
+        assert "4.4 GiB free  — a adds, b burns\n" in screen, "the summary's hint is whole at 80 columns"
 
 
 async def test_first_run_creates_blank_virtual_recorder(private_home) -> None:

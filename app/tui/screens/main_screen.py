@@ -217,7 +217,8 @@ class MainScreen(Screen):
         self.query_one(MediaPanel).show_rows(view.rows, report.problems)
         self.query_one(TocTable).show_sessions(report.toc.sessions)
         media = report.toc.media
-        hint = "  — a adds files, b burns them" if media.status in ("blank", "appendable") else ""
+        # Short: at 80 columns "… 4.4 GiB free  — a adds files, b burns them" lost its end.
+        hint = "  — a adds, b burns" if media.status in ("blank", "appendable") else ""
         self.query_one("#summary", Static).update(f" {view.summary}{hint}")
         self.query_one(DiscMap).show(
             [
