@@ -204,7 +204,7 @@ class OperationFlows:
         if problems:
             lines = [*problems, "", "Nothing was written."]
             if not self.offer_set(lines):  # larger than the medium: a disc set instead?
-                self.push_screen(ConfirmScreen("Cannot burn", lines, yes_label="OK"))
+                self.push_screen(ConfirmScreen("Cannot burn", lines, notice=True))
             return
         plan = self._plan_or_say(
             lambda: plans.burn_plan(

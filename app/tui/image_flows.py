@@ -106,7 +106,7 @@ class ImageFlows:
 
     def _confirm_read(self, drive: DriveEntry, image: str, problems: list[str]) -> None:
         if problems:
-            self.push_screen(ConfirmScreen("Cannot read", problems, yes_label="OK"))
+            self.push_screen(ConfirmScreen("Cannot read", problems, notice=True))
             return
         plan = self._plan_or_say(lambda: plans.read_plan(self.target(drive), image))
         if plan is not None:
@@ -137,7 +137,7 @@ class ImageFlows:
             return
         problem = fresh_image_problem(address, replace=True)
         if problem:
-            self.push_screen(ConfirmScreen("Cannot save there", [problem], yes_label="OK"))
+            self.push_screen(ConfirmScreen("Cannot save there", [problem], notice=True))
             return
 
         def answer(yes: bool | None) -> None:
@@ -160,7 +160,7 @@ class ImageFlows:
 
     def _confirm_new_image(self, address: str, replace: bool, problems: list[str], forecast) -> None:
         if problems:
-            self.push_screen(ConfirmScreen("Cannot save the image", problems, yes_label="OK"))
+            self.push_screen(ConfirmScreen("Cannot save the image", problems, notice=True))
             return
         target = plans.Target(address, "a new image file")
         plan = self._plan_or_say(
@@ -215,7 +215,7 @@ class ImageFlows:
     def _confirm_image(self, drive: DriveEntry, image: str, check: ImageCheck) -> None:
         if check.problems:
             lines = [*check.problems, "", "Nothing was written."]
-            self.push_screen(ConfirmScreen("Cannot write the image", lines, yes_label="OK"))
+            self.push_screen(ConfirmScreen("Cannot write the image", lines, notice=True))
             return
         options = self.stage.options  # speed, close, verify and simulate as set with o
         plan = self._plan_or_say(

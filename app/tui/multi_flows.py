@@ -72,7 +72,7 @@ class MultiFlows:
     def _confirm_several(self, drives: list[DriveEntry], problems: list[str], size: int | None) -> None:
         if problems:
             lines = [*problems, "", "Nothing was written. Unmark a drive with space, or fix it."]
-            self.push_screen(ConfirmScreen("Cannot burn to these drives", lines, yes_label="OK"))
+            self.push_screen(ConfirmScreen("Cannot burn to these drives", lines, notice=True))
             return
         options = self.stage.options
         lines = [

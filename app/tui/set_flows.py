@@ -186,7 +186,7 @@ class SetFlows:
         which = f"disc {disc.number} of {len(plan.discs)}"
         if check.problems:
             lines = [*check.problems, "", f"Nothing was written. {RESUME_HINT}"]
-            self.push_screen(ConfirmScreen(f"Cannot burn {which}", lines, yes_label="OK"))
+            self.push_screen(ConfirmScreen(f"Cannot burn {which}", lines, notice=True))
         elif check.status != "blank" and swapped:
             self.notify(f"{drive.title} still holds no blank: {RESUME_HINT}", severity="error")
         elif check.status != "blank":

@@ -9,8 +9,8 @@ from app.tui.app import DiscdeckApp
 from app.tui.screens.confirm_screen import ConfirmScreen
 from app.tui.screens.operation_screen import OperationScreen
 from app.tui.screens.prompt_screen import PromptScreen
-from tests.conftest import needs_xorriso
-from tests.ui.pilot import answer_prompt, settle, stage, wait_for
+from tests.conftest import make_image, needs_xorriso
+from tests.ui.pilot import answer_prompt, screen_text, settle, stage, wait_for
 
 pytestmark = needs_xorriso
 
@@ -144,3 +144,26 @@ async def test_copy_from_one_virtual_recorder_to_another(tmp_path: Path, debian_
         assert [(r.kind, r.outcome) for r in screen.results] == [("copy", "ok")], screen.results
     size = Path(source.image).stat().st_size
     assert Path(dest.image).read_bytes()[:size] == Path(source.image).read_bytes()
+
+
+async def test_a_read_onto_a_file_that_is_no_image_is_a_notice_with_one_button(tmp_path: Path) -> None:
+    """R onto an existing PDF: "Cannot read" said why with OK *and* No buttons under
+    "y yes · n no", though it asked nothing."""
+    recorder = create_recorder("virtual-dvd")
+    make_image(Path(recorder.image), ["VOL_S1"], seed=3)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + bytes(4000))
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        await answer_prompt(pilot, "R", str(pdf))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), seconds=60)
+        await settle(pilot)
+        assert "choose another name" in " ".join(app.screen.lines)
+        text = screen_text(app)
+        assert "Cannot read" in text
+        assert "enter or esc closes" in text and "y yes" not in text, text
+        assert [b.label.plain for b in app.screen.query("Button")] == ["OK"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+    assert pdf.read_bytes().startswith(b"%PDF"), "the file is left as it was"

@@ -1,4 +1,5 @@
-"""ConfirmScreen: says what an operation will do (and lose) and shows its exact argv."""
+"""ConfirmScreen: says what an operation will do (and lose) and shows its exact argv; as a
+notice (`notice=True`), why it cannot be done, with one OK button."""
 
 from __future__ import annotations
 
@@ -37,13 +38,16 @@ class ConfirmScreen(ModalScreen[bool]):
         argv: list[str] | None = None,
         yes_label: str = "Yes",
         danger: bool = False,
+        notice: bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.lines = lines
         self.argv = argv
-        self.yes_label = yes_label
+        self.yes_label = "OK" if notice else yes_label
         self.danger = danger
+        self.notice = notice
+        """Nothing is asked: one OK button (a "No" beside it and "y yes · n no" asked nothing)."""
 
     @classmethod
     def for_plan(cls, plan: Plan) -> ConfirmScreen:
@@ -57,7 +61,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="-danger" if self.danger else "") as box:
             box.border_title = self.title_text
-            box.border_subtitle = "y yes · n no" + (" · c command" if self.argv else "")
+            box.border_subtitle = "enter or esc closes" if self.notice else (
+                "y yes · n no" + (" · c command" if self.argv else "")
+            )
             with ScrollBody(id="confirm-body"):  # the buttons stay in sight on 60x20
                 yield Static(Text("\n".join(self.lines)), id="confirm-text")
                 if self.argv:
@@ -70,7 +76,8 @@ class ConfirmScreen(ModalScreen[bool]):
                     variant="error" if self.danger else "primary",
                     compact=True,
                 )
-                yield Button("No", id="no", compact=True)
+                if not self.notice:
+                    yield Button("No", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no" if self.danger else "#yes", Button).focus()
