@@ -4,10 +4,13 @@ own clock (Progress.elapsed), so nothing here depends on how fast the machine is
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widgets import Digits
 
+import styles
 from app.engine.progress import Progress
 from widgets.job.bar_gauge import BarGauge
 from widgets.job.latest_lines import LatestLines
@@ -93,3 +96,30 @@ async def test_latest_lines_repaint_only_rows_that_changed() -> None:
         lines.show(["a", "bb", "c"])
         (region,) = painted
         assert (region.y, region.height, region.width) == (1, 2, 2)  # rows 1-2, two columns
+
+
+class StyledViewApp(ViewApp):
+    """With the app's stylesheet: the digits' and the phase box's widths are set there."""
+
+    CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
+
+
+async def test_the_counts_line_fits_the_phase_box_at_60x20() -> None:
+    """At 60 columns "19,584 of 58,944 sectors · elapsed 0:03" was cut to "… · ela"; a
+    shorter form is shown there, the full one at 80 columns."""
+    app = StyledViewApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = view_of(app)
+        for second in (1, 2, 3):
+            view.update(writing(second, sectors=19_584 * second, total_sectors=58_944))
+            await pilot.pause()
+        counts = view.query_one("#op-sectors")
+        shown = str(counts.render())
+        assert shown == "58,752/58,944 · 0:03", shown
+        assert counts.size.width <= view.query_one("#op-phase-box").content_size.width
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        for second in (4, 5):  # every other line is painted
+            view.update(writing(second, sectors=58_944, total_sectors=58_944))
+            await pilot.pause()
+        assert str(counts.render()) == "58,944 of 58,944 sectors · elapsed 0:05"

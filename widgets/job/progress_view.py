@@ -82,6 +82,15 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
+def fitting(parts: list[str], room: int) -> str:
+    """The counts line in the longest form that fits `room` columns: at 60 columns
+    "19,584 of 58,944 sectors · elapsed 0:03" was cut to "… sectors · ela"."""
+    full = " · ".join(parts)
+    short = [part.removesuffix(" sectors") for part in parts]
+    forms = [full, " · ".join(short), " · ".join(p.replace(" of ", "/").removeprefix("elapsed ") for p in short)]
+    return next((form for form in forms if cell_len(form) <= room), forms[-1])
+
+
 class JobProgressView(Vertical):
     DEFAULT_CSS = """
     JobProgressView { height: 1fr; }
@@ -251,4 +260,4 @@ class JobProgressView(Vertical):
         if self.sectors_text:
             parts.append(self.sectors_text)
         parts.append(f"elapsed {clock(elapsed)}")
-        return " · ".join(parts)
+        return fitting(parts, self.query_one("#op-phase-box").content_size.width)
