@@ -10,7 +10,7 @@ from app.engine.inspect import read_medium
 from app.tui.app import DiscdeckApp
 from app.tui.screens.operation_screen import OperationScreen
 from app.tui.screens.stage_screen import StageScreen
-from tests.ui.pilot import run_confirmed
+from tests.ui.pilot import run_confirmed, screen_text
 from tests.ui.pilot import settle as _settle
 from tests.ui.pilot import stage as stage_it
 from tests.ui.pilot import wait_for as _wait_for
@@ -336,3 +336,24 @@ async def test_the_discs_entries_beside_the_stage_are_in_name_order_at_80x24(tmp
         await _wait_for(pilot, lambda: len(panel.root.children) == 5)
         shown = [n.data.path for n in panel.root.children]
         assert shown == ["/-dashdir", "/-leading dash.txt", "/Zeta", "/caf\xe9.txt", "/my photos"], shown
+
+
+async def test_a_burn_not_seen_to_end_is_said_above_the_options_at_80x24(tmp_path: Path) -> None:
+    """The warning took the options' line: at 80 columns the options were cut off whole."""
+    from app.stage.model import BurnMark, Stage  # as the test above does
+    from app.stage.store import autosave_path, save_stage
+
+    create_recorder("virtual-dvd")
+    stage = Stage("HOLIDAY")
+    stage.add(str(_make_source(tmp_path, megabytes=1)), "/")
+    stage.burn_mark = BurnMark("2026-11-30 09:15", "HOLIDAY", "stdio:~/.local/share/discdeck/recorders/virtual-dvd.iso")
+    save_stage(stage, autosave_path())
+    app = DiscdeckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("a")
+        await _wait_for(pilot, lambda: isinstance(app.screen, StageScreen))
+        await _settle(pilot)
+        text = screen_text(app)
+        assert "⚠ burned on 2026-11-30 09:15 as HOLIDAY" in text
+        assert " HOLIDAY  [x]MD5 [ ]close [ ]simulate [x]Joliet [x]verify speed max" in text, text

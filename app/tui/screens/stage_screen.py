@@ -111,8 +111,10 @@ class StageScreen(Screen):
             ("verify", opts.verify),
         ]
         text = Text(f" {self.stage.volume_id}  ", style="bold")
-        if self.stage.burn_mark is not None:
-            text = Text(f" ⚠ {self.stage.burn_mark.describe()}?  ", style="bold yellow")
+        mark = self.stage.burn_mark
+        if mark is not None:  # a line of its own: in front of the options it pushed them off
+            text = Text.assemble((f" ⚠ {mark.describe()}?\n", "bold yellow"), text)
+        self.query_one("#stage-options").set_class(mark is not None, "-marked")
         for name, on in flags:
             text.append(f"[{'x' if on else ' '}]{name} ", style="" if on else "dim")
         text.append(f"speed {opts.speed}", style="bold")
