@@ -19,6 +19,15 @@ class MapSegment:
     label: str
 
 
+def _fitted(label: str, room: int) -> str:
+    """"2:DISCDECK" in `room` cells: whole, or cut with "…", or the session's number alone
+    (cut to "2:" it read "12:3" beside sessions 1 and 3, like a time)."""
+    if len(label) <= room:
+        return label
+    number = label.split(":", 1)[0]
+    return label[: room - 1] + "…" if room > len(number) + 2 else number[:room]
+
+
 class DiscMap(Widget):
     """Two rows: the bar, then where the next session would start and what is free."""
 
@@ -56,7 +65,7 @@ class DiscMap(Widget):
             first = min(max(self._column(segment.start, width), used_end), width - 1)
             last = max(self._column(segment.start + segment.blocks - 1, width), first)
             style = SESSION_STYLES[n % len(SESSION_STYLES)]
-            label = segment.label[: last - first + 1]
+            label = _fitted(segment.label, last - first + 1)
             for col in range(first, last + 1):
                 i = col - first
                 cells[col] = (label[i] if i < len(label) else " ", style)

@@ -141,3 +141,25 @@ async def test_a_recorder_made_elsewhere_appears_by_itself() -> None:
                 break
             await pilot.pause(0.1)
         assert any(e.address == other.address for e in drives.entries)
+
+
+async def test_the_disc_map_cuts_a_label_to_its_number_at_80x24() -> None:
+    """Three sessions (as `xorriso -toc` listed them on a DVD): the second has two cells;
+    its label cut to "2:" made the bar read "12:3"."""
+    from textual.app import App, ComposeResult  # here: a bare app holding the one widget
+
+    from widgets.disc_map import DiscMap, MapSegment
+
+    class MapApp(App):
+        def compose(self) -> ComposeResult:
+            yield DiscMap()
+
+    app = MapApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        disc_map = app.query_one(DiscMap)
+        segments = [MapSegment(32, 186, "1:PHOTOS_1_of_1"), MapSegment(224, 58_778, "2:DISCDECK"),
+                    MapSegment(59_008, 58_629, "3:DISCDECK"), MapSegment(117_664, 400_000, "4:BACKUP_OF_THE_YEAR_2026")]  # fmt: skip
+        disc_map.show(segments, 2_295_104, 517_664)
+        await pilot.pause()
+        bar = str(disc_map.render()).splitlines()[0]
+        assert bar.startswith("12 3 4:BACKUP_OF_T…··"), bar
