@@ -286,3 +286,17 @@ async def test_scan_result_shows_every_bad_range_and_says_the_verdict_once(
         assert "10,700–10,709;" in text and "3 more" in text, text
         assert text.count("11 unreadable ranges, the first at block 10000") == 1, text
         assert screen.query_one("#op-progress").max_scroll_y == 0
+
+
+async def test_a_long_volume_id_takes_one_row_in_the_sessions_at_60x20() -> None:
+    """At 60 columns the sessions pane is 12 wide: "1  PHOTOS_1_of_1" folded over three rows."""
+    recorder = create_recorder("virtual-dvd")
+    make_image(Path(recorder.image), [("PHOTOS_1_of_1", {"a.txt": b"a\n"}), ("SECOND_SESSION", {"b": b"b"})], seed=4)
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await _settle(pilot, need_report=True)
+        screen, _tree = await _open_browser(pilot)
+        sessions = screen.query_one("#browser-sessions")
+        rows = ["".join(s.text for s in sessions.render_line(y)).strip() for y in range(3)]
+        assert rows == ["1  PHOTOS_1…", "2  SECOND_S…", ""], rows
+        assert "/  SECOND_SESSION" in _screen_text(app), "the whole volume id heads the tree"
