@@ -98,13 +98,29 @@ def take_lock(root, address, run_id):
         os.unlink(temp)
 
 
-def read_stdin_exactly(count):
+def read_raw(count):
+    """Exactly `count` bytes of stdin, None at its end. Unbuffered (fd 0): the image's
+    frames follow the wrapper source and must not wait in a buffer feed() never sees."""
     data = b""
     while len(data) < count:
-        chunk = sys.stdin.buffer.read(count - len(data))
+        chunk = os.read(0, count - len(data))
         if not chunk:
-            raise SystemExit("discdeck agent: the wrapper source was cut short")
+            return None
         data += chunk
+    return data
+
+
+def read_wrapper():
+    """The wrapper source: "LEN\\n", then LEN bytes."""
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(0, 1)
+        if not byte:
+            break
+        line += byte
+    data = read_raw(int(line or b"0")) if line.strip() else None
+    if not data:
+        raise SystemExit("discdeck agent: the wrapper source was cut short")
     return data
 
 
@@ -132,7 +148,7 @@ def start(args):
     os.makedirs(root, mode=0o700, exist_ok=True)
     run_dir = os.path.join(root, run_id)
     os.mkdir(run_dir, 0o700)
-    wrapper = read_stdin_exactly(int(sys.stdin.buffer.readline()))
+    wrapper = read_wrapper()
     try:
         lock = take_lock(root, address, run_id)
     except SystemExit:
@@ -170,16 +186,6 @@ FRAME_END, FRAME_ABORT = 0, (1 << 64) - 1
 ABORT is followed by one framed line saying why the sender gave up (its build failed)."""
 
 
-def read_exactly(stream, count):
-    data = bytearray()
-    while len(data) < count:
-        chunk = stream.read(count - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return bytes(data)
-
-
 def open_fifo(run_dir):
     """The FIFO's write end, once xorriso opened it for reading; None if the job ended
     first (it could not start: its output says why). Never blocks on a reader that died."""
@@ -213,31 +219,64 @@ def feed(run_dir, wrapper_pid, address):
     fd = open_fifo(run_dir)
     if fd is None:
         return
-    stdin, fed, why = sys.stdin.buffer, 0, None
+    fed, why = 0, None
     try:
         while why is None:
-            head = read_exactly(stdin, 8)
+            head = read_raw(8)
             size = int.from_bytes(head, "big") if head else None
             if size == FRAME_END:
                 mark(run_dir, "stream_complete", fed)
                 return
             if size == FRAME_ABORT:
-                reason = read_exactly(stdin, int.from_bytes(read_exactly(stdin, 8) or b"", "big"))
+                reason = read_raw(int.from_bytes(read_raw(8) or b"", "big"))
                 why = os.fsdecode(reason or b"the sender gave up")
                 break
-            data = read_exactly(stdin, size) if size is not None else None
-            if data is None:
-                why = "the link dropped"
-                break
             try:
-                write_all(fd, data)
+                moved = move_to(fd, size) if size is not None else 0
             except BrokenPipeError:
                 return  # xorriso stopped reading: it ended, and says why itself
-            fed += len(data)
+            fed += moved
+            if size is None or moved < size:
+                why = "the link dropped"
         cut(run_dir, wrapper_pid, address, why, fed, fd)
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+def move_to(fd, size):
+    """Up to `size` bytes of stdin into the FIFO; how many (fewer: stdin ended). Spliced in
+    the kernel where Python has os.splice (3.10+): the image is not copied through this
+    process (bench/remote_burn.py: about 1 s of CPU per GiB less, on the machine that
+    also writes), else read and written."""
+    moved = 0
+    while moved < size:
+        step = min(size - moved, 1 << 20)
+        count = splice(fd, step)
+        if count is None:
+            chunk = os.read(0, step)
+            write_all(fd, chunk)
+            count = len(chunk)
+        if not count:
+            break
+        moved += count
+    return moved
+
+
+def splice(fd, step):
+    """os.splice from stdin, or None where it cannot (older Python, a stdin it refuses)."""
+    global CAN_SPLICE
+    if CAN_SPLICE:
+        try:
+            return os.splice(0, fd, step)
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.ENOSYS):
+                raise
+            CAN_SPLICE = False
+    return None
+
+
+CAN_SPLICE = hasattr(os, "splice")
 
 
 def write_all(fd, data):

@@ -231,6 +231,17 @@ class RemoteProcess(DetachedProcess):
         return self.follower
 
     def _raw_stdout(self) -> Iterator[bytes]:
+        """The job's stdout there; a streamed burn's first line is the builder's image size
+        here (-print_size), since the writer there reads a pipe of unknown length: with it
+        the job has a percent and an ETA like a local burn."""
+        stream = self.stream
+        for line in self._followed_stdout():
+            if stream is not None and stream.size_line is not None:
+                yield stream.size_line
+                stream = None
+            yield line
+
+    def _followed_stdout(self) -> Iterator[bytes]:
         if self._done or self.lost:
             return  # read once already (wait() asks again): no second follow over ssh
         where = f"{self.remote.url}, run folder {self.meta['remote_run']}"

@@ -18,9 +18,13 @@ stdout: xorriso accepts stdout as a drive only as its very first argument, befor
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import select
 import subprocess
+import sys
+import termios
 import threading
 from collections.abc import Sequence
 from typing import IO
@@ -42,6 +46,8 @@ class ImageStream:
         self.sent = 0
         self.done = False
         """The sender has finished (end frame, abort, or a broken link)."""
+        self.size_line: bytes | None = None
+        """The builder's `-print_size` line: the writer there learns no total from a pipe."""
         self.ssh: subprocess.Popen[bytes] | None = None
         """The start call's ssh, carrying the stream (set once the job started there)."""
         self._read, write = os.pipe()
@@ -67,6 +73,8 @@ class ImageStream:
         assert self.builder.stdout is not None
         for raw in self.builder.stdout:
             text = os.fsdecode(raw).rstrip("\n")
+            if "Image size" in text and self.size_line is None:
+                self.size_line = raw
             if " : FAILURE : " in text or " : SORRY : " in text or " : FATAL : " in text:
                 self._problems.append(text.split(" : ", 2)[-1])
 
@@ -74,9 +82,14 @@ class ImageStream:
         """Frame the image onto `stdin` (ssh's) until the builder ends; then the end frame,
         or ABORT with the builder's reason. A broken link stops the builder."""
         try:
-            while chunk := os.read(self._read, _PIPE_SIZE):
-                stdin.write(len(chunk).to_bytes(8, "big") + chunk)
-                self.sent += len(chunk)
+            stdin.flush()  # the wrapper source goes first; the frames bypass the buffer
+            out = stdin.fileno()
+            with contextlib.suppress(OSError):  # only speed
+                fcntl.fcntl(out, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+            while size := self._waiting_bytes():
+                os.write(out, size.to_bytes(8, "big"))
+                self._splice(out, size)
+                self.sent += size
             code = self.builder.wait()
             self._reader.join(timeout=5)
             if code == 0:
@@ -93,6 +106,22 @@ class ImageStream:
         finally:
             os.close(self._read)
             self.done = True
+
+    def _waiting_bytes(self) -> int:
+        """How much of the image waits in the builder's pipe (at most a frame), once some
+        does; 0 when the builder closed it: a readable pipe holding nothing is its end."""
+        select.select([self._read], [], [])
+        waiting = fcntl.ioctl(self._read, termios.FIONREAD, b"\0\0\0\0")
+        return min(int.from_bytes(waiting, sys.byteorder), _PIPE_SIZE)
+
+    def _splice(self, out: int, size: int) -> None:
+        """`size` bytes (waiting in the pipe) from the builder's pipe to ssh's, in the
+        kernel: the image is never copied through this process (bench/remote_burn.py)."""
+        while size:
+            moved = os.splice(self._read, out, size)
+            if not moved:
+                raise OSError(errno.EPIPE, "the image pipe ended inside a frame")
+            size -= moved
 
     def stop(self) -> None:
         if self.builder.poll() is None:

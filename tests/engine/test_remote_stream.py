@@ -71,6 +71,8 @@ def test_a_cut_stream_fails_and_says_to_burn_again(remote: Sshd, tmp_path: Path)
         if killed is None and progress.phase == "writing" and isinstance(process, RemoteProcess):
             assert process.stream is not None and process.stream.ssh is not None
             assert job.streaming  # quitting now would cut it: the app's quit asks to cancel
+            # the writer there reads a pipe: the total is the builder's -print_size here
+            assert progress.total_sectors and progress.percent is not None, progress
             killed = process.stream.ssh.pid
             os.kill(killed, signal.SIGKILL)
     assert killed is not None, "the burn ended before it was seen writing"
