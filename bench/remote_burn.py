@@ -16,8 +16,10 @@ is timed):
 
 A private sshd (tests/sshd.py) serves 127.0.0.1; everything lives in a temp folder.
 Usage (repo root): PYTHONPATH=. python bench/remote_burn.py [--mib 1024] [--rounds 3]
-[--speed 16d] (--speed: written at a real drive's pace, where a copy first adds its whole
-transfer time and a stream overlaps it)
+[--speed 16d] [--pin] (--speed: written at a real drive's pace, where a copy first adds its
+whole transfer time and a stream overlaps it; --pin: the two ends as two 1-core machines,
+since on one machine both ends of the stream compete for the same cores, which a remote
+drive's host does not)
 Say the machine's load (printed) when quoting the figures.
 """
 
@@ -47,7 +49,9 @@ def _burn(address: str, *, stream: bool = False) -> None:
     from app.jobs.plans import Target, burn_plan
     from app.jobs.start import start_job
 
-    media = read_medium(address).toc.media if stream else None  # None: copied first
+    media = read_medium(address).toc.media  # as `discdeck burn` does, local or remote
+    if not stream:
+        media = None  # unknown medium: copied first
     plan = burn_plan(Target(address, media=media), [MapEntry(os.environ["BENCH_SRC"], "/d")],
                      BurnOptions(volume_id="BENCH", verify=False,
                                  speed=os.environ.get("BENCH_SPEED", "max")))  # fmt: skip
@@ -63,9 +67,14 @@ def main() -> None:
     parser.add_argument("--mib", type=int, default=1024, help="session size in MiB")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, rows interleaved")
     parser.add_argument("--speed", default="max", help="write speed, e.g. 16d: a real drive's pace")
+    parser.add_argument("--pin", action="store_true",
+                        help="two 1-core machines: sshd and all it starts on CPU 1, the rest on CPU 0")  # fmt: skip
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rb"))
     server = start_sshd(work / "sshd")
+    if args.pin:  # sessions inherit the listener's CPU; ssh, xorriso here inherit ours
+        os.sched_setaffinity(server.process.pid, {1})
+        os.sched_setaffinity(0, {0})
     os.environ.update(DISCDECK_SSH=server.ssh_env, XDG_STATE_HOME=str(work / "state"),
                       XDG_RUNTIME_DIR=str(work), BENCH_SRC=str(work / "src"), BENCH_SPEED=args.speed)  # fmt: skip
     ssh = ["ssh", "-F", str(server.ssh_config), "-p", str(server.port), "127.0.0.1"]
@@ -84,6 +93,7 @@ def main() -> None:
         for _round in range(args.rounds):
             for name in ("local.iso", "stream.iso", "copy.iso", "pipe.iso", "cat.iso"):
                 (work / name).unlink(missing_ok=True)
+            (work / "local.iso").touch()  # a blank image: `burn` reads its TOC first
             rows["local"].append(_timed(lambda: _burn(f"stdio:{work / 'local.iso'}")))
             rows["stream"].append(_timed(lambda: _burn(
                 f"{server.url}/stdio:{work / 'stream.iso'}", stream=True)))  # fmt: skip
@@ -95,7 +105,8 @@ def main() -> None:
                 rows["cat"].append(_timed(lambda: subprocess.run(
                     [*ssh, f"cat > {work / 'cat.iso'}"], stdin=image, check=True)))  # fmt: skip
         after = Path("/proc/loadavg").read_text().split()[:3]
-        print(f"session {args.mib} MiB at speed {args.speed}, {args.rounds} rounds, load before {' '.join(load)}, "
+        pinned = ", pinned: here CPU 0, there CPU 1" if args.pin else ""
+        print(f"session {args.mib} MiB at speed {args.speed}{pinned}, {args.rounds} rounds, load before {' '.join(load)}, "
               f"after {' '.join(after)}")  # fmt: skip
         local = statistics.median(rows["local"])
         for name, walls in rows.items():
