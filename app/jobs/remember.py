@@ -65,8 +65,12 @@ def checked_something(result: JobResult) -> bool:
     before its first block. Only a check that looked is the disc's health."""
     if isinstance(result, ReadResult):
         return result.tried > 0
-    surface = getattr(result, "surface", None)
-    return not (result.outcome == "cancelled" and surface is not None and not surface.regions)
+    if result.kind == "read":
+        return False  # cancelled before xorriso began: a bare result, no map
+    if result.kind == "surface" and result.outcome == "cancelled":
+        surface = getattr(result, "surface", None)
+        return surface is not None and bool(surface.regions)
+    return True
 
 
 def _curve(result: JobResult, samples: Sequence[Progress]) -> Curve:

@@ -15,7 +15,7 @@ import pytest
 
 from app.archive.catalog import Catalog, catalog_path
 from app.jobs.finish import Hooks, run_plan
-from app.jobs.plans import Target, read_plan
+from app.jobs.plans import Target, read_plan, surface_plan
 from tests.cli.test_cli import discdeck
 from tests.conftest import make_image, needs_xorriso
 from tests.engine.test_surface import fault_shim  # noqa: F401  (fixture)
@@ -119,3 +119,14 @@ def test_a_read_that_read_nothing_records_nothing(tmp_path: Path, how: str) -> N
         assert done.ok and "an earlier run read them" in done.results[0].message
     assert done.catalog_note is None
     assert len(checks()) == (1 if how == "all read before" else 0)
+
+
+def test_a_scan_cancelled_before_its_first_block_records_nothing(tmp_path: Path) -> None:
+    """The same rule for a surface scan: a check that looked at nothing is no check (the
+    disc would look checked today)."""
+    disc = make_image(tmp_path / "d.iso", [("UNSCANNED", {"n.bin": 100_000})])
+    done = run_plan(surface_plan(Target(f"stdio:{disc}")), Hooks(cancelled=lambda: True))
+    assert done.results[0].outcome == "cancelled" and done.report is not None
+    assert done.catalog_note is None and checks() == []
+    assert run_plan(surface_plan(Target(f"stdio:{disc}"))).catalog_note
+    assert [c["kind"] for c in checks()] == ["surface"]
