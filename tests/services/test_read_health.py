@@ -130,3 +130,17 @@ def test_a_scan_cancelled_before_its_first_block_records_nothing(tmp_path: Path)
     assert done.catalog_note is None and checks() == []
     assert run_plan(surface_plan(Target(f"stdio:{disc}"))).catalog_note
     assert [c["kind"] for c in checks()] == ["surface"]
+
+
+def test_a_read_whose_drive_went_away_records_nothing(tmp_path: Path) -> None:
+    """The disc is not to blame for a drive pulled out mid-read (here: the image deleted)."""
+    disc = make_image(tmp_path / "d.iso", [("PULLED", {"c.bin": 12 << 20})])
+    plan = slowed(read_plan(Target(f"stdio:{disc}"), str(tmp_path / "copy.iso")), "2d")
+
+    def progress(event) -> None:
+        if event.sectors and disc.exists():
+            disc.unlink()
+
+    done = run_plan(plan, Hooks(progress=progress))
+    assert done.gone and done.results[0].outcome == "failed"
+    assert done.catalog_note is None and checks() == []
