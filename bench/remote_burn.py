@@ -13,11 +13,16 @@ is timed):
   pipe        the alternative: the session image built here by xorriso to stdout, piped
               through ssh into `xorriso -as cdrecord dev=stdio:TARGET -` there
   cat         context: the finished image sent with `ssh host 'cat > target' < image`
+  write       context: `write` of the local row's image to a local stdio: image
+  wstream     `write` of that image to a blank ssh://127.0.0.1/stdio: image: the file
+              streamed as it is read (compare with write)
 
 A private sshd (tests/sshd.py) serves 127.0.0.1; everything lives in a temp folder.
 Usage (repo root): PYTHONPATH=. python bench/remote_burn.py [--mib 1024] [--rounds 3]
-[--speed 16d] (--speed: written at a real drive's pace, where a copy first adds its whole
-transfer time and a stream overlaps it)
+[--speed 16d] [--pin] (--speed: written at a real drive's pace, where a copy first adds its
+whole transfer time and a stream overlaps it; --pin: the two ends as two 1-core machines,
+since on one machine both ends of the stream compete for the same cores, which a remote
+drive's host does not)
 Say the machine's load (printed) when quoting the figures.
 """
 
@@ -30,6 +35,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.sshd import start_sshd
@@ -47,7 +53,9 @@ def _burn(address: str, *, stream: bool = False) -> None:
     from app.jobs.plans import Target, burn_plan
     from app.jobs.start import start_job
 
-    media = read_medium(address).toc.media if stream else None  # None: copied first
+    media = read_medium(address).toc.media  # as `discdeck burn` does, local or remote
+    if not stream:
+        media = None  # unknown medium: copied first
     plan = burn_plan(Target(address, media=media), [MapEntry(os.environ["BENCH_SRC"], "/d")],
                      BurnOptions(volume_id="BENCH", verify=False,
                                  speed=os.environ.get("BENCH_SPEED", "max")))  # fmt: skip
@@ -58,14 +66,64 @@ def _burn(address: str, *, stream: bool = False) -> None:
     assert job.result is not None and job.result.outcome == "ok", job.result
 
 
+def _write(address: str, image: Path) -> None:
+    from app.engine.commands import BurnOptions
+    from app.engine.inspect import read_medium
+    from app.jobs.plans import Target, write_image_plan
+    from app.jobs.start import start_job
+
+    target = Target(address, media=read_medium(address).toc.media)
+    options = BurnOptions(verify=False, speed=os.environ.get("BENCH_SPEED", "max"))
+    job = start_job(write_image_plan(target, str(image), options))
+    for _ in job.events():
+        pass
+    assert job.result is not None and job.result.outcome == "ok", job.result
+
+
+def _actions(work: Path, url: str, ssh: list[str], speed: str) -> dict[str, Callable[[], object]]:
+    """Each row's timed action (the local burn first: its image is the others' input)."""
+    # -as mkisofs writes to stdout when it is xorriso's first argument (not after -no_rc)
+    build = ["xorriso", "-as", "mkisofs", "-r", "-J", "--md5", "-V", "BENCH",
+             "-graft-points", f"/d={work / 'src'}"]  # fmt: skip
+    pace = f" speed={speed}" if speed != "max" else ""
+    write = f"xorriso -no_rc -as cdrecord dev=stdio:{work / 'pipe.iso'}{pace} -"
+
+    def cat() -> None:
+        with (work / "local.iso").open("rb") as image:
+            subprocess.run([*ssh, f"cat > {work / 'cat.iso'}"], stdin=image, check=True)
+
+    def write_local() -> None:
+        (work / "w.iso").touch()
+        _write(f"stdio:{work / 'w.iso'}", work / "local.iso")
+
+    return {
+        "local": lambda: _burn(f"stdio:{work / 'local.iso'}"),
+        "stream": lambda: _burn(f"{url}/stdio:{work / 'stream.iso'}", stream=True),
+        "copy": lambda: _burn(f"{url}/stdio:{work / 'copy.iso'}"),
+        "pipe": lambda: subprocess.run(
+            f"{' '.join(build)} 2>/dev/null | {' '.join(ssh)} '{write}' >/dev/null 2>&1",
+            shell=True, check=True),
+        "cat": cat,
+        "write": write_local,
+        "wstream": lambda: _write(f"{url}/stdio:{work / 'ws.iso'}", work / "local.iso"),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mib", type=int, default=1024, help="session size in MiB")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, rows interleaved")
     parser.add_argument("--speed", default="max", help="write speed, e.g. 16d: a real drive's pace")
+    parser.add_argument("--rows", default="stream,copy,pipe,cat,write,wstream",
+                        help="rows besides local, comma-separated")
+    parser.add_argument("--pin", action="store_true",
+                        help="two 1-core machines: sshd and all it starts on CPU 1, the rest on CPU 0")  # fmt: skip
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rb"))
     server = start_sshd(work / "sshd")
+    if args.pin:  # sessions inherit the listener's CPU; ssh, xorriso here inherit ours
+        os.sched_setaffinity(server.process.pid, {1})
+        os.sched_setaffinity(0, {0})
     os.environ.update(DISCDECK_SSH=server.ssh_env, XDG_STATE_HOME=str(work / "state"),
                       XDG_RUNTIME_DIR=str(work), BENCH_SRC=str(work / "src"), BENCH_SPEED=args.speed)  # fmt: skip
     ssh = ["ssh", "-F", str(server.ssh_config), "-p", str(server.port), "127.0.0.1"]
@@ -75,27 +133,18 @@ def main() -> None:
             for _ in range(args.mib):
                 file.write(os.urandom(1 << 20))
         load = Path("/proc/loadavg").read_text().split()[:3]
-        # -as mkisofs writes to stdout when it is xorriso's first argument (not after -no_rc)
-        build = ["xorriso", "-as", "mkisofs", "-r", "-J", "--md5", "-V", "BENCH",
-                 "-graft-points", f"/d={work / 'src'}"]  # fmt: skip
-        pace = f" speed={args.speed}" if args.speed != "max" else ""
-        write = f"xorriso -no_rc -as cdrecord dev=stdio:{work / 'pipe.iso'}{pace} -"
-        rows: dict[str, list[float]] = {"local": [], "stream": [], "copy": [], "pipe": [], "cat": []}
+        actions = _actions(work, server.url, ssh, args.speed)
+        names = [name for name in actions if name in args.rows.split(",")]
+        rows: dict[str, list[float]] = {name: [] for name in ["local", *names] if name in actions}
         for _round in range(args.rounds):
-            for name in ("local.iso", "stream.iso", "copy.iso", "pipe.iso", "cat.iso"):
+            for name in ("local.iso", "stream.iso", "copy.iso", "pipe.iso", "cat.iso", "w.iso", "ws.iso"):
                 (work / name).unlink(missing_ok=True)
-            rows["local"].append(_timed(lambda: _burn(f"stdio:{work / 'local.iso'}")))
-            rows["stream"].append(_timed(lambda: _burn(
-                f"{server.url}/stdio:{work / 'stream.iso'}", stream=True)))  # fmt: skip
-            rows["copy"].append(_timed(lambda: _burn(f"{server.url}/stdio:{work / 'copy.iso'}")))
-            rows["pipe"].append(_timed(lambda: subprocess.run(
-                f"{' '.join(build)} 2>/dev/null | {' '.join(ssh)} '{write}' >/dev/null 2>&1",
-                shell=True, check=True)))  # fmt: skip
-            with (work / "local.iso").open("rb") as image:
-                rows["cat"].append(_timed(lambda: subprocess.run(
-                    [*ssh, f"cat > {work / 'cat.iso'}"], stdin=image, check=True)))  # fmt: skip
+            (work / "local.iso").touch()  # a blank image: `burn` reads its TOC first
+            for name in rows:
+                rows[name].append(_timed(actions[name]))
         after = Path("/proc/loadavg").read_text().split()[:3]
-        print(f"session {args.mib} MiB at speed {args.speed}, {args.rounds} rounds, load before {' '.join(load)}, "
+        pinned = ", pinned: here CPU 0, there CPU 1" if args.pin else ""
+        print(f"session {args.mib} MiB at speed {args.speed}{pinned}, {args.rounds} rounds, load before {' '.join(load)}, "
               f"after {' '.join(after)}")  # fmt: skip
         local = statistics.median(rows["local"])
         for name, walls in rows.items():

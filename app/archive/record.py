@@ -79,10 +79,10 @@ class Curve:
 
 def speed_curve(samples: Sequence[Progress], points: int = 200) -> Curve:
     """A check's progress events as a curve thinned to at most `points`. A surface scan
-    says the block it reached; a checkread, the data read so far (its position in the
+    and a read (to an image) say the block they reached; a checkread, the data read so far (its position in the
     files' data). xorriso's last line (" = ") is the average of the run, not a speed at a
     place: it is kept only when it is all there is."""
-    reads = [p for p in samples if p.phase == "verifying" and p.speed is not None]
+    reads = [p for p in samples if p.phase in ("verifying", "reading") and p.speed is not None]
     placed = [(p, _position(p)) for p in reads]
     placed = [(p, at) for p, at in placed if at is not None]
     spot = [(p, at) for p, at in placed if not _AVERAGE.search(p.line)] or placed

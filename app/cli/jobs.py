@@ -118,7 +118,7 @@ def _report(done: Finished, as_json: bool) -> int:
             "unreadable": final.unreadable if final else [],
             "warnings": warnings, "medium": done.state,
             "journal": final.journal if final else None,
-            **_read_facts(final),
+            **_read_facts(final, done.catalog_note),
         }))  # fmt: skip
     else:
         _say(f"{outcome}: {message}")
@@ -128,6 +128,8 @@ def _report(done: Finished, as_json: bool) -> int:
             _say(f"not readable: {display(path)}")
         for path in getattr(final, "damaged", []):
             _say(f"damaged: {display(path)}")
+        if _read_facts(final, done.catalog_note).get("catalog"):
+            _say(f"catalog: {done.catalog_note}")
         for warning in warnings:
             _say(f"warning: {warning}")
         if done.state:
@@ -135,11 +137,13 @@ def _report(done: Finished, as_json: bool) -> int:
     return 0 if done.ok else 1
 
 
-def _read_facts(result: object) -> dict:
-    """A read's own figures for scripts: damaged files, blocks recovered and still missing."""
+def _read_facts(result: object, catalog_note: str | None) -> dict:
+    """A read's own figures for scripts: damaged files, blocks recovered and still missing,
+    and what the catalog's health history learned of it."""
     if not hasattr(result, "damaged"):
         return {}
-    return {key: getattr(result, key) for key in ("damaged", "recovered", "missing")}
+    facts = {key: getattr(result, key) for key in ("damaged", "recovered", "missing")}
+    return facts | {"catalog": catalog_note}
 
 
 def run(plan: Plan, *, as_json: bool) -> int:

@@ -207,7 +207,7 @@ class ProgressTracker:
             self._samples.clear()
             self._amounts.clear()
         if p.phase == "writing":
-            if p.total_sectors is None and self.total_sectors:
+            if not p.total_sectors and self.total_sectors:  # "0 of 0 MB": not known yet
                 p.total_sectors = self.total_sectors
             if p.percent is None and p.sectors is not None and p.total_sectors:
                 p.percent = min(100.0, 100.0 * p.sectors / p.total_sectors)

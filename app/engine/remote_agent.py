@@ -15,9 +15,6 @@ detach wrapper (sent on stdin by `start`), so a dropped link never stops a job.
   status RUN_DIR | cancel RUN_DIR SIGNAL | cleanup RUN_DIR | drives | digest PATH LENGTH
 """
 
-import contextlib
-import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -26,6 +23,9 @@ import signal
 import subprocess
 import sys
 import time
+
+if __package__:  # imported here; there, remote_agent_stream.py's source comes first
+    from app.engine.remote_agent_stream import FIFO, feed, read_raw
 
 
 def runs_root():
@@ -98,13 +98,17 @@ def take_lock(root, address, run_id):
         os.unlink(temp)
 
 
-def read_stdin_exactly(count):
-    data = b""
-    while len(data) < count:
-        chunk = sys.stdin.buffer.read(count - len(data))
-        if not chunk:
-            raise SystemExit("discdeck agent: the wrapper source was cut short")
-        data += chunk
+def read_wrapper():
+    """The wrapper source: "LEN\\n", then LEN bytes."""
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(0, 1)
+        if not byte:
+            break
+        line += byte
+    data = read_raw(int(line or b"0")) if line.strip() else None
+    if not data:
+        raise SystemExit("discdeck agent: the wrapper source was cut short")
     return data
 
 
@@ -132,7 +136,7 @@ def start(args):
     os.makedirs(root, mode=0o700, exist_ok=True)
     run_dir = os.path.join(root, run_id)
     os.mkdir(run_dir, 0o700)
-    wrapper = read_stdin_exactly(int(sys.stdin.buffer.readline()))
+    wrapper = read_wrapper()
     try:
         lock = take_lock(root, address, run_id)
     except SystemExit:
@@ -161,121 +165,7 @@ def start(args):
         raise
     print(json.dumps({"run_dir": run_dir, "wrapper_pid": proc.pid}), flush=True)
     if upload == "stream":
-        feed(run_dir, proc.pid, address)
-
-
-FIFO = "image.fifo"
-FRAME_END, FRAME_ABORT = 0, (1 << 64) - 1
-"""A frame is an 8-byte big-endian length and that many bytes of image; 0 ends the image,
-ABORT is followed by one framed line saying why the sender gave up (its build failed)."""
-
-
-def read_exactly(stream, count):
-    data = bytearray()
-    while len(data) < count:
-        chunk = stream.read(count - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return bytes(data)
-
-
-def open_fifo(run_dir):
-    """The FIFO's write end, once xorriso opened it for reading; None if the job ended
-    first (it could not start: its output says why). Never blocks on a reader that died."""
-    path = os.path.join(run_dir, FIFO)
-    while True:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-        except OSError as exc:
-            if exc.errno != errno.ENXIO:
-                raise
-            if has_exit(run_dir) or not job_alive(run_dir):
-                return None
-            time.sleep(0.05)
-            continue
-        os.set_blocking(fd, True)
-        with contextlib.suppress(OSError):  # speed only: fewer wake-ups than 64 KiB steps
-            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
-        return fd
-
-
-def feed(run_dir, wrapper_pid, address):
-    """Copy the framed image from stdin into the FIFO xorriso reads. The FIFO is closed
-    (xorriso's end of input) only after the end frame: a stream cut short (link dropped,
-    sender gone, its build failed) must never look like the end of the image, which xorriso
-    would write as a complete, shorter track. So a cut says why in the job's stdout (the
-    first FAILURE the local side sees), stops xorriso with SIGINT as a cancel does,
-    waits for its end while the FIFO is still open, and empties a cut stdio: image (it was
-    blank before: streaming is only chosen for a fresh session on a blank target)."""
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    fd = open_fifo(run_dir)
-    if fd is None:
-        return
-    stdin, fed, why = sys.stdin.buffer, 0, None
-    try:
-        while why is None:
-            head = read_exactly(stdin, 8)
-            size = int.from_bytes(head, "big") if head else None
-            if size == FRAME_END:
-                mark(run_dir, "stream_complete", fed)
-                return
-            if size == FRAME_ABORT:
-                reason = read_exactly(stdin, int.from_bytes(read_exactly(stdin, 8) or b"", "big"))
-                why = os.fsdecode(reason or b"the sender gave up")
-                break
-            data = read_exactly(stdin, size) if size is not None else None
-            if data is None:
-                why = "the link dropped"
-                break
-            try:
-                write_all(fd, data)
-            except BrokenPipeError:
-                return  # xorriso stopped reading: it ended, and says why itself
-            fed += len(data)
-        cut(run_dir, wrapper_pid, address, why, fed, fd)
-    finally:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
-def write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def mark(run_dir, name, fed):
-    with open(os.path.join(run_dir, name), "w") as file:
-        file.write(f"{fed}\n")
-
-
-def cut(run_dir, wrapper_pid, address, why, fed, fd):
-    text = (f"the session image stream from the local machine was cut after "
-            f"{fed:,} bytes ({why}); the write was stopped and is incomplete: "
-            f"{'the image was emptied, so' if address.startswith('stdio:') else 'blank the medium, then'}"
-            f" burn again")  # fmt: skip
-    mark(run_dir, "stream_cut", fed)
-    with open(os.path.join(run_dir, "stdout"), "a", encoding="utf-8", errors="surrogateescape") as out:
-        out.write(f"I:1: discdeck : FAILURE : {text}\n")
-    with contextlib.suppress(OSError):
-        os.killpg(wrapper_pid, signal.SIGINT)  # the wrapper passes it on to xorriso
-    # xorriso may be blocked reading the FIFO, where a signal only sets a flag: give its
-    # abort a moment to take hold, then the end of input unblocks it (it no longer
-    # completes: it aborts, exit 1; `status` says "cut" whatever it says).
-    wait_for_end(run_dir, 3)
-    os.close(fd)
-    wait_for_end(run_dir, 120)
-    if address.startswith("stdio:") and has_exit(run_dir):
-        with contextlib.suppress(OSError):
-            os.truncate(address[len("stdio:") :], 0)
-
-
-def wait_for_end(run_dir, seconds):
-    deadline = time.time() + seconds
-    while not has_exit(run_dir) and job_alive(run_dir) and time.time() < deadline:
-        time.sleep(0.1)
+        feed(run_dir, proc.pid, address, kind, lambda: has_exit(run_dir) or not job_alive(run_dir))
 
 
 def follow(args):

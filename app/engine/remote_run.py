@@ -30,25 +30,35 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from app.engine import detach_wrapper, remote_agent
+from app.engine import detach_wrapper, remote_agent, remote_agent_stream
 from app.engine.address import parse_address
 from app.engine.detach import DetachedProcess, DriveBusy, running_dir
 from app.engine.detach_wrapper import read_json, start_ticks, write_atomic
 from app.engine.remote_address import RemoteAddress
-from app.engine.remote_stream import ImageStream
+from app.engine.remote_stream import FileStream, FramedStream, ImageStream
 from app.engine.runner import OutputLine
 from app.engine.ssh import CONNECT_TIMEOUT, SshError, remote_xorriso_argv, ssh_argv, ssh_failure
 
 RECONNECTS = 8
 """Times in a row the follower connects again after a drop (about a minute in all) before
 the job is left running there, for a later re-attach."""
-_AGENT = Path(remote_agent.__file__).read_text(encoding="utf-8")
+_AGENT = "\n".join(
+    Path(module.__file__).read_text(encoding="utf-8") for module in (remote_agent_stream, remote_agent)
+)
+"""The agent's program: the stream's receiving end, then the agent (it calls the first)."""
 _WRAPPER = Path(detach_wrapper.__file__).read_bytes()
+
+
+_PYTHON = 'p=/usr/bin/python3; [ -x "$p" ] || p=python3; exec "$p" -I -S -c "$0" "$@"'
+"""The system's Python where there is one, else the first python3 on PATH. Why: a version
+manager's shim on PATH (pyenv, asdf) is a script that takes 0.1-0.7 s to start Python,
+and every agent call paid it (pyenv on this project's CI machine: 0.13 -> 0.7 s); any
+Python 3 runs the agent. A POSIX sh runs the choice: the remote login shell may be any."""
 
 
 def agent_argv(verb: str, *args: str) -> list[str]:
     """The remote command running the agent: its source travels in the command line."""
-    return ["python3", "-I", "-S", "-c", _AGENT, verb, *args]
+    return ["sh", "-c", _PYTHON, _AGENT, verb, *args]
 
 
 def _call(remote: RemoteAddress, verb: str, *args: str, timeout: float = 60) -> str:
@@ -81,7 +91,7 @@ def agent_process(remote: RemoteAddress, verb: str, *args: str) -> subprocess.Po
 
 
 def _send_start(
-    stdin: IO[bytes], uploads: Sequence[tuple[str, str]], stream: ImageStream | None
+    stdin: IO[bytes], uploads: Sequence[tuple[str, str]], stream: FramedStream | None
 ) -> None:
     """The wrapper's source, then the staged files as one tar stream (GNU: bytes names),
     or the framed session image (remote_stream.py)."""
@@ -100,7 +110,7 @@ def _send_start(
 
 def start_remote(
     remote: RemoteAddress, run_id: str, kind: str, address: str, argv: Sequence[str],
-    uploads: Sequence[tuple[str, str]], stream: ImageStream | None = None,
+    uploads: Sequence[tuple[str, str]], stream: FramedStream | None = None,
 ) -> str:  # fmt: skip
     """Start `argv` detached on `remote`; the remote run folder. DriveBusy when a job there
     holds the drive, SshError when ssh or the agent failed. With a `stream`, the start
@@ -160,10 +170,11 @@ class RemoteProcess(DetachedProcess):
         self, remote: RemoteAddress | None = None, argv: Sequence[str] = (), *, kind: str = "burn",
         address: str = "", journal_dir: Path | None = None, run_dir: Path | None = None,
         meta: dict | None = None, uploads: Sequence[tuple[str, str]] = (),
-        stream: Sequence[str] = (),
+        stream: Sequence[str] = (), stream_file: str | None = None,
     ) -> None:  # fmt: skip
         """`stream`: the argv of a local xorriso building the session image, sent as it is
-        built (remote_stream.py) instead of `uploads` copied first."""
+        built (remote_stream.py) instead of `uploads` copied first; `stream_file`: an
+        image file here, sent as it is."""
         self.lines, self.events, self._stderr = [], [], []
         self.worst, self.cancelled, self.proc = "ALL", False, None
         self._pidfd, self._ended, self.stop_reading = None, None, False
@@ -173,7 +184,7 @@ class RemoteProcess(DetachedProcess):
         self.reattached = run_dir is not None
         """Following a record left earlier: a host that does not answer at once is left
         for later (one short try, not a minute of reconnects at every start)."""
-        self.stream: ImageStream | None = None
+        self.stream: FramedStream | None = None
         self._done = False
         self._status: dict | None = None
         """The agent's `status` of the ended job, from the follower's last stderr line."""
@@ -197,8 +208,9 @@ class RemoteProcess(DetachedProcess):
         self.run_dir.mkdir(mode=0o700)
         try:
             inner = parse_address(address).xorriso
-            self.stream = ImageStream(stream) if stream else None
-            self.meta["streamed"] = bool(stream)
+            self.stream = (ImageStream(stream) if stream
+                           else FileStream(stream_file) if stream_file else None)  # fmt: skip
+            self.meta["streamed"] = self.stream is not None
             self.meta["remote_run"] = start_remote(
                 remote, run_id, kind, inner, self.argv, uploads, self.stream
             )
@@ -231,6 +243,17 @@ class RemoteProcess(DetachedProcess):
         return self.follower
 
     def _raw_stdout(self) -> Iterator[bytes]:
+        """The job's stdout there; a streamed burn's first line is the builder's image size
+        here (-print_size), since the writer there reads a pipe of unknown length: with it
+        the job has a percent and an ETA like a local burn."""
+        stream = self.stream
+        for line in self._followed_stdout():
+            if stream is not None and stream.size_line is not None:
+                yield stream.size_line
+                stream = None
+            yield line
+
+    def _followed_stdout(self) -> Iterator[bytes]:
         if self._done or self.lost:
             return  # read once already (wait() asks again): no second follow over ssh
         where = f"{self.remote.url}, run folder {self.meta['remote_run']}"

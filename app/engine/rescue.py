@@ -16,8 +16,15 @@ from pathlib import Path
 
 from app.engine.address import parse_address
 from app.engine.journal import Journal
+from app.engine.models import MediumReport
 from app.engine.runner import RunResult, run
-from app.engine.surface import SurfaceMap, SurfaceResult, SurfaceScan, parse_surface_map
+from app.engine.surface import (
+    SurfaceMap,
+    SurfaceResult,
+    SurfaceScan,
+    blocks_tried,
+    parse_surface_map,
+)
 
 _DAMAGED = re.compile(r"^File damaged\s*:\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*'(.*)'\s*$", re.DOTALL)
 
@@ -53,6 +60,14 @@ class ReadResult(SurfaceResult):
     """Blocks this run read that earlier runs (the sector map) had not."""
     missing: int = 0
     """Blocks still not read (unreadable or untested)."""
+    tried: int = 0
+    """Blocks this run read or tried to: 0 when it was cancelled or failed before the first
+    (then it is no health check of the disc)."""
+    continued: bool = False
+    """It went on from an earlier run's sector map, reading only what was missing: its
+    progress is no speed curve along the medium."""
+    medium: MediumReport | None = field(default=None, repr=False)
+    """The disc as the read found it before starting: what the catalog knows it by."""
 
 
 class RescueRead(SurfaceScan):
@@ -63,10 +78,12 @@ class RescueRead(SurfaceScan):
     def __init__(
         self, argv: list[str], abort_file: str, *, had_map: bool,
         journal_dir: Path | None = None, address: str | None = None,
+        medium: MediumReport | None = None,
     ) -> None:  # fmt: skip
         super().__init__(argv, abort_file, journal_dir=journal_dir, address=address)
         self.had_map = had_map
         """A sector map of earlier runs existed: blocks it marks valid are not read again."""
+        self.medium = medium
         self.on_end: Callable[[], None] | None = None
         """Called once the read is over (the caller's lock on the image goes)."""
 
@@ -82,6 +99,8 @@ class RescueRead(SurfaceScan):
         text = rr.text("R", "I")
         result = ReadResult(**{**scan.__dict__, "kind": "read"})
         result.damaged = damaged_files(text)
+        result.tried, result.continued = blocks_tried(text), self.had_map
+        result.medium = self.medium
         counts = surface.blocks_by_quality()
         result.missing = counts["unreadable"] + counts["untested"]
         if self.had_map:

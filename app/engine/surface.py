@@ -175,6 +175,12 @@ def parse_surface_map(text: str) -> SurfaceMap:
     return SurfaceMap(total_blocks=covered if regions else total, regions=regions, md5_ranges=md5)
 
 
+def blocks_tried(text: str) -> int:
+    """Blocks a -check_media run read or tried to ("N of M blocks read" counts failed reads
+    too; a run going on from a sector map counts only what it was missing); 0 when none."""
+    return max((int(m[1]) for m in _BLOCKS_OF.finditer(text)), default=0)
+
+
 def surface_commands(
     address: str,
     abort_file: str,

@@ -165,7 +165,7 @@ class XorrisoJob:
             remote, self.argv, kind=self.kind, address=self.address or "",
             journal_dir=self._journal_dir, meta=self._meta,
             uploads=[tuple(pair) for pair in params.get("uploads", [])],
-            stream=params.get("stream", ()),
+            stream=params.get("stream", ()), stream_file=params.get("stream_file"),
         )  # fmt: skip
 
     def _begin(self) -> tuple[XorrisoProcess, Journal | None] | None:

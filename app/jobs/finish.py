@@ -135,7 +135,8 @@ def run_plan(
         _went_away(done)
     elif plan.follow.reread:
         _reread(done)
-    if done.report is not None:
+    if not done.gone:  # a drive pulled out says nothing of the disc's health
+        # A read re-reads nothing; remember() finds the disc it read in its result.
         done.catalog_note = remember(plan.drive, done.results, done.report, samples)
     return done
 

@@ -23,7 +23,7 @@ from app.engine.runner import base_argv
 from app.engine.surface import new_abort_file, surface_commands
 from app.iso.image_facts import ImageFacts
 from app.jobs.plan import Confirm, Follow, JobKind, Plan
-from app.jobs.plans_remote import remote_entries, streamed_burn, transfer_lines
+from app.jobs.plans_remote import remote_entries, streamed_burn, streamed_write, transfer_lines
 from app.media.view import short_address, size_text
 from app.stage.names import display
 
@@ -272,20 +272,23 @@ def write_image_plan(
         f"Options: speed {options.speed}, verify {'on' if options.verify else 'off'}"
         + (", SIMULATION (nothing written)" if options.dummy else ""),
         *notes,
+        *transfer_lines(target.address, streamed := streamed_write(
+            target.address, image, options, media, pad=pad), "write"),
     ]
-    uploads = remote_entries(target.address, [MapEntry(image, "/")])[1]
+    uploads = [] if streamed else remote_entries(target.address, [MapEntry(image, "/")])[1]
     there = uploads[0][1] if uploads else None  # a drive on another machine: a copy there
+    commands, sent = streamed or (write_image_commands(
+        target.address, image, options, there=there, pad=pad), {"uploads": uploads} if uploads else {})
     return _for(
         target, "write",
         title=f"Writing {os.path.basename(image)} to {target.name}",
-        argv=_argv(write_image_commands(target.address, image, options, there=there, pad=pad)),
+        argv=_argv(commands),
         confirm=Confirm("Write this image?", tuple(lines), "Write", danger=any(
             line.startswith("Lost:") for line in notes
         )),
         follow=Follow(verify_image=options.verify and not options.dummy),
         buffers=True,
-        params={"image": image, "stamp": image_stamp(image)}
-        | ({"uploads": uploads} if uploads else {}),
+        params={"image": image, "stamp": image_stamp(image)} | sent,
     )  # fmt: skip
 
 

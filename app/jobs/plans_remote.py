@@ -1,4 +1,5 @@
-"""What a Plan for a drive on another machine needs besides its argv: the staged files.
+"""What a Plan for a drive on another machine needs besides its argv: the staged files
+(or the image file, for `write`).
 
 Two ways to get them there. Streamed (`streamed_burn`): the session image is built here
 and written there through the image path (`-as cdrecord` reading a FIFO) as it is built:
@@ -23,7 +24,7 @@ from dataclasses import replace
 
 from app.engine.address import parse_address
 from app.engine.commands import MapEntry, burn_commands
-from app.engine.image_write import PADDING, write_image_commands
+from app.engine.image_write import write_image_commands
 from app.engine.models import Media
 from app.engine.options import BurnOptions
 from app.engine.remote_stream import OUTDEV
@@ -77,14 +78,30 @@ def streamed_burn(
     at = builder.index("-dev")
     builder[at : at + 2] = ["-outdev", OUTDEV, "-fs", "32m"]  # a pipe: nothing to load
     writer = write_image_commands(address, FIFO, options, there=FIFO)
-    writer.insert(writer.index(PADDING), FIFO_SIZE)
+    writer.insert(writer.index(FIFO), FIFO_SIZE)
     return writer, {"stream": [*base_argv(), *builder]}
 
 
-def transfer_lines(address: str, streamed: bool) -> list[str]:
-    """The confirmation's word on how the files reach another machine (none for a local one)."""
+def streamed_write(
+    address: str, image: str, options: BurnOptions, media: Media | None, *, pad: bool = True
+) -> tuple[list[str], dict] | None:
+    """An image file written on another machine as it is read here, where a cut ruins
+    nothing (as `streamed_burn`): the remote commands and the Plan params (`stream_file`);
+    None: copy it there first instead."""
+    if not can_stream(address, media):
+        return None
+    writer = write_image_commands(address, FIFO, options, there=FIFO, pad=pad)
+    writer.insert(writer.index(FIFO), FIFO_SIZE)
+    return writer, {"stream_file": image}
+
+
+def transfer_lines(address: str, streamed: object, kind: str = "burn") -> list[str]:
+    """The confirmation's word on how the files (a burn) or the image (a write) reach
+    another machine; none for a local one."""
     if parse_address(address).remote is None:
         return []
+    how = "built" if kind == "burn" else "read"
     if streamed:
-        return ["Transfer: the image is streamed as it is built (a dropped link fails the burn)"]
-    return ["Transfer: the files are copied there first, then burned"]
+        return [f"Transfer: the image is streamed as it is {how} (a dropped link fails the {kind})"]
+    what = "the files are" if kind == "burn" else "the image is"
+    return [f"Transfer: {what} copied there first, then {'burned' if kind == 'burn' else 'written'}"]

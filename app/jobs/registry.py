@@ -9,6 +9,7 @@ when something is still running. The registry starts no threads itself: the call
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from app.engine.progress import Progress
 from app.jobs.finish import Finished, Hooks, run_plan
 from app.jobs.job import Job, JobResult
 from app.jobs.plan import Plan
+from app.jobs.progress_history import ProgressHistory, Sample
 
 DOING = {"burn": "burning", "write": "writing", "check": "verifying", "verify": "verifying",
          "blank": "blanking", "format": "formatting", "surface": "scanning", "read": "reading",
@@ -35,6 +37,8 @@ class JobListener(Protocol):
 
     def started(self, job: Job) -> None: ...
     def progress(self, progress: Progress) -> None: ...
+    def replay(self, events: list[Progress], ran_for: float) -> None:
+        """The progress so far (kept), the job running for `ran_for` seconds until now."""
     def result(self, result: JobResult) -> None: ...
     def note(self, text: str) -> None: ...
     def finished(self, done: Finished) -> None: ...
@@ -52,8 +56,10 @@ class RunningJob:
     clear_stage: Callable[[Sequence[MapEntry]], bool] | None = None
     job: Job | None = None
     progress: Progress | None = None
-    samples: list[tuple[float | None, int | None]] = field(default_factory=list)
-    """(speed, buffer) of every progress event: the job screen's history."""
+    history: ProgressHistory = field(default_factory=ProgressHistory)
+    """Its progress so far, bounded: a screen opened later shows it as it was."""
+    ended: float | None = None
+    """When it finished (time.monotonic())."""
     results: list[JobResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     done: Finished | None = None
@@ -69,6 +75,11 @@ class RunningJob:
     @property
     def running(self) -> bool:
         return self.done is None
+
+    @property
+    def samples(self) -> list[Sample]:
+        """(speed, buffer) of the kept progress: the job screen's history graph (grows)."""
+        return self.history.samples
 
     @property
     def detached(self) -> bool:
@@ -103,8 +114,9 @@ class RunningJob:
                 listener.result(result)
             for text in self.notes:
                 listener.note(text)
-            if self.progress is not None:
-                listener.progress(self.progress)
+            if self.history.events:
+                now = self.ended if self.ended is not None else time.monotonic()
+                listener.replay(self.history.replay(), self.history.ran_for(now))
             if self.done is not None:
                 listener.finished(self.done)
             self.listeners.append(listener)
@@ -130,7 +142,7 @@ class RunningJob:
         def progress(event: Progress) -> None:
             with self.lock:
                 self.progress = event
-                self.samples.append((event.speed, event.buffer))
+                self.history.add(event, time.monotonic())
             self._tell(lambda listener: listener.progress(event))
 
         def result(outcome: JobResult) -> None:
@@ -152,7 +164,7 @@ class RunningJob:
         except Exception as exc:  # a bug in a job must still end it, and say what
             done = Finished(self.plan, error=f"the job stopped unexpectedly: {exc!r}")
         with self.lock:
-            self.done = done
+            self.done, self.ended = done, time.monotonic()
         self._tell(lambda listener: listener.finished(done))
         return done
 

@@ -136,7 +136,7 @@ def _read(plan: Plan, journal_dir: Path | None) -> Job:
     lock = ReadLock(image)
     job = RescueRead(
         list(plan.argv), plan.params["abort_file"], had_map=had_map, journal_dir=journal_dir,
-        address=plan.drive,
+        address=plan.drive, medium=report,
     )  # fmt: skip
     job.on_end = lock.release
     return job

@@ -78,6 +78,15 @@ class JobProgress(Message):
         return isinstance(message, JobProgress)
 
 
+class JobReplay(Message):
+    """A job screen opened after its job began: the kept progress so far, all at once."""
+
+    def __init__(self, events: list[Progress], ran_for: float) -> None:
+        super().__init__()
+        self.events = events
+        self.ran_for = ran_for
+
+
 class JobFinished(Message):
     """One job of a plan ended (a burn, then its checkread, each send one)."""
 

@@ -52,8 +52,8 @@ def test_remote_blank_asks_first(remote: Sshd, tmp_path: Path) -> None:  # noqa:
 
 
 def test_write_an_image_to_a_remote_drive_then_verify_there(remote: Sshd, tmp_path: Path) -> None:  # noqa: F811
-    """The image travels in the job's start call (its hostile name never reaches the remote
-    shell); the verify hashes the medium there and compares digests."""
+    """The image is streamed to the blank target there (its hostile name never reaches the
+    remote shell); the verify hashes the medium there and compares digests."""
     image = make_image(tmp_path / "-x; $(touch PWNED) 'a b'.iso", sessions=["IMG"])
     other = make_image(tmp_path / "other.iso", sessions=["OTHER"], seed=5)
     target = tmp_path / "there" / "written.iso"

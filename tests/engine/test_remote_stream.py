@@ -18,7 +18,7 @@ from app.engine.remote_address import parse_host
 from app.engine.remote_run import RemoteProcess, probe_run
 from app.engine.ssh import close_shared
 from app.jobs.finish import run_plan
-from app.jobs.plans import Target, burn_plan
+from app.jobs.plans import Target, burn_plan, write_image_plan
 from app.jobs.reattach import attach, orphaned_operations
 from app.jobs.start import start_job
 from tests.conftest import make_image
@@ -71,6 +71,8 @@ def test_a_cut_stream_fails_and_says_to_burn_again(remote: Sshd, tmp_path: Path)
         if killed is None and progress.phase == "writing" and isinstance(process, RemoteProcess):
             assert process.stream is not None and process.stream.ssh is not None
             assert job.streaming  # quitting now would cut it: the app's quit asks to cancel
+            # the writer there reads a pipe: the total is the builder's -print_size here
+            assert progress.total_sectors and progress.percent is not None, progress
             killed = process.stream.ssh.pid
             os.kill(killed, signal.SIGKILL)
     assert killed is not None, "the burn ended before it was seen writing"
@@ -134,3 +136,38 @@ def test_a_job_whose_host_never_comes_back_is_left_for_later_quickly(
     assert "unreachable" in again.result.message and "re-attach" in again.result.message
     assert "refuses connections" in again.result.message
     assert [run.run_dir for run in orphaned_operations()] == [runs[0].run_dir]  # kept
+
+
+def test_an_image_file_is_streamed_to_a_blank_remote_target(remote: Sshd, tmp_path: Path) -> None:
+    """`write` of an image here to a blank target there: read and sent as it is (no copy
+    there first), with percent from its size, then compared there."""
+    image = make_image(tmp_path / "-i; $(x) 'n'.iso", sessions=["IMG"])
+    path, inner = _remote_image(tmp_path, b"written.iso")
+    plan = write_image_plan(_target(remote.url + inner), str(image), FAST)
+    assert plan.params["stream_file"] == str(image) and "uploads" not in plan.params
+    assert any("streamed as it is read" in line for line in plan.confirm.lines)
+    done = run_plan(plan, journal_dir=tmp_path / "journal")
+    assert done.ok, [r.message for r in done.results] or done.error
+    assert [r.kind for r in done.results] == ["write", "verify"]
+    assert Path(os.fsdecode(path)).read_bytes()[: image.stat().st_size] == image.read_bytes()
+
+
+def test_a_cut_image_stream_fails_and_says_to_write_again(remote: Sshd, tmp_path: Path) -> None:
+    path, inner = _remote_image(tmp_path)
+    image = tmp_path / "big.img"  # more than the 32 MiB fifo there: still sending when cut
+    image.write_bytes(os.urandom(64 * 2**20))
+    plan = write_image_plan(_target(remote.url + inner), str(image), SLOW)
+    job = start_job(plan, journal_dir=tmp_path / "j")
+    killed = None
+    for progress in job.events():
+        process = job._process
+        if killed is None and progress.phase == "writing" and isinstance(process, RemoteProcess):
+            assert process.stream is not None and process.stream.ssh is not None
+            assert progress.total_sectors == 32 * 1024, progress  # the image's size here
+            killed = process.stream.ssh.pid
+            os.kill(killed, signal.SIGKILL)
+    assert killed is not None, "the write ended before it was seen writing"
+    assert job.result.outcome == "failed"
+    assert "stream from the local machine was cut" in job.result.message
+    assert "write it again" in job.result.message
+    assert os.path.getsize(os.fsdecode(path)) == 0

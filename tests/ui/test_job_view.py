@@ -12,6 +12,7 @@ from textual.widgets import Digits
 
 import styles
 from app.engine.progress import Progress
+from app.jobs.progress_history import ProgressHistory
 from widgets.job.bar_gauge import BarGauge
 from widgets.job.latest_lines import LatestLines
 from widgets.job.progress_view import JobProgressView, carry
@@ -96,6 +97,54 @@ async def test_latest_lines_repaint_only_rows_that_changed() -> None:
         lines.show(["a", "bb", "c"])
         (region,) = painted
         assert (region.y, region.height, region.width) == (1, 2, 2)  # rows 1-2, two columns
+
+
+def test_the_kept_history_is_one_a_second_each_phase_ending_with_its_last_figures() -> None:
+    history = ProgressHistory()
+    for tenth in range(1, 31):  # a line every 0.1 s for 3 s
+        history.add(writing(tenth, speed=float(tenth)), now=tenth / 10)
+    history.add(Progress("closing", elapsed=3.05), now=3.05)
+    history.add(Progress("closing", elapsed=3.1), now=3.1)
+    kept = [(e.phase, e.percent) for e in history.events]
+    assert kept == [("writing", 1.0), ("writing", 11.0), ("writing", 21.0), ("writing", 30.0),
+                    ("closing", None)]  # fmt: skip
+    assert history.samples == [(e.speed, e.buffer) for e in history.events]
+    assert history.replay()[-1].elapsed == 3.1, "the newest event is shown, kept or not"
+    assert history.ran_for(now=10.1) == 10.0
+
+
+def test_a_full_history_halves_keeping_each_phase_s_ends_and_doubles_its_spacing() -> None:
+    history = ProgressHistory(cap=10)
+    history.add(Progress("preparing"), now=0.0)
+    for second in range(1, 12):
+        history.add(writing(second), now=float(second))
+    assert len(history.events) <= 10 and history.every == 2.0
+    assert history.events[0].phase == "preparing" and history.events[1].percent == 1.0
+    assert history.events[-1].percent == 10.0, "the last one kept before the halving"
+    assert history.replay()[-1].percent == 11.0, "within the new spacing: held, still shown"
+    samples = history.samples  # a job screen draws from this very list
+    history.add(Progress("done", percent=100.0), now=12.0)
+    assert samples is history.samples and len(samples) == len(history.events)
+
+
+async def test_a_replayed_history_shows_the_gauges_and_lines_as_they_were() -> None:
+    """A finished job's screen opened again: not the last event (no figures) alone."""
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        events = [writing(s, speed=3.0 + s / 10, speed_unit="xD", fifo=90 - s, buffer=50)
+                  for s in range(1, 9)] + [Progress("done", percent=100.0, elapsed=9.0)]  # fmt: skip
+        view.samples[:] = [(e.speed, e.buffer) for e in events]
+        view.replay(events, ran_for=9.5)
+        await pilot.pause()
+        gauges = {g.id: (g.value, g.caption) for g in view.query(BarGauge)}
+        assert gauges["gauge-fifo"] == (82, "") and gauges["gauge-buffer"] == (50, "")
+        assert gauges["gauge-speed"][1].startswith("3.8xD") and view.peak_speed == 3.8
+        assert view.query_one("#op-percent", Digits).value == "100%"
+        assert "elapsed 0:09" in str(view.query_one("#op-sectors").content)
+        shown = app.query_one(LatestLines)
+        assert sum("Writing:" in line for line in view.lines) == 6, "xorriso's last lines"
+        assert shown.display
 
 
 class StyledViewApp(ViewApp):

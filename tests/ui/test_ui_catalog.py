@@ -107,6 +107,35 @@ async def test_find_as_you_type_and_the_discs_health_history(photos: str, monkey
         await wait_for(pilot, lambda: isinstance(app.screen, CatalogScreen))
 
 
+async def test_a_read_to_an_image_is_in_the_discs_health_history(tmp_path: Path) -> None:
+    """R reads the disc to an image; its history then shows the read (newest first) beside
+    the burn's checkread, as it shows a surface scan."""
+    from app.tui.screens.operation_screen import OperationScreen
+
+    address = burn(tmp_path, "LETTERS", {"letter.txt": b"dear", "big.bin": os.urandom(3 << 20)})
+    app = DiscdeckApp(address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, need_report=True)
+        await answer_prompt(pilot, "R", str(tmp_path / "copy.iso"))
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen))
+        await wait_for(pilot, lambda: app.screen.finished, seconds=60)
+        assert [(r.kind, r.outcome) for r in app.screen.results] == [("read", "ok")]
+        await pilot.press("escape")
+        await open_catalog(pilot)
+        await pilot.press(*"letter")
+        await wait_for(pilot, lambda: "/letter.txt" in screen_text(app))
+        await settle(pilot)
+        assert "2 check(s), the last" in screen_text(app) and "(read, ok)" in screen_text(app)
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HealthScreen))
+        await settle(pilot)
+        table = app.screen.query_one("#health-checks")
+        assert [str(table.get_row_at(n)[1]) for n in range(2)] == ["read", "checkread"]
+        assert "health: ok" in screen_text(app)
+
+
 async def test_an_empty_catalog_says_how_discs_get_in_and_imports_the_disc(tmp_path: Path) -> None:
     image = make_image(tmp_path / "old.iso", [("OLD_DISC", {"letter.txt": b"dear", "s.bin": 3000})])
     app = DiscdeckApp(f"stdio:{image}")

@@ -197,3 +197,51 @@ async def test_a_drive_event_while_the_main_screen_is_torn_down_is_ignored() -> 
         await main.query_one(TocTable).remove()
         main.read_current()  # raised NoMatches before
         await pilot.pause(0.1)
+
+
+async def test_a_hidden_job_reopened_after_it_finished_shows_its_history(tmp_path: Path) -> None:
+    """h while burning, o once it is done: the gauges, percent, elapsed time, xorriso's
+    lines and the history graph are as they were, not the last event's (which has none)."""
+    from textual.widgets import Digits
+
+    from widgets.job.bar_gauge import BarGauge
+    from widgets.job.progress_view import JobProgressView
+
+    recorder = add_recorder("hidden", "DVD 4.7 GB")
+    app = DiscdeckApp(recorder.address)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        stage(app, str(_source(tmp_path, 12 << 20)))
+        app.stage.options = BurnOptions(volume_id="HIDDEN", speed="4d", pacifier_interval=0.5)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: getattr(app.screen, "title_text", "") == "Burn this session?")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "OperationScreen")
+        running = app.screen.running
+        await wait_for(pilot, lambda: running.progress and running.progress.phase == "writing", 60)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MainScreen")
+        await wait_for(pilot, lambda: not running.running, seconds=120)
+        replayed: list[int] = []
+        real = JobProgressView.replay
+        JobProgressView.replay = lambda view, events, ran_for: (  # type: ignore[method-assign]
+            replayed.append(len(events)), real(view, events, ran_for)
+        )
+        try:
+            await pilot.press("o")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "OperationScreen")
+            await wait_for(pilot, lambda: app.screen.finished)
+            await settle(pilot)
+        finally:
+            JobProgressView.replay = real  # type: ignore[method-assign]
+        assert app.screen.running is running and replayed == [len(running.history.replay())]
+        assert replayed[0] >= 4, "the history, not only the last event"
+        view = app.screen.query_one(JobProgressView)
+        gauges = {g.id: g for g in view.query(BarGauge)}
+        assert gauges["gauge-fifo"].value is not None and gauges["gauge-buffer"].value is not None
+        assert "xD" in gauges["gauge-speed"].caption, "the last speed, in DVD units"
+        assert view.query_one("#op-percent", Digits).value == "100%"
+        assert sum("Writing:" in line for line in view.lines) >= 2
+        assert len(view.samples) >= 3 and view.samples is running.samples
+        text = screen_text(app)
+        assert "speed history, 0 to" in text and "elapsed 0:00" not in text, text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import replace
 
 import humanize
@@ -145,7 +146,27 @@ class JobProgressView(Vertical):
         """Take `progress`; it is shown at once when due, else within REPAINT_EVERY seconds.
 
         A figure a line does not carry keeps its last value."""
+        self._take(progress, time.monotonic())
+        if self._due(progress):
+            self.paint()
+        elif self.flush is None:  # shown with the next line, or by this timer if none comes
+            self.flush = self.set_timer(FLUSH_AFTER, self.paint)
+
+    def replay(self, events: Sequence[Progress], ran_for: float) -> None:
+        """A screen opened after its job began (hidden and reopened, or finished): the job's
+        kept progress, shown as it was — each phase's last figures painted in turn, so the
+        gauges, percent, peak speed and xorriso's last lines come back — in a few paints,
+        not one per event. `ran_for`: seconds the job has run, for the elapsed time."""
         now = time.monotonic()
+        self.started = now - ran_for
+        for progress in events:
+            if self.pending is not None and progress.phase != self.pending.phase:
+                self.paint()
+            self._take(progress, now)
+        self.paint()
+
+    def _take(self, progress: Progress, now: float) -> None:
+        """Note an event's figures (the peak speed, xorriso's line, the fifo) for the next paint."""
         self.started = self.started if self.started is not None else now - progress.elapsed
         self._note_fifo(progress, now)
         if progress.speed is not None:
@@ -154,10 +175,6 @@ class JobProgressView(Vertical):
             # xorriso's own words, its latest lines: the gauges already show its figures.
             self.lines.append(" ".join(progress.line.split()))  # xorriso pads with blanks
         self.pending = progress if self.pending is None else carry(self.pending, progress)
-        if self._due(progress):
-            self.paint()
-        elif self.flush is None:  # shown with the next line, or by this timer if none comes
-            self.flush = self.set_timer(FLUSH_AFTER, self.paint)
 
     def _due(self, progress: Progress) -> bool:
         """A new phase (and the end) at once; otherwise one repaint per REPAINT_EVERY of the

@@ -26,6 +26,7 @@ from app.tui.messages import (
     JobFinished,
     JobNote,
     JobProgress,
+    JobReplay,
     PlanFinished,
 )  # fmt: skip
 from app.tui.screens.confirm_screen import ConfirmScreen
@@ -47,6 +48,9 @@ class ScreenListener:
 
     def progress(self, progress: Progress) -> None:
         self.screen.post_message(JobProgress(progress))
+
+    def replay(self, events: list[Progress], ran_for: float) -> None:
+        self.screen.post_message(JobReplay(events, ran_for))
 
     def result(self, result: JobResult) -> None:
         self.screen.post_message(JobFinished(result))
@@ -149,6 +153,9 @@ class OperationScreen(Screen):
 
     def on_job_progress(self, message: JobProgress) -> None:
         self.query_one(JobProgressView).update(message.progress)
+
+    def on_job_replay(self, message: JobReplay) -> None:
+        self.query_one(JobProgressView).replay(message.events, message.ran_for)
 
     def on_job_finished(self, message: JobFinished) -> None:
         result = message.result
