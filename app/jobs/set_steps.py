@@ -1,11 +1,14 @@
 """A disc set burned from the app, disc after disc: each disc's Plan (a normal burn, marked as
 the set's so whoever sees it end — the app, or the app started again after a quit — records
-it), what must hold before a disc is burned, the next blank, and where every saved set stands.
+it), what must hold before a disc is burned, the next blank (a real drive's wait for it is a
+job of the drive, like a burn: listed, watched by a screen that can be hidden), and where
+every saved set stands.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -18,15 +21,20 @@ from app.engine.inspect import read_medium
 from app.engine.models import Media
 from app.engine.options import BurnOptions
 from app.engine.preflight import preflight_burn
+from app.engine.progress import Progress
 from app.jobs.copies import wait_for_blank
 from app.jobs.finish import Finished, Hooks, run_plan
-from app.jobs.plan import Plan
+from app.jobs.job import JobResult
+from app.jobs.plan import Follow, Plan
 from app.jobs.plans import Target, eject_plan
+from app.jobs.registry import Runner
 from app.jobs.set_burn import disc_plan, record_disc
 from app.stage.names import display
 
 SET_KEY = "disc_set"
 """The Plan's params key naming the set and the disc: {"name": ..., "disc": k}."""
+BLANK_WAIT_KEY = "disc_set_blank"
+"""The same, on the wait for that disc's blank (blank_wait_plan)."""
 
 
 @dataclass(frozen=True)
@@ -162,12 +170,12 @@ class BlankStep:
     ready: bool = False
     """A blank is in now (a virtual recorder took a new one)."""
     wait: bool = False
-    """The drive is open: wait_blank until a person puts a blank in."""
+    """A real drive: it opens and a person puts a blank in (blank_wait_plan's job)."""
 
 
 def next_blank(address: str) -> BlankStep:
     """Make way for the next blank: a virtual recorder shelves its medium (kept, listed) and
-    holds a new blank at once; a real drive ejects, and the caller waits for the person."""
+    holds a new blank at once; a real drive is left to the wait's job (it opens the drive)."""
     recorder = _own_recorder(address)
     if recorder is not None:
         kept = insert_blank(recorder)
@@ -175,12 +183,53 @@ def next_blank(address: str) -> BlankStep:
         return BlankStep(f"the written medium is on the shelf{shelf}; {recorder.name} holds a new blank", ready=True)
     if parse_address(address).kind == "stdio":
         return BlankStep(f"{display(address)} is an image file, not a recorder: open a virtual recorder or a drive")
-    done = run_plan(eject_plan(Target(address)), Hooks())
-    if not done.ok:
-        return BlankStep(f"eject failed ({done.error or 'see the journal'}): open the drive by hand", wait=True)
-    return BlankStep("the drive is open: insert a blank medium", wait=True)
+    return BlankStep("the drive opens: insert a blank medium", wait=True)
 
 
 def wait_blank(address: str, cancelled: Callable[[], bool]) -> Iterator[float]:
     """Seconds waited, every 2 s, until a blank medium is in (copies do the same)."""
     return wait_for_blank(address, cancelled)
+
+
+def blank_wait_plan(plan: DiscSet, disc: SetDisc, target: Target) -> Plan:
+    """The wait for disc k's blank, as a job of the drive: the drive list shows it, `o`
+    shows it, and it goes on whatever screen is shown. Its argv is the eject it begins with."""
+    which = f"disc {disc.number} of {len(plan.discs)} of {plan.name}"
+    return replace(
+        eject_plan(target),
+        title=f"Waiting for a blank for {which} in {target.name}",
+        follow=Follow(reread=False),
+        params={BLANK_WAIT_KEY: {"name": plan.name, "disc": disc.number}},
+    )
+
+
+def blank_wait_of(plan: Plan) -> tuple[str, int] | None:
+    """(set name, disc number) when `plan` is the wait for a set disc's blank."""
+    mark = plan.params.get(BLANK_WAIT_KEY)
+    if not isinstance(mark, dict):
+        return None
+    return str(mark.get("name")), int(mark.get("disc", 0))
+
+
+def blank_wait_runner(wait: Plan) -> Runner:
+    """Open the drive, then look every 2 s until a blank is in (ok), cancelled, or an hour
+    went by (failed); "waiting" progress meanwhile, with the seconds waited."""
+
+    def run(hooks: Hooks, say: Callable[[str], None]) -> Finished:
+        started = time.monotonic()
+        ejected = run_plan(eject_plan(Target(wait.drive, wait.drive_title)), Hooks())
+        say("the drive is open: insert a blank medium" if ejected.ok else
+            f"the drive did not open ({ejected.error or 'see the journal'}): open it by hand, insert a blank")  # fmt: skip
+        outcome, message = "ok", "a blank medium is in"
+        try:
+            for waited in wait_blank(wait.drive, hooks.cancelled):
+                hooks.progress(Progress("waiting", elapsed=waited))
+        except EngineError:  # cancelled, or an hour without a blank
+            outcome = "cancelled" if hooks.cancelled() else "failed"
+            message = "stopped waiting for a blank" if outcome == "cancelled" else "no blank medium came within an hour"
+        result = JobResult("wait", outcome, message, [], 0, "ALL")  # type: ignore[arg-type]
+        hooks.progress(Progress("done", elapsed=time.monotonic() - started))
+        hooks.finished(result)
+        return Finished(wait, [result])
+
+    return run

@@ -30,11 +30,12 @@ from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.help_screen import HelpScreen
 from app.tui.screens.main_screen import MainScreen
 from app.tui.screens.prompt_screen import PromptScreen
+from app.tui.set_burn_flows import SetBurnFlows
 from app.tui.set_flows import SetFlows
 from app.tui.typeahead import TypeAhead
 
 
-class DiscdeckApp(JobFlows, MultiFlows, SetFlows, OperationFlows, ImageFlows, TypeAhead, App):
+class DiscdeckApp(JobFlows, MultiFlows, SetFlows, SetBurnFlows, OperationFlows, ImageFlows, TypeAhead, App):
     TITLE = "discdeck"
     CSS_PATH = str(Path(styles.__file__).parent / "discdeck.tcss")
     BINDINGS = [

@@ -22,7 +22,7 @@ from app.jobs.registry import (
     busy_message,
     plan_runner,
 )  # fmt: skip
-from app.tui.messages import JobEnded, JobsChanged, MediumChanged, PlanFinished
+from app.tui.messages import JobEnded, JobsChanged, JobScreenClosed, MediumChanged, PlanFinished
 from app.tui.screens.choice_screen import ChoiceScreen
 from app.tui.screens.confirm_screen import ConfirmScreen
 
@@ -139,14 +139,24 @@ class JobFlows:
     def open_job(self, running: RunningJob) -> None:
         """Show `running`'s screen (the one already open, or a new one watching it)."""
         # Imported on first use: the job screen and its machinery are ~50 ms (see flows).
+        from app.jobs.set_steps import blank_wait_of
         from app.tui.screens.operation_screen import OperationScreen
+        from app.tui.screens.wait_blank_screen import WaitBlankScreen
 
         for screen in self.screen_stack:
-            if isinstance(screen, OperationScreen) and screen.running is running:
+            if getattr(screen, "running", None) is running:
                 while self.screen is not screen:
                     self.pop_screen()
                 return
-        self.push_screen(OperationScreen(running.plan, running=running), self._after_operation)
+        if blank_wait_of(running.plan) is not None:  # a set's wait for its next blank
+            screen = WaitBlankScreen(running)
+        else:
+            screen = OperationScreen(running.plan, running=running)
+        self.push_screen(screen, lambda results: self._job_screen_closed(running, results))
+
+    def _job_screen_closed(self, running: RunningJob, results: object) -> None:
+        self._after_operation(results)
+        self.post_message(JobScreenClosed(running))
 
     def action_open_job(self) -> None:
         """The selected drive's running (or last) job."""

@@ -118,6 +118,14 @@ class JobEnded(Message):
         self.running = running
 
 
+class JobScreenClosed(Message):
+    """The screen watching a job was closed or hidden (what waited for the person goes on)."""
+
+    def __init__(self, running: RunningJob) -> None:
+        super().__init__()
+        self.running = running
+
+
 class JobFailedToStart(Message):
     """The job could not start (bad address, xorriso missing, the drive busy)."""
 

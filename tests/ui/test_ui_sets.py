@@ -20,8 +20,7 @@ from app.tui.screens.operation_screen import OperationScreen
 from app.tui.screens.prompt_screen import PromptScreen
 from app.tui.screens.set_plan_screen import SetPlanScreen
 from app.tui.screens.sets_screen import SetsScreen
-from app.tui.screens.wait_blank_screen import WaitBlankScreen
-from tests.conftest import make_image, needs_xorriso
+from tests.conftest import needs_xorriso
 from tests.ui.pilot import screen_text, settle, stage, wait_for
 from widgets.drive_list import DriveList
 
@@ -238,27 +237,6 @@ async def test_a_set_disc_burning_when_the_app_quits_is_recorded_by_the_app_star
         await pilot.press("S")
         await wait_for(pilot, lambda: isinstance(app.screen, SetsScreen) and "1 of 3" in screen_text(app))
         assert "resumable: disc 2 next" in screen_text(app)
-
-
-async def test_the_wait_for_a_blank_ends_when_the_drive_reads_blank(tmp_path: Path) -> None:
-    """A real drive's wait (copies do the same), on an image file the test empties: the
-    screen looks every 2 s with xorriso and closes with True once it reads blank."""
-    image = make_image(tmp_path / "disc.iso")
-    app = DiscdeckApp()
-    answers: list[bool | None] = []
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(WaitBlankScreen(f"stdio:{image}", ["insert a blank"]), answers.append)
-        await wait_for(pilot, lambda: "waiting for a blank medium" in screen_text(app), 30)
-        assert answers == []
-        image.write_bytes(b"")  # the blank is in
-        await wait_for(pilot, lambda: answers == [True], 30)
-        image.unlink()
-        make_image(image)
-        app.push_screen(WaitBlankScreen(f"stdio:{image}", ["insert a blank"]), answers.append)
-        await wait_for(pilot, lambda: isinstance(app.screen, WaitBlankScreen))
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: answers == [True, False])
 
 
 async def test_a_name_that_is_not_utf8_is_shown_as_elsewhere_on_the_plan_at_60x20(tmp_path: Path) -> None:
