@@ -159,6 +159,8 @@ class DetachedProcess(XorrisoProcess):
         self._ended: select.poll | None = None
         self.stop_reading = False
         """Set from any thread: output() returns at its next poll (the job keeps running)."""
+        self._read_to = 0
+        """Bytes of RUN_DIR/stdout handed over so far, in whole lines (then the last piece)."""
         if run_dir is not None:  # re-attach to a run some other process started
             self.run_dir = Path(run_dir)
             self.meta = read_json(self.run_dir / "meta.json") or {}
@@ -254,11 +256,14 @@ class DetachedProcess(XorrisoProcess):
         return "wrapper_pid" in meta and not job_alive(meta)
 
     def _raw_stdout(self) -> Iterator[bytes]:
+        """The lines not read yet: a second reading (wait() after output(), or after a
+        reader stopped part way) goes on from the byte the first one handed over last."""
         try:
             file = open(self.run_dir / "stdout", "rb")  # noqa: SIM115
         except FileNotFoundError:
             return
         with file:
+            file.seek(self._read_to)
             rest = b""
             done = False
             while not self.stop_reading:
@@ -266,6 +271,7 @@ class DetachedProcess(XorrisoProcess):
                 if chunk:
                     *lines, rest = (rest + chunk).split(b"\n")
                     for line in lines:
+                        self._read_to += len(line) + 1  # before the yield: a reader may stop there
                         yield line + b"\n"
                     continue
                 if done:
@@ -274,6 +280,7 @@ class DetachedProcess(XorrisoProcess):
                 if not done:
                     self._pause()
             if rest and not self.stop_reading:
+                self._read_to += len(rest)
                 yield rest
         self._close_pidfd()
 

@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from app.engine.commands import BurnOptions, MapEntry
-from app.engine.detach import DriveBusy, check_free, lock_path, running_dir
+from app.engine.detach import DetachedProcess, DriveBusy, check_free, lock_path, running_dir
 from app.engine.inspect import read_medium
+from app.engine.progress import ProgressTracker
+from app.jobs.plans import Target, burn_plan
 from app.jobs.reattach import attach, running_operations
 from app.jobs.start import start_burn
 from tests.conftest import needs_xorriso
@@ -280,3 +282,37 @@ async def test_quitting_leaves_the_burn_running(tmp_path: Path, source: Path) ->
     operation = attach(run)
     list(operation.events())
     assert operation.result is not None and operation.result.outcome == "ok"
+
+
+def _percents(lines: list) -> list[float]:
+    tracker = ProgressTracker(started=0.0)
+    found = (tracker.feed(line.text, line.at) for line in lines if line.channel != "E")
+    return [p.percent for p in found if p is not None and p.percent is not None]
+
+
+@pytest.mark.parametrize("stop_after", [3, None], ids=["read-in-part", "read-whole"])
+def test_wait_goes_on_from_where_the_reading_stopped(
+    tmp_path: Path, source: Path, stop_after: int | None
+) -> None:
+    """A job reads a detached run's output, then waits for its result: the lines read once
+    are not read again (each progress line once, the percent never going back)."""
+    address = f"stdio:{tmp_path / 'disc.iso'}"
+    options = BurnOptions(volume_id="ONCE", speed="6d", pacifier_interval=0.5)
+    plan = burn_plan(Target(address), [MapEntry(str(source), "/")], options)
+    process = DetachedProcess(plan.argv, kind="burn", address=address)
+    try:
+        read = []
+        for line in process.output():
+            read.append(line)
+            if stop_after and len(_percents(read)) >= stop_after:
+                break  # a reader that stopped watching part way (the app's job screen, say)
+        result = process.wait()
+        written = (process.run_dir / "stdout").read_bytes()
+    finally:
+        process.cleanup()
+    assert result.returncode == 0, result.text()
+    assert result.lines[: len(read)] == read
+    percents = _percents(result.lines)
+    assert len(percents) >= 3 and percents == sorted(percents), percents
+    updates = written.count(b"UPDATE :")
+    assert sum("UPDATE :" in line.text for line in result.lines) == updates, "lines read twice"
