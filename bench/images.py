@@ -10,7 +10,8 @@ tool that sets its floor, in the same run, rounds rotated, paired per round.
   same medium (goal <= 1.1x), nothing damaged.
 
 The image and targets live on tmpfs (/dev/shm) so the figures are CPU and copy costs, not
-this VM's disk; the page cache holds the image in every variant alike.
+this VM's disk; the page cache holds the image in every variant alike. `--only write` runs
+the write rows alone and prints them (bench/RESULTS.md is left as it is).
 """
 
 from __future__ import annotations
@@ -121,23 +122,36 @@ def row(tag: str, what: str, mine: bench.Series, base: bench.Series, goal: float
     )
 
 
+def write_rows(writes: dict[str, bench.Series]) -> list[str]:
+    return [
+        row("7a", "write an image (`write`) vs bare `xorriso -as cdrecord`, same argv",
+            writes["engine"], writes["bare"], 1.02),
+        f"| 7b | context: `dd` of the same image | {writes['dd'].wall:.2f} s | | "
+        f"{bench.x(writes['engine'].paired(writes['dd']), 1)} | | |",
+    ]  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--only", choices=["write"], help="only these rows, printed (RESULTS.md is left alone)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="images-", dir="/tmp"))
     bench.private_home(root)
     work = Path(tempfile.mkdtemp(prefix="discdeck-images-", dir="/dev/shm"))
     try:
         images = Images(work, make_image(work, args.size_mib * MiB))
-        images.prepare_medium()
         log = print
         log("# images: write")
         writes = bench.rounds(
             {"bare": images.write_bare, "engine": images.write_engine, "dd": images.write_dd},
             args.rounds, log,
         )  # fmt: skip
+        if args.only == "write":
+            print("\n".join(write_rows(writes)))
+            return 0
+        images.prepare_medium()
         log("# images: verify")
         verifies = bench.rounds(
             {"sha256sum": images.verify_sha256sum, "engine": images.verify_engine}, args.rounds, log
@@ -154,10 +168,7 @@ def main() -> int:
         "",
         "| row | what | discdeck | floor | ratio | goal | verdict |",
         "|---|---|---|---|---|---|---|",
-        row("7a", "write an image (`write`) vs bare `xorriso -as cdrecord`, same argv",
-            writes["engine"], writes["bare"], 1.02),
-        f"| 7b | context: `dd` of the same image | {writes['dd'].wall:.2f} s | | "
-        f"{bench.x(writes['engine'].paired(writes['dd']), 1)} | | |",
+        *write_rows(writes),
         row("7c", "verify the medium against the image vs `sha256sum` of the medium",
             verifies["engine"], verifies["sha256sum"], 1.1),
         row("7d", "read the medium to an image (`read`) vs `dd`", reads["engine"], reads["dd"], 1.1),

@@ -31,11 +31,11 @@ from app.engine.remote_stream import OUTDEV
 from app.engine.runner import base_argv
 
 FIFO = "image.fifo"
-"""The remote run folder's FIFO the agent feeds (app/engine/remote_agent.py)."""
-FIFO_SIZE = "fs=32m"
-"""libburn's buffer for the arriving image: with cdrecord's default 4m, 256 MiB from a file
-took 4.5 s to a stdio: image, with 32m 0.9 s (and it absorbs the link's jitter). The
-builder here gets the same (`-fs 32m`: 2.3 -> 2.0 s for 256 MiB into a pipe)."""
+"""The remote run folder's FIFO the agent feeds (app/engine/remote_agent.py). The writer
+there has image_write.FIFO_SIZE, as every image write (32m, not cdrecord's 4m: 256 MiB
+from a file took 4.5 s to a stdio: image with 4m, 0.9 s with 32m, and it absorbs the
+link's jitter). The builder here gets the same (`-fs 32m`: 2.3 -> 2.0 s for 256 MiB into
+a pipe)."""
 REWRITABLE = ("CD-RW", "DVD-RW", "DVD+RW", "DVD-RAM", "BD-RE")
 
 
@@ -78,7 +78,6 @@ def streamed_burn(
     at = builder.index("-dev")
     builder[at : at + 2] = ["-outdev", OUTDEV, "-fs", "32m"]  # a pipe: nothing to load
     writer = write_image_commands(address, FIFO, options, there=FIFO)
-    writer.insert(writer.index(FIFO), FIFO_SIZE)
     return writer, {"stream": [*base_argv(), *builder]}
 
 
@@ -91,7 +90,6 @@ def streamed_write(
     if not can_stream(address, media):
         return None
     writer = write_image_commands(address, FIFO, options, there=FIFO, pad=pad)
-    writer.insert(writer.index(FIFO), FIFO_SIZE)
     return writer, {"stream_file": image}
 
 
