@@ -75,8 +75,14 @@ class SetBurnFlows:
         """The set disc each drive burns for this session, until its set goes on (or stops)."""
         if "_set_discs" not in vars(self):
             self._set_discs: dict[str, RunningJob] = {}
-            self._set_closing: set[str] = set()
         return self._set_discs
+
+    @property
+    def set_closing(self) -> set[str]:
+        """Drives whose set disc ended while its screen was shown: the close goes on."""
+        if "_set_closing" not in vars(self):
+            self._set_closing: set[str] = set()
+        return self._set_closing
 
     def burn_set(
         self, name: str, *, confirm: bool = True, auto_blank: bool = False,
@@ -210,7 +216,7 @@ class SetBurnFlows:
         if running is None or running.done is not done:
             return  # not a disc this session started (re-attached): Sets goes on with it
         if done.ok and self._watched(done):
-            self._set_closing.add(done.plan.drive)  # its result is read first: on_job_screen_closed
+            self.set_closing.add(done.plan.drive)  # its result is read first: on_job_screen_closed
             return
         del self.set_discs[done.plan.drive]
         if done.ok:
@@ -219,8 +225,8 @@ class SetBurnFlows:
     def on_job_screen_closed(self, message: JobScreenClosed) -> None:
         """The finished set disc's screen was closed: on to the next disc, shown."""
         address = message.running.address
-        if address in self.set_discs and self.set_discs[address] is message.running and address in self._set_closing:
-            self._set_closing.discard(address)
+        if self.set_discs.get(address) is message.running and address in self.set_closing:
+            self.set_closing.discard(address)
             del self.set_discs[address]
             mark = set_of(message.running.plan)
             if mark is not None:
