@@ -52,7 +52,7 @@ async def test_hiding_disc_1_of_a_set_lets_the_next_discs_follow_by_themselves(t
         assert isinstance(app.screen, MainScreen)
         drives = app.screen.query_one(DriveList)
         await wait_for(pilot, lambda: drives.states.get(recorder.address) == "done", 10)
-        assert "HIDE is complete: all 3 discs burned and verified" in said
+        await wait_for(pilot, lambda: "HIDE is complete: all 3 discs burned and verified" in said, 30)
         await pilot.press("o")  # the drive's last job: disc 3's, finished
         await wait_for(pilot, lambda: isinstance(app.screen, OperationScreen) and app.screen.finished)
         assert "disc 3 of 3" in screen_text(app)

@@ -5,6 +5,8 @@ Once a blank is in, the app goes on with the disc (and closes this screen if it 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,6 +33,10 @@ class WaitListener:
 
     def progress(self, progress: Progress) -> None:
         self.screen.post_message(JobProgress(progress))
+
+    def replay(self, events: list[Progress], ran_for: float) -> None:
+        if events:  # the wait so far: its last word is all this screen shows
+            self.screen.post_message(JobProgress(replace(events[-1], elapsed=ran_for)))
 
     def result(self, result: JobResult) -> None:
         pass  # the app hears the end (PlanFinished) and goes on, or says why not
