@@ -10,6 +10,7 @@ from collections.abc import Callable
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
 
@@ -31,6 +32,8 @@ async def settle(pilot: Pilot, *, need_report: bool = False) -> None:
         reported = not need_report or getattr(pilot.app, "report", None) is not None
         if not _busy(pilot.app) and not loading and reported:
             break
+    for field in pilot.app.screen.query(Input):  # a blinking cursor makes a snapshot flaky
+        field.cursor_blink = False
     await pilot.pause(0.1)
 
 
