@@ -3,7 +3,8 @@
 An argv holds file names: bytes that are not UTF-8 (kept as surrogate escapes), newlines,
 terminal escape codes. Shown as they are they break lines or the terminal; shown as JSON,
 Cyrillic reads `\\u041f`. Here they become shell words: readable where they can be, `\\xff`
-and `\\n` escapes where they cannot, quoted so that spaces show.
+and `\\n` escapes where they cannot (bash's `$'...'`, so a pasted command is exact), quoted
+so that spaces show.
 """
 
 from __future__ import annotations
@@ -35,5 +36,25 @@ def readable(arg: str) -> str:
 
 
 def shell_words(argv: Iterable[str]) -> str:
-    """The argv as a shell would take it: one quoted word per argument, readable."""
-    return " ".join(shlex.quote(readable(arg)) for arg in argv)
+    """The argv as a shell would take it: one quoted word per argument, readable, and
+    exact when pasted into bash (or zsh, ksh): an argument that needs escapes is written
+    `$'...'`, whose `\\xff` is the byte itself (in plain quotes it would name a file
+    called backslash-x-f-f)."""
+    return " ".join(_shell_word(arg) for arg in argv)
+
+
+def _shell_word(arg: str) -> str:
+    if readable(arg) == arg:
+        return shlex.quote(arg)
+    out = []
+    for ch in arg:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (a surrogate escape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch in "\\'":
+            out.append("\\" + ch)
+        elif unicodedata.category(ch) in UNPRINTABLE:
+            out.append(_escape(ch))
+        else:
+            out.append(ch)
+    return "$'" + "".join(out) + "'"

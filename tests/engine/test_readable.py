@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import shlex
+import subprocess
 from pathlib import Path
 
 from app.engine.journal import CHANNELS, Journal, journal_lines
@@ -24,11 +24,19 @@ HOSTILE_ARGV = [
 def test_shell_words_are_readable_and_one_word_per_argument() -> None:
     words = shell_words(HOSTILE_ARGV)
     assert words == (
-        "xorriso -map '/home/u/Документы/Отчёт за март.txt' '/home/u/caf\\xe9 \\xff' "
-        "'/new\\nline' '/\\x1b[31mred' '/tab\\there' ''"
+        "xorriso -map '/home/u/Документы/Отчёт за март.txt' $'/home/u/caf\\xe9 \\xff' "
+        "$'/new\\nline' $'/\\x1b[31mred' $'/tab\\there' ''"
     )
-    assert len(shlex.split(words)) == len(HOSTILE_ARGV)
     assert words.isprintable()
+
+
+def test_shell_words_pasted_into_bash_give_the_exact_bytes(tmp_path: Path) -> None:
+    """What the confirmation's `c` and the journal show, run by bash: every argument
+    arrives byte for byte (bash's own reading, not ours)."""
+    argv = [*HOSTILE_ARGV[2:], os.fsdecode(b"it's \\ a \xff'\\x41"), "-dash", "$(x)`y`*"]
+    script = "for a in " + shell_words(argv) + '; do printf "%s\\0" "$a"; done'
+    out = subprocess.run(["bash", "-c", script], capture_output=True, check=True).stdout
+    assert out.split(b"\0")[:-1] == [os.fsencode(arg) for arg in argv]
 
 
 def test_printable_and_readable() -> None:
