@@ -17,7 +17,7 @@ from app.config import ConfigError, load_config
 from app.engine.errors import EngineError
 from app.engine.parse import parse_devices
 from app.engine.remote_address import RemoteAddress, parse_host
-from app.engine.remote_run import agent_output
+from app.engine.remote_calls import agent_output
 from app.engine.remote_runner import run_remote
 
 SCAN_TIMEOUT = 30.0

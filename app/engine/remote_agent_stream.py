@@ -155,6 +155,7 @@ def cut(run_dir, wrapper_pid, address, why, fed, fd, kind, over):
     if address.startswith("stdio:") and over():
         with contextlib.suppress(OSError):
             os.truncate(address[len("stdio:") :], 0)
+    mark(run_dir, "stream_cut_done", fed)  # the follower reports the end only after this
 
 
 def wait_for_end(over, seconds):

@@ -8,10 +8,7 @@ is followed with `agent follow RUN OFFSET` over ssh; when the link drops, the fo
 connects again from the byte it had reached: nothing is lost, nothing read twice, and the
 job on the remote never notices.
 
-Staged local files travel in the `start` call itself: one tar stream on ssh's stdin,
-extracted into the remote run folder (`files/N`, numbered, so the remote shell and file
-system never see a hostile top-level name; names inside folders are tar's bytes, exact).
-The Plan's argv already maps `files/N` (relative: xorriso runs in the run folder).
+The start call, the staged files' and the image's way there: app/engine/remote_calls.py.
 """
 
 from __future__ import annotations
@@ -23,146 +20,23 @@ import secrets
 import shutil
 import signal
 import subprocess
-import tarfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
 
-from app.engine import detach_wrapper, remote_agent, remote_agent_stream
 from app.engine.address import parse_address
-from app.engine.detach import DetachedProcess, DriveBusy, running_dir
+from app.engine.detach import DetachedProcess, running_dir
 from app.engine.detach_wrapper import read_json, start_ticks, write_atomic
 from app.engine.remote_address import RemoteAddress
+from app.engine.remote_agent import STATUS
+from app.engine.remote_calls import agent_argv, call_agent, json_object, start_remote
 from app.engine.remote_stream import FileStream, FramedStream, ImageStream
 from app.engine.runner import OutputLine
-from app.engine.ssh import CONNECT_TIMEOUT, SshError, remote_xorriso_argv, ssh_argv, ssh_failure
+from app.engine.ssh import CONNECT_TIMEOUT, SshError, ssh_argv, ssh_failure
 
 RECONNECTS = 8
 """Times in a row the follower connects again after a drop (about a minute in all) before
 the job is left running there, for a later re-attach."""
-_AGENT = "\n".join(
-    Path(module.__file__).read_text(encoding="utf-8") for module in (remote_agent_stream, remote_agent)
-)
-"""The agent's program: the stream's receiving end, then the agent (it calls the first)."""
-_WRAPPER = Path(detach_wrapper.__file__).read_bytes()
-
-
-_PYTHON = 'p=/usr/bin/python3; [ -x "$p" ] || p=python3; exec "$p" -I -S -c "$0" "$@"'
-"""The system's Python where there is one, else the first python3 on PATH. Why: a version
-manager's shim on PATH (pyenv, asdf) is a script that takes 0.1-0.7 s to start Python,
-and every agent call paid it (pyenv on this project's CI machine: 0.13 -> 0.7 s); any
-Python 3 runs the agent. A POSIX sh runs the choice: the remote login shell may be any."""
-
-
-def agent_argv(verb: str, *args: str) -> list[str]:
-    """The remote command running the agent: its source travels in the command line."""
-    return ["sh", "-c", _PYTHON, _AGENT, verb, *args]
-
-
-def _call(remote: RemoteAddress, verb: str, *args: str, timeout: float = 60) -> str:
-    """Run a short agent verb; its stdout. SshError with ssh's reason when it failed."""
-    try:
-        proc = subprocess.run(
-            ssh_argv(remote, agent_argv(verb, *args)), stdin=subprocess.DEVNULL,
-            capture_output=True, timeout=timeout, check=False,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        raise SshError(f"{remote.host} did not answer within {timeout:.0f} s") from exc
-    stderr = os.fsdecode(proc.stderr).splitlines()
-    failure = ssh_failure(remote, proc.returncode, stderr)
-    if failure or proc.returncode != 0:
-        raise SshError(failure or f"discdeck's agent on {remote.host} failed: {stderr[-1:]}")
-    return os.fsdecode(proc.stdout)
-
-
-def agent_output(remote: RemoteAddress, verb: str, *args: str) -> str:
-    """A short agent verb's answer (`drives`: the remote's optical drives from sysfs)."""
-    return _call(remote, verb, *args)
-
-
-def agent_process(remote: RemoteAddress, verb: str, *args: str) -> subprocess.Popen[bytes]:
-    """A longer agent verb whose answer is read as it comes (`digest`: progress lines)."""
-    return subprocess.Popen(
-        ssh_argv(remote, agent_argv(verb, *args)), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
-
-
-def _send_start(
-    stdin: IO[bytes], uploads: Sequence[tuple[str, str]], stream: FramedStream | None
-) -> None:
-    """The wrapper's source, then the staged files as one tar stream (GNU: bytes names),
-    or the framed session image (remote_stream.py)."""
-    with contextlib.suppress(BrokenPipeError), stdin:
-        stdin.write(b"%d\n" % len(_WRAPPER) + _WRAPPER)
-        if stream is not None:
-            stream.send(stdin)
-        elif uploads:
-            with tarfile.open(
-                fileobj=stdin, mode="w|", format=tarfile.GNU_FORMAT,
-                encoding="utf-8", errors="surrogateescape",
-            ) as tar:  # fmt: skip
-                for local, there in uploads:
-                    tar.add(local, arcname=there)
-
-
-def start_remote(
-    remote: RemoteAddress, run_id: str, kind: str, address: str, argv: Sequence[str],
-    uploads: Sequence[tuple[str, str]], stream: FramedStream | None = None,
-) -> str:  # fmt: skip
-    """Start `argv` detached on `remote`; the remote run folder. DriveBusy when a job there
-    holds the drive, SshError when ssh or the agent failed. With a `stream`, the start
-    call stays open while the image is sent (its reply comes first, then this returns)."""
-    upload = "stream" if stream is not None else "1" if uploads else "0"
-    command = agent_argv("start", run_id, kind, address, upload, "--", *remote_xorriso_argv(argv))
-    proc = subprocess.Popen(
-        ssh_argv(remote, command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
-    stdin, proc.stdin = proc.stdin, None  # ours to write and close, not communicate()'s
-    sender = threading.Thread(target=_send_start, args=(stdin, uploads, stream), daemon=True)
-    sender.start()
-    if stream is None:
-        out, err = proc.communicate()
-        sender.join()
-        return _started(remote, address, proc.returncode, out, err)
-    assert proc.stdout is not None and proc.stderr is not None
-    first = proc.stdout.readline()
-    if b"run_dir" in first:
-        stream.ssh = proc
-        threading.Thread(target=proc.communicate, daemon=True).start()  # drains, reaps
-        return _started(remote, address, 0, first, b"")
-    out, err = proc.communicate()
-    stream.stop()
-    return _started(remote, address, proc.returncode, first + out, err)
-
-
-def _started(remote: RemoteAddress, address: str, returncode: int, out: bytes, err: bytes) -> str:
-    """The start call's reply: the remote run folder, or why it did not start."""
-    stderr = os.fsdecode(err).splitlines()
-    failure = ssh_failure(remote, returncode, stderr)
-    answer = os.fsdecode(out).strip().splitlines()
-    reply = _json(answer[-1] if answer else stderr[-1] if stderr else "")
-    if "busy" in reply:
-        raise DriveBusy(
-            f"{address} on {remote.host} is busy: another discdeck is {reply['busy']}ing "
-            f"it (run {reply.get('run')}); wait for it or cancel it there"
-        )
-    if failure or returncode != 0 or "run_dir" not in reply:
-        raise SshError(failure or f"cannot start the job on {remote.host}: {stderr[-1:]}")
-    return str(reply["run_dir"])
-
-
-def _json(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 class RemoteProcess(DetachedProcess):
     """A job on `remote`, started now (argv) or followed again (run_dir, the local record)."""
 
@@ -237,10 +111,17 @@ class RemoteProcess(DetachedProcess):
     def _follow(self, offset: int) -> subprocess.Popen[bytes]:
         command = agent_argv("follow", self.meta["remote_run"], str(offset))
         self.follower = subprocess.Popen(
-            ssh_argv(self.remote, command), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            ssh_argv(self.remote, command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
         return self.follower
+
+    def _took_status(self, line: bytes) -> bool:
+        """The follower's last line, the ended job's status (remote_agent.py STATUS)."""
+        if not line.startswith(STATUS):
+            return False
+        self._status, self._done = json_object(os.fsdecode(line[len(STATUS) :])), True
+        return True
 
     def _raw_stdout(self) -> Iterator[bytes]:
         """The job's stdout there; a streamed burn's first line is the builder's image size
@@ -266,14 +147,21 @@ class RemoteProcess(DetachedProcess):
                 offset, drops = offset + len(chunk), 0
                 *lines, rest = (rest + chunk).split(b"\n")
                 for line in lines:
-                    yield line + b"\n"
+                    if not self._took_status(line):
+                        yield line + b"\n"
+                if self._done:
+                    break  # the last line: no EOF comes through a shared connection yet
+            if self._done:
+                break  # the follower waits for cleanup(): it removes the run folder there
             returncode = proc.wait()
+            if proc.stdin is not None:
+                proc.stdin.close()
             stderr = os.fsdecode(proc.stderr.read() if proc.stderr else b"").splitlines()
-            if returncode == 0:
+            if returncode == 0:  # no status: another follower had the result (`status` asks)
                 self._done = True
-                last = stderr[-1] if stderr else ""
-                self._status = _json(last[len("status ") :]) if last.startswith("status ") else None
                 break
+            if rest.startswith(STATUS[:1]):  # a status line cut by the drop: asked again
+                offset, rest = offset - len(rest), b""
             if self.stop_reading:
                 break
             drops += 1
@@ -305,7 +193,7 @@ class RemoteProcess(DetachedProcess):
                                            "goes on; discdeck re-attaches to it when started "
                                            "again", self._now()))  # fmt: skip
             return -1
-        status = self._status or _json(_call(self.remote, "status", self.meta["remote_run"]))
+        status = self._status or json_object(call_agent(self.remote, "status", self.meta["remote_run"]))
         for line in str(status.get("stderr", "")).splitlines():
             if line.strip():
                 self._stderr.append(OutputLine("E", line, self._now()))
@@ -329,7 +217,7 @@ class RemoteProcess(DetachedProcess):
         return int(status["exit"])
 
     def _signal(self, signum: int) -> None:
-        _call(self.remote, "cancel", self.meta["remote_run"], str(int(signum)))
+        call_agent(self.remote, "cancel", self.meta["remote_run"], str(int(signum)))
 
     def cancel(self) -> None:
         """SIGINT to the wrapper there (it passes it on to xorriso: libburn stops cleanly)."""
@@ -346,9 +234,24 @@ class RemoteProcess(DetachedProcess):
         lost job keeps both, for a re-attach)."""
         if self.lost:
             return
-        with contextlib.suppress(SshError):
-            _call(self.remote, "cleanup", self.meta["remote_run"])
+        if not self._follower_cleaned():
+            with contextlib.suppress(SshError):
+                call_agent(self.remote, "cleanup", self.meta["remote_run"])
         shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def _follower_cleaned(self) -> bool:
+        """The follower that brought the status removes the run folder there when told
+        (one ssh session less); False when it could not (gone, link dropped, too late)."""
+        follower = self.follower
+        if follower is None or follower.stdin is None or follower.poll() is not None:
+            return False
+        try:
+            follower.stdin.write(b"cleanup\n")
+            follower.stdin.close()
+            return follower.wait(timeout=30) == 0
+        except (OSError, subprocess.TimeoutExpired):
+            follower.kill()
+            return False
 
 
 def _remote_of(meta: dict) -> RemoteAddress:
@@ -370,7 +273,7 @@ def probe_run(run_dir: Path) -> str | None:
     meta = read_json(Path(run_dir) / "meta.json") or {}
     try:
         remote = _remote_of(meta)
-        _call(remote, "status", str(meta.get("remote_run", "")), timeout=CONNECT_TIMEOUT + 5)
+        call_agent(remote, "status", str(meta.get("remote_run", "")), timeout=CONNECT_TIMEOUT + 5)
     except SshError as exc:
         return str(exc)
     return None

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from app.engine.address import Address
 from app.engine.progress import Progress, ProgressTracker
-from app.engine.remote_run import agent_process
+from app.engine.remote_calls import agent_process
 from app.engine.ssh import ssh_failure
 from app.engine.xorriso_job import CANCELLED, OperationResult
 from app.iso.records import SECTOR
