@@ -175,6 +175,9 @@ def plan_set(
     if ecc is not None:
         total = data_limit(ecc_medium(nominal_blocks(medium)), check_percent(ecc)) * SECTOR
     capacity = total - max(int(total * RESERVE), RESERVE_MIN)
+    if capacity <= 0:
+        raise SetError(f"a {medium} medium is too small for a set: each disc keeps "
+                       f"{RESERVE_MIN >> 20} MiB for its file system and manifest; name a larger one")  # fmt: skip
     groups: list[list[SetItem]] = []
     tops = [os.path.basename(os.path.abspath(p).rstrip("/")) or "root" for p in paths]
     tops = [place.strip("/") or "root" for place in places] if places is not None else tops

@@ -45,6 +45,8 @@ def test_the_plan_keeps_folders_together_and_cuts_what_no_disc_holds(tmp_path: P
         plan_set("TEST", "100 MB", [str(data / "trip"), str(tmp_path / "data" / "trip")])
     with pytest.raises(SetError):
         plan_set("bad name!", "100 MB", [str(data)])
+    with pytest.raises(SetError, match="0.4 MB medium is too small for a set.*larger"):
+        plan_set("TEST", "0.4 MB", [str(data)])  # not "nothing to archive": there is
 
 
 @needs_xorriso
