@@ -77,7 +77,7 @@ class DiscSet:
         return sum(1 for d in self.discs for i in d.items if i.offset in (None, 0))
 
     def volume_id(self, disc: SetDisc) -> str:
-        return f"{self.name}_{disc.number}_of_{len(self.discs)}"
+        return f"{self.name}_{disc.number}_OF_{len(self.discs)}"  # d-characters only: no xorriso warning
 
     def next_disc(self) -> SetDisc | None:
         return next((d for d in self.discs if d.state != "burned"), None)

@@ -81,7 +81,7 @@ def list_sets() -> list[SetSummary]:
 
 
 def set_disc_plan(plan: DiscSet, disc: SetDisc, target: Target, speed: str = "max") -> Plan:
-    """Disc k's burn: volume id NAME_k_of_N, the set's manifest on it, verified after."""
+    """Disc k's burn: volume id NAME_k_OF_N, the set's manifest on it, verified after."""
     job = disc_plan(plan, disc, target, BurnOptions(speed=speed))
     which = f"disc {disc.number} of {len(plan.discs)} of {plan.name}"
     return replace(

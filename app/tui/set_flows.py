@@ -73,7 +73,7 @@ class SetFlows:
             return
         default = re.sub(r"[^A-Za-z0-9_]", "_", self.stage.volume_id)[:20] or "ARCHIVE"
         prompt = PromptScreen(
-            "Plan a disc set", "Name (A-Z, 0-9, _): the discs are NAME_1_of_N, …",
+            "Plan a disc set", "Name (A-Z, 0-9, _): the discs are NAME_1_OF_N, …",
             default, validate=set_name_problem,
         )  # fmt: skip
         self.push_screen(prompt, lambda name: self._ask_medium(name) if name else None)

@@ -104,7 +104,7 @@ async def test_a_set_planned_from_the_stage_burns_disc_by_disc_and_resumes_after
         stage(app, str(data / "big.bin"))
         await _plan_from_the_burn(pilot, "TRIP")
         text = screen_text(app)
-        assert "3 × 10 MB" in text and "TRIP_1_of_3" in text and "part 1 of 2" in text
+        assert "3 × 10 MB" in text and "TRIP_1_OF_3" in text and "part 1 of 2" in text
         assert not (Path(os.environ["XDG_DATA_HOME"]) / "discdeck" / "sets" / "TRIP.json").exists()
         await pilot.press("y")  # hash, save, burn disc 1
         first = await _finish_job(pilot)
@@ -125,7 +125,7 @@ async def test_a_set_planned_from_the_stage_burns_disc_by_disc_and_resumes_after
         assert "2 of 3" in text and "resumable: disc 3 next" in text
         await pilot.press("r")  # the recorder holds disc 2: onto the shelf with it (asked)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "holds TRIP_2_of_3" in screen_text(app)
+        assert "holds TRIP_2_OF_3" in screen_text(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "Burn disc 3" in screen_text(app))
         await pilot.press("y")

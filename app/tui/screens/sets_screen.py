@@ -95,7 +95,7 @@ class SetsScreen(Screen):
         grid = Table.grid(padding=(0, 2))
         for number, state, when in summary.discs:
             style = "green" if state == "burned" else ""
-            grid.add_row(f"{summary.name}_{number}_of_{summary.total}", Text(state, style=style), when)
+            grid.add_row(f"{summary.name}_{number}_OF_{summary.total}", Text(state, style=style), when)
         self.query_one("#set-detail", Static).update(grid)
 
     def action_resume(self) -> None:
