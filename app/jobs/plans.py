@@ -71,7 +71,10 @@ def burn_plan(
     mode = "close the medium (no more sessions)" if options.close else "leave it appendable"
     if media and media.status == "appendable":
         mode = f"add session {media.sessions_count + 1}, then " + mode
-    count = f"{files:,} files" if files is not None else f"{len(entries)} entries"
+    if files is not None:
+        count = f"{files:,} file{'' if files == 1 else 's'}"
+    else:
+        count = f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}"
     lines = [
         f"Drive:   {target.name} ({short_address(target.address)})",
         f"Medium:  {media.status if media else '?'}, {media.sessions_count if media else 0} session(s)",

@@ -77,7 +77,8 @@ class MultiFlows:
         options = self.stage.options
         lines = [
             f"Drives:  {', '.join(d.title for d in drives)}",
-            f"Session: {self.stage.total_files():,} files, {size_text(size)} as volume {options.volume_id}",
+            f"Session: {self.stage.total_files():,} file{'' if self.stage.total_files() == 1 else 's'}, "
+            f"{size_text(size)} as volume {options.volume_id}",
             "How:     one session image (in the state folder), written to",
             "         every drive at once and compared; removed after.",
             f"Options: speed {options.speed}, verify {'on' if options.verify else 'off'}"
