@@ -14,6 +14,7 @@ import pytest
 
 from app.engine.commands import MapEntry
 from app.engine.inspect import read_medium
+from app.engine.progress import Progress
 from app.engine.remote_address import parse_host
 from app.engine.remote_run import RemoteProcess, probe_run
 from app.engine.ssh import close_shared
@@ -27,6 +28,21 @@ from tests.engine.test_remote import FAST, SLOW, _remote_image, _source, _staged
 from tests.sshd import Sshd, start_sshd
 
 __all__ = ["remote", "sshd"]  # the fixtures, shared with test_remote.py
+
+
+def _cut_while_writing(job) -> Progress:
+    """Kill the ssh carrying the stream at the first writing progress (a dropped link),
+    then read the job to its end; that progress (what the screen showed when cut)."""
+    seen = None
+    for progress in job.events():
+        process = job._process
+        if seen is None and progress.phase == "writing" and isinstance(process, RemoteProcess):
+            assert process.stream is not None and process.stream.ssh is not None
+            assert job.streaming  # quitting now would cut it: the app's quit asks to cancel
+            seen = progress
+            os.kill(process.stream.ssh.pid, signal.SIGKILL)
+    assert seen is not None, "the job ended before it was seen writing"
+    return seen
 
 
 def _target(url: str) -> Target:
@@ -65,18 +81,10 @@ def test_a_cut_stream_fails_and_says_to_burn_again(remote: Sshd, tmp_path: Path)
     source.write_bytes(os.urandom(64 * 2**20))
     plan = burn_plan(_target(remote.url + inner), [MapEntry(str(source), "/b")], SLOW)
     job = start_job(plan, journal_dir=tmp_path / "j")
-    killed = None
-    for progress in job.events():
-        process = job._process
-        if killed is None and progress.phase == "writing" and isinstance(process, RemoteProcess):
-            assert process.stream is not None and process.stream.ssh is not None
-            assert job.streaming  # quitting now would cut it: the app's quit asks to cancel
-            # the writer there reads a pipe: the total is the builder's -print_size here
-            assert progress.total_sectors and progress.percent is not None, progress
-            killed = process.stream.ssh.pid
-            os.kill(killed, signal.SIGKILL)
-    assert killed is not None, "the burn ended before it was seen writing"
-    assert not job.streaming
+    seen = _cut_while_writing(job)
+    assert job.streaming is False  # (it was streaming when cut: quitting then asks to cancel)
+    # the writer there reads a pipe: the total is the builder's -print_size here
+    assert seen.total_sectors and seen.percent is not None, seen
     assert job.result.outcome == "failed"
     assert "stream from the local machine was cut" in job.result.message
     assert "burn again" in job.result.message
@@ -158,15 +166,8 @@ def test_a_cut_image_stream_fails_and_says_to_write_again(remote: Sshd, tmp_path
     image.write_bytes(os.urandom(64 * 2**20))
     plan = write_image_plan(_target(remote.url + inner), str(image), SLOW)
     job = start_job(plan, journal_dir=tmp_path / "j")
-    killed = None
-    for progress in job.events():
-        process = job._process
-        if killed is None and progress.phase == "writing" and isinstance(process, RemoteProcess):
-            assert process.stream is not None and process.stream.ssh is not None
-            assert progress.total_sectors == 32 * 1024, progress  # the image's size here
-            killed = process.stream.ssh.pid
-            os.kill(killed, signal.SIGKILL)
-    assert killed is not None, "the write ended before it was seen writing"
+    seen = _cut_while_writing(job)
+    assert seen.total_sectors == 32 * 1024, seen  # the image's size here
     assert job.result.outcome == "failed"
     assert "stream from the local machine was cut" in job.result.message
     assert "write it again" in job.result.message

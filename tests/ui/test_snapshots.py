@@ -338,39 +338,29 @@ def test_catalog_screen(snap_compare, pinned_recorder: Path) -> None:
     assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=find)
 
 
+async def _history(pilot) -> None:
+    """The flagged disc's health history, reached from the catalog's search for 's1'."""
+    await _settle(pilot, need_report=True)
+    await pilot.press("f")
+    await _settle(pilot)
+    await pilot.press("s", "1")
+    await _searched(pilot, "s1")
+    await pilot.press("enter", "enter")
+    await pilot.pause(0.3)
+    await _settle(pilot)
+
+
 def test_health_screen(snap_compare, pinned_recorder: Path) -> None:
     """The flagged disc's history: three checks, two read-speed curves over the medium."""
     _pinned_catalog(pinned_recorder)
-
-    async def history(pilot) -> None:
-        await _settle(pilot, need_report=True)
-        await pilot.press("f")
-        await _settle(pilot)
-        await pilot.press("s", "1")
-        await _searched(pilot, "s1")
-        await pilot.press("enter", "enter")
-        await pilot.pause(0.3)
-        await _settle(pilot)
-
-    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=history)
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=_history)
 
 
 def test_health_screen_60x20(snap_compare, pinned_recorder: Path) -> None:
     """At 60 columns both axes are still named (in the graph's title: plotext dropped its
     x label there) and the drive column names the recorder, not its image's path."""
     _pinned_catalog(pinned_recorder)
-
-    async def history(pilot) -> None:
-        await _settle(pilot, need_report=True)
-        await pilot.press("f")
-        await _settle(pilot)
-        await pilot.press("s", "1")
-        await _searched(pilot, "s1")
-        await pilot.press("enter", "enter")
-        await pilot.pause(0.3)
-        await _settle(pilot)
-
-    assert snap_compare(DiscdeckApp(), terminal_size=(60, 20), run_before=history)
+    assert snap_compare(DiscdeckApp(), terminal_size=(60, 20), run_before=_history)
 def test_slots_screen(snap_compare, pinned_recorder: Path) -> None:
     """The jukebox's slots at 80x24, from the lab's recorded `mtx status` (slot 2 loaded)."""
     # here: the screen and the recorded reader only for this snapshot
