@@ -327,24 +327,21 @@ async def _searched(pilot, pattern: str) -> None:
 def test_catalog_screen(snap_compare, pinned_recorder: Path) -> None:
     """'s1' typed: the file on two discs, one of a set, one to copy now (its details below)."""
     _pinned_catalog(pinned_recorder)
-
-    async def find(pilot) -> None:
-        await _settle(pilot, need_report=True)
-        await pilot.press("f")
-        await _settle(pilot)
-        await pilot.press("s", "1")
-        await _searched(pilot, "s1")
-
-    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=find)
+    assert snap_compare(DiscdeckApp(), terminal_size=(80, 24), run_before=_found)
 
 
-async def _history(pilot) -> None:
-    """The flagged disc's health history, reached from the catalog's search for 's1'."""
+async def _found(pilot) -> None:
+    """The catalog screen with 's1' searched."""
     await _settle(pilot, need_report=True)
     await pilot.press("f")
     await _settle(pilot)
     await pilot.press("s", "1")
     await _searched(pilot, "s1")
+
+
+async def _history(pilot) -> None:
+    """The flagged disc's health history, reached from the catalog's search for 's1'."""
+    await _found(pilot)
     await pilot.press("enter", "enter")
     await pilot.pause(0.3)
     await _settle(pilot)
